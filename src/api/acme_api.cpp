@@ -1,0 +1,35 @@
+#include "api/acme_api.hpp"
+
+#include "api/handlers.hpp"
+
+namespace cobble::api {
+namespace {
+
+constexpr Route<Services> kAcmeRoutes[] = {
+    // path                   prefix  methods        index  handler
+    {paths::kDirectory, false, kGet | kPost, false, directory},
+    {paths::kDirectoryAlias, false, kGet | kPost, false, directory},
+    {paths::kNewNonce, false, kGet | kPost, true, new_nonce},
+    {paths::kNewAccount, false, kPost, true, new_account},
+    {paths::kAccount, true, kPost, true, account},
+    {paths::kKeyChange, false, kPost, true, key_change},
+    {paths::kNewOrder, false, kPost, true, new_order},
+    {paths::kOrder, true, kPost, true, order},
+    {paths::kAuthz, true, kPost, true, authz},
+    {paths::kChallenge, true, kPost, true, challenge},
+    {paths::kCertificate, true, kPost, true, certificate},
+    {paths::kRevokeCert, false, kPost, true, revoke_cert},
+};
+
+}  // namespace
+
+Reply handle_acme(const Request& request, Services& services) {
+  auto reply = dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
+  // RFC 8555 §6.5: a fresh nonce on every response to a POST, errors included (badNonce needs it).
+  if (request.method == "POST" && reply.header("Replay-Nonce").empty()) {
+    reply.with_header("Replay-Nonce", services.nonces.issue());
+  }
+  return reply;
+}
+
+}  // namespace cobble::api

@@ -1,0 +1,24 @@
+#include "api/handlers.hpp"
+#include "api/render.hpp"
+#include "api/serve.hpp"
+
+namespace cobble::api {
+
+// §7.5.1: POST {} starts validation and answers at once; POST-as-GET reads the challenge.
+acme::Result<Reply> challenge(Context& ctx, Services& services) {
+  auto req = authenticate(ctx, services, Signer::kid);
+  if (!req) return acme::fail(req.error());
+  std::string id(ctx.id);
+  auto view = req->post_as_get() ? services.challenges.find_challenge(*req->account, id)
+                                 : services.challenges.respond(*req->account, id);
+  if (!view) return acme::fail(view.error());
+  auto reply = json_reply(render_challenge(view->challenge, ctx.urls));
+  reply.with_header("Link", "<" + ctx.urls.authz(view->authz.authz.id) + ">;rel=\"up\"");
+  if (view->challenge.status == "processing") {
+    reply.with_header("Retry-After", std::to_string(services.policy.retry_after_seconds));
+  }
+  reply.log_account = std::to_string(req->account->id);
+  return reply;
+}
+
+}  // namespace cobble::api

@@ -1,0 +1,27 @@
+#include "api/message.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace cobble::api {
+namespace {
+
+std::string_view find_header(const Headers& headers, std::string_view name) {
+  auto it =
+      std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); });
+  return it == headers.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view Request::header(std::string_view name) const { return find_header(headers, name); }
+
+std::string_view Reply::header(std::string_view name) const { return find_header(headers, name); }
+
+}  // namespace cobble::api

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cobble::api {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// An HTTP request as the ACME layer sees it: no Beast types, so handlers test without sockets.
+struct Request {
+  std::string method;  // upper case: GET, HEAD, POST, OPTIONS, ...
+  std::string path;    // without the query
+  std::string query;   // after '?', undecoded; empty when absent
+  Headers headers;
+  std::string body;
+  // "https://host:port" as the client addressed us (scheme of the listener, Host header). URLs in
+  // replies are built from it so a client behind any name or port gets working links.
+  std::string base_url;
+  std::string remote_address;
+
+  // The first header with this name (case-insensitive), or "" when absent.
+  std::string_view header(std::string_view name) const;
+};
+
+struct Reply {
+  int status = 200;
+  std::string content_type;
+  Headers headers;
+  std::string body;
+  // Shown in the request log line (never secrets): the account id when the request had one.
+  std::string log_account;
+
+  Reply& with_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  std::string_view header(std::string_view name) const;
+};
+
+// Case-insensitive ASCII comparison for header names.
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace cobble::api

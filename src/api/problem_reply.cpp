@@ -1,0 +1,14 @@
+#include "api/problem_reply.hpp"
+
+namespace cobble::api {
+
+Reply problem_reply(const acme::Problem& problem) {
+  Reply reply;
+  reply.status = problem.status;
+  reply.content_type = "application/problem+json";
+  reply.headers = problem.headers;
+  reply.body = acme::to_json(problem).dump(2);
+  return reply;
+}
+
+}  // namespace cobble::api

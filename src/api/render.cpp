@@ -1,0 +1,78 @@
+#include "api/render.hpp"
+
+#include "common/clock.hpp"
+
+namespace cobble::api {
+namespace {
+
+nlohmann::json identifier_json(const storage::IdentifierRecord& id) {
+  return {{"type", id.type}, {"value", id.value}};
+}
+
+// Stored problem documents are JSON text; an unparsable one is shown as a generic error.
+nlohmann::json stored_problem(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return {{"type", "urn:ietf:params:acme:error:serverInternal"}, {"detail", text}};
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json render_account(const authority::Account& account, const Urls& urls) {
+  nlohmann::json j = {{"status", account.status},
+                      {"contact", account.contacts},
+                      {"orders", urls.account_orders(account.id)},
+                      {"createdAt", common::to_rfc3339(account.created_at)}};
+  auto key = nlohmann::json::parse(account.jwk, nullptr, false);
+  if (!key.is_discarded()) j["key"] = key;
+  return j;
+}
+
+nlohmann::json render_order(const authority::OrderView& view, const Urls& urls) {
+  const auto& order = view.order;
+  nlohmann::json j = {{"status", acme::to_string(view.status)},
+                      {"expires", common::to_rfc3339(order.expires)},
+                      {"identifiers", nlohmann::json::array()},
+                      {"authorizations", nlohmann::json::array()},
+                      {"finalize", urls.finalize(order.id)}};
+  for (const auto& id : order.identifiers) j["identifiers"].push_back(identifier_json(id));
+  for (const auto& id : order.authz_ids) j["authorizations"].push_back(urls.authz(id));
+  if (order.not_before) j["notBefore"] = common::to_rfc3339(*order.not_before);
+  if (order.not_after) j["notAfter"] = common::to_rfc3339(*order.not_after);
+  if (view.status == acme::OrderStatus::valid && !order.certificate_serial.empty()) {
+    j["certificate"] = urls.certificate(order.certificate_serial);
+  }
+  if (view.status == acme::OrderStatus::invalid) {
+    j["error"] = order.error.empty()
+                     ? nlohmann::json{{"type", "urn:ietf:params:acme:error:malformed"},
+                                      {"detail", "The order expired or an authorization failed"},
+                                      {"status", 403}}
+                     : stored_problem(order.error);
+  }
+  return j;
+}
+
+nlohmann::json render_challenge(const authority::Challenge& c, const Urls& urls) {
+  nlohmann::json j = {
+      {"type", c.type}, {"url", urls.challenge(c.id)}, {"status", c.status}, {"token", c.token}};
+  if (c.validated_at) j["validated"] = common::to_rfc3339(*c.validated_at);
+  if (!c.error.empty()) j["error"] = stored_problem(c.error);
+  return j;
+}
+
+nlohmann::json render_authz(const authority::AuthzView& view, const Urls& urls) {
+  const auto& a = view.authz;
+  nlohmann::json j = {{"identifier", identifier_json(a.identifier)},
+                      {"status", acme::to_string(view.status)},
+                      {"expires", common::to_rfc3339(a.expires)},
+                      {"challenges", nlohmann::json::array()}};
+  if (a.wildcard) j["wildcard"] = true;
+  for (const auto& c : a.challenges) {
+    // §7.1.4: a valid authorization lists the challenge that validated it.
+    if (view.status == acme::AuthzStatus::valid && c.status != "valid") continue;
+    j["challenges"].push_back(render_challenge(c, urls));
+  }
+  return j;
+}
+
+}  // namespace cobble::api

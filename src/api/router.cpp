@@ -1,0 +1,67 @@
+#include "api/router.hpp"
+
+namespace cobble::api::detail {
+namespace {
+
+std::string allow_header(unsigned methods) {
+  std::string allow;
+  auto add = [&](const char* m) { allow += allow.empty() ? m : std::string(", ") + m; };
+  if (methods & kGet) add("GET"), add("HEAD");
+  if (methods & kPost) add("POST");
+  add("OPTIONS");
+  return allow;
+}
+
+unsigned method_bit(std::string_view method) {
+  if (method == "GET" || method == "HEAD") return kGet;  // HEAD is allowed wherever GET is
+  if (method == "POST") return kPost;
+  return 0;
+}
+
+std::string_view media_type(std::string_view content_type) {
+  auto semi = content_type.find(';');
+  auto type = content_type.substr(0, semi);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type;
+}
+
+}  // namespace
+
+std::optional<Reply> refuse(bool found, unsigned methods, const Request& request, PostBody post_body) {
+  if (!found) return problem_reply(acme::Problem::not_found("There is no resource at " + request.path));
+  if (!(method_bit(request.method) & methods)) {
+    return problem_reply(acme::Problem::method_not_allowed(allow_header(methods)));
+  }
+  // RFC 8555 §6.2: ACME POST bodies are JWS, sent as application/jose+json.
+  if (request.method == "POST") {
+    auto type = media_type(request.header("Content-Type"));
+    auto wanted = post_body == PostBody::jose ? "application/jose+json" : "application/json";
+    if (!iequals(type, wanted)) {
+      return problem_reply(acme::Problem::unsupported_media_type(
+          std::string("POST bodies must be sent as ") + wanted + ", not '" + std::string(type) + "'"));
+    }
+  }
+  return std::nullopt;
+}
+
+Reply options_reply(unsigned methods) {
+  Reply reply;
+  reply.status = 204;
+  reply.with_header("Allow", allow_header(methods));
+  reply.with_header("Access-Control-Allow-Methods", allow_header(methods));
+  reply.with_header("Access-Control-Allow-Headers", "Content-Type");
+  reply.with_header("Access-Control-Max-Age", "86400");
+  return reply;
+}
+
+void finish(const Request& request, const Urls& urls, bool index_link, Reply& reply) {
+  if (index_link) reply.with_header("Link", "<" + urls.directory() + ">;rel=\"index\"");
+  if (reply.header("Cache-Control").empty()) reply.with_header("Cache-Control", "no-store");
+  // RFC 8555 §6.1: servers SHOULD allow browser-based clients (CORS).
+  if (!request.header("Origin").empty()) {
+    reply.with_header("Access-Control-Allow-Origin", "*");
+    reply.with_header("Access-Control-Expose-Headers", "Link, Replay-Nonce, Location, Retry-After");
+  }
+}
+
+}  // namespace cobble::api::detail

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "acme/nonce.hpp"
+#include "authority/accounts.hpp"
+#include "authority/certificates.hpp"
+#include "authority/challenges.hpp"
+#include "authority/orders.hpp"
+
+namespace cobble::api {
+
+// RFC 8555 §7.1.1 directory "meta".
+struct DirectoryMeta {
+  std::string terms_of_service;
+  std::string website;
+  std::vector<std::string> caa_identities;
+  bool external_account_required = false;
+};
+
+// What ACME handlers may use. Built by app/; every referenced object outlives the API.
+struct Services {
+  acme::NonceStore& nonces;
+  DirectoryMeta meta;
+  const authority::Policy& policy;
+  const authority::Accounts& accounts;
+  const authority::Orders& orders;
+  const authority::Challenges& challenges;
+  const authority::Certificates& certificates;
+  std::size_t orders_per_page = 50;
+};
+
+}  // namespace cobble::api

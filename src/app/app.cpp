@@ -1,0 +1,179 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "api/acme_api.hpp"
+#include "api/management.hpp"
+#include "app/components.hpp"
+#include "ca/authority.hpp"
+#include "common/clock.hpp"
+#include "http/server.hpp"
+
+namespace cobble::app {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct TlsFiles {
+  std::string chain;
+  std::string key;
+  std::string ca;  // empty when the user brought their own certificate
+};
+
+common::Result<TlsFiles> https_files(const Config& config, const common::Clock& clock) {
+  if (!config.certificate.empty() || !config.private_key.empty()) {
+    if (config.certificate.empty() || config.private_key.empty()) {
+      return common::fail(std::errc::invalid_argument, "set both 'certificate' and 'privateKey', or neither");
+    }
+    return TlsFiles{config.certificate, config.private_key, ""};
+  }
+  auto identity = ca::ensure_https_identity(config.data_dir, config.https_names, clock.now());
+  if (!identity) return std::unexpected(identity.error());
+  return TlsFiles{identity->cert_chain.string(), identity->private_key.string(), identity->ca_cert.string()};
+}
+
+// Waits (real time, bounded) for connections to finish after stop(), then stops the io_context.
+void drain_then_stop(asio::io_context& io, http::Server& server,
+                     std::chrono::steady_clock::time_point deadline) {
+  auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
+  timer->async_wait([&io, &server, deadline, timer](const boost::system::error_code&) {
+    if (server.active_connections() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (server.active_connections() > 0) {
+        spdlog::warn("shutdown: {} connection(s) still open after the grace period",
+                     server.active_connections());
+      }
+      io.stop();
+      return;
+    }
+    drain_then_stop(io, server, deadline);
+  });
+}
+
+}  // namespace
+
+int run(const Config& config) {
+  if (auto level = spdlog::level::from_str(config.log_level);
+      level != spdlog::level::off || config.log_level == "off") {
+    spdlog::set_level(level);
+  }
+  std::error_code fs_ec;
+  fs::create_directories(config.data_dir, fs_ec);
+  if (fs_ec) {
+    spdlog::critical("cannot create data directory {}: {}", config.data_dir, fs_ec.message());
+    return 1;
+  }
+
+  common::SystemClock real_clock;  // the HTTPS certificate follows real time, not the fake clock
+  auto tls_files = https_files(config, real_clock);
+  if (!tls_files) {
+    spdlog::critical("HTTPS certificate: {}", tls_files.error().message);
+    return 1;
+  }
+  auto tls = http::make_tls_context(tls_files->chain, tls_files->key);
+  if (!tls) {
+    spdlog::critical("{}", tls.error().message);
+    return 1;
+  }
+
+  int threads = config.threads > 0 ? config.threads
+                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  asio::io_context io(threads);
+  asio::thread_pool handler_pool(static_cast<std::size_t>(threads));
+
+  auto components = build_components(config, handler_pool.get_executor(),
+                                     tls_files->ca.empty() ? "" : read_file(tls_files->ca));
+  if (!components) {
+    spdlog::critical("{}", components.error().message);
+    return 1;
+  }
+  if (config.fake_clock) spdlog::warn("fake clock: ACME time moves only when told to");
+  if (config.always_valid) spdlog::warn("always-valid mode: every challenge passes without being checked");
+  auto& services = *(*components)->services;
+  auto& management = *(*components)->management;
+
+  http::Limits limits;
+  limits.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+  limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
+  limits.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  http::Server server(io, handler_pool.get_executor(), limits);
+
+  struct Listener {
+    std::string address;
+    std::shared_ptr<asio::ssl::context> tls;
+    http::Handler handler;
+    std::string name;
+    std::string path;
+  };
+  std::vector<Listener> listeners;
+  listeners.push_back({config.listen_address, *tls,
+                       [&services](const api::Request& r) { return api::handle_acme(r, services); }, "acme",
+                       "/dir"});
+  if (!config.plain_listen_address.empty()) {
+    listeners.push_back({config.plain_listen_address, nullptr,
+                         [&services](const api::Request& r) { return api::handle_acme(r, services); },
+                         "acme-plain", "/dir"});
+  }
+  if (!config.management_listen_address.empty()) {
+    listeners.push_back(
+        {config.management_listen_address, *tls,
+         [&management](const api::Request& r) { return api::handle_management(r, management); }, "management",
+         "/healthz"});
+  }
+  for (auto& l : listeners) {
+    auto hp = split_host_port(l.address);
+    if (!hp) {
+      spdlog::critical("{}: {}", l.name, hp.error().message);
+      return 1;
+    }
+    auto port = server.listen(hp->first, hp->second, l.tls, std::move(l.handler), l.name);
+    if (!port) {
+      spdlog::critical("{}", port.error().message);
+      return 1;
+    }
+    auto host = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" ? std::string("localhost") : hp->first;
+    spdlog::info("{} listening on {}://{}:{}{}", l.name, l.tls ? "https" : "http", host, *port, l.path);
+  }
+  if (!tls_files->ca.empty()) {
+    spdlog::info(
+        "HTTPS CA (trust it in clients: curl --cacert, REQUESTS_CA_BUNDLE, LEGO_CA_CERTIFICATES): {}",
+        fs::absolute(tls_files->ca).string());
+  }
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping (finishing requests in flight, up to 10 s)", signal);
+    server.stop();
+    drain_then_stop(io, server, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  });
+
+  std::vector<std::thread> io_threads;
+  for (int i = 1; i < threads; ++i) io_threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : io_threads) t.join();
+  handler_pool.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace cobble::app

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace cobble::app {
+
+// Every setting, with its embedded default. config/cobble.json writes the same defaults out (a
+// unit test keeps the two equal). Key names follow Pebble's where Pebble has the setting.
+struct Config {
+  std::string listen_address = "127.0.0.1:14000";             // listenAddress (HTTPS)
+  std::string plain_listen_address;                           // plainListenAddress ("" = off)
+  std::string management_listen_address = "127.0.0.1:15000";  // managementListenAddress ("" = off)
+  std::string certificate;                                    // own HTTPS chain; "" = made in dataDir
+  std::string private_key;                                    // its key
+  std::vector<std::string> https_names;                       // extra names for the made certificate
+  std::string data_dir = "data";
+  std::string database;  // "" = <dataDir>/cobble.db; ":memory:" allowed
+  std::string log_level = "info";
+  bool fake_clock = false;
+  int threads = 0;  // I/O and handler threads each; 0 = number of cores
+  // Directory meta (RFC 8555 §7.1.1)
+  std::string terms_of_service;
+  std::string website;
+  std::vector<std::string> caa_identities;
+  bool external_account_required = false;
+  // Limits
+  int max_body_bytes = 64 * 1024;
+  int max_header_bytes = 16 * 1024;
+  int read_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int nonce_capacity = 100'000;
+  // Issuance
+  bool always_valid = false;      // alwaysValid: every challenge passes (PEBBLE_VA_ALWAYS_VALID)
+  int authz_reuse_percent = 100;  // authzReusePercent: 0 = never reuse (PEBBLE_AUTHZREUSE)
+  int orders_per_page = 50;       // ordersPerPage (PEBBLE_WFE_ORDERS_PER_PAGE)
+  bool require_terms_of_service = false;
+  int certificate_validity_days = 90;
+  int order_lifetime_hours = 24;
+  std::string ca_key_algorithm = "ecdsa";  // keyAlgorithm: ecdsa or rsa
+  bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble
+};
+
+// One documented setting: its file key, environment variable and help text.
+struct OptionInfo {
+  std::string key;
+  std::string env;
+  std::string help;
+};
+const std::vector<OptionInfo>& options();
+
+// The defaults as a JSON object (what config/cobble.json holds).
+nlohmann::json defaults_json();
+
+// Applies a JSON object of settings. Unknown keys and wrong types are refused with the key's name
+// (errc::invalid_argument), and nothing is applied then.
+common::Result<void> apply_json(Config& config, const nlohmann::json& settings);
+// Reads and applies a config file. Errors name the file (unreadable, not JSON, bad keys).
+common::Result<void> apply_file(Config& config, const std::string& path);
+// Applies COBBLE_* variables from `env` (name → value), and Pebble's variables a client's CI
+// already sets (PEBBLE_VA_ALWAYS_VALID, PEBBLE_AUTHZREUSE, PEBBLE_WFE_ORDERS_PER_PAGE). A value that does not
+// parse is refused with the variable's name.
+common::Result<void> apply_env(Config& config, const std::map<std::string, std::string>& env);
+// Applies one setting given as text (flags and environment): "true"/"false", integers, and
+// comma-separated lists.
+common::Result<void> apply_text(Config& config, const std::string& key, const std::string& text);
+
+// host:port → parts; errc::invalid_argument when malformed.
+common::Result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& address);
+
+}  // namespace cobble::app

@@ -1,0 +1,137 @@
+#include "authority/accounts.hpp"
+
+#include <cctype>
+
+#include "acme/identifiers.hpp"
+#include "authority/errors.hpp"
+
+namespace cobble::authority {
+namespace {
+
+using acme::Problem;
+using acme::ProblemType;
+
+Problem invalid_contact(const std::string& contact, const std::string& why) {
+  return Problem::make(ProblemType::invalid_contact, "Contact \"" + contact + "\" is not valid: " + why);
+}
+
+}  // namespace
+
+acme::Result<Account> Accounts::find(std::int64_t id) const {
+  auto account = store_.find_account(id);
+  if (!account) {
+    if (is_not_found(account.error())) {
+      return acme::fail(
+          Problem::make(ProblemType::account_does_not_exist, "No account " + std::to_string(id)));
+    }
+    return acme::fail(internal_error("looking up an account", account.error()));
+  }
+  return *account;
+}
+
+acme::Result<void> Accounts::check_contacts(const std::vector<std::string>& contacts) const {
+  if (contacts.size() > policy_.max_contacts) {
+    return acme::fail(
+        Problem::make(ProblemType::invalid_contact,
+                      "At most " + std::to_string(policy_.max_contacts) + " contacts are allowed"));
+  }
+  for (const auto& contact : contacts) {
+    if (!contact.starts_with("mailto:")) {
+      return acme::fail(Problem::make(ProblemType::unsupported_contact,
+                                      "Contact \"" + contact + "\" is not supported: only mailto: URIs are"));
+    }
+    std::string address = contact.substr(7);
+    if (address.find_first_of("?,;<> \t\r\n%") != std::string::npos) {
+      return acme::fail(invalid_contact(contact, "give exactly one address, without parameters"));
+    }
+    auto at = address.rfind('@');
+    if (at == std::string::npos || at == 0 || address.find('@') != at) {
+      return acme::fail(invalid_contact(contact, "an email address has the form name@domain"));
+    }
+    auto domain = address.substr(at + 1);
+    for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto why = acme::dns_name_problem(domain); !why.empty() || domain.starts_with("*.")) {
+      return acme::fail(
+          invalid_contact(contact, "the domain is not valid (" + (why.empty() ? "wildcard" : why) + ")"));
+    }
+  }
+  return {};
+}
+
+acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& key,
+                                                         const NewAccount& request) const {
+  auto existing = store_.find_account_by_thumbprint(key.thumbprint());
+  if (existing) return Created{*existing, false};
+  if (!is_not_found(existing.error()))
+    return acme::fail(internal_error("looking up an account", existing.error()));
+  if (request.only_return_existing) {
+    return acme::fail(Problem::make(ProblemType::account_does_not_exist, "No account exists for this key"));
+  }
+  if (policy_.require_terms_of_service && !request.terms_of_service_agreed) {
+    auto p = Problem::make(ProblemType::user_action_required, "You must agree to the terms of service (" +
+                                                                  policy_.terms_of_service_url +
+                                                                  ") by setting termsOfServiceAgreed");
+    if (!policy_.terms_of_service_url.empty()) {
+      p.with_header("Link", "<" + policy_.terms_of_service_url + ">;rel=\"terms-of-service\"");
+    }
+    return acme::fail(p);
+  }
+  std::vector<std::string> contacts = request.contacts.value_or(std::vector<std::string>{});
+  if (auto ok = check_contacts(contacts); !ok) return acme::fail(ok.error());
+
+  Account account;
+  account.key_thumbprint = key.thumbprint();
+  account.jwk = key.to_jwk().dump();
+  account.contacts = std::move(contacts);
+  account.created_at = clock_.now();
+  auto id = store_.create_account(account);
+  if (!id) {
+    // Another request with the same key won the race: answer with its account.
+    if (id.error().code == std::errc::file_exists) {
+      if (auto raced = store_.find_account_by_thumbprint(account.key_thumbprint))
+        return Created{*raced, false};
+    }
+    return acme::fail(internal_error("creating an account", id.error()));
+  }
+  account.id = *id;
+  return Created{account, true};
+}
+
+acme::Result<Account> Accounts::update(const Account& account, const AccountUpdate& update) const {
+  Account result = account;
+  if (update.contacts) {
+    if (auto ok = check_contacts(*update.contacts); !ok) return acme::fail(ok.error());
+    if (auto r = store_.update_account_contacts(account.id, *update.contacts); !r) {
+      return acme::fail(internal_error("updating contacts", r.error()));
+    }
+    result.contacts = *update.contacts;
+  }
+  if (update.deactivate) {
+    if (auto r = store_.update_account_status(account.id, "deactivated"); !r) {
+      return acme::fail(internal_error("deactivating an account", r.error()));
+    }
+    result.status = "deactivated";
+  }
+  return result;
+}
+
+acme::Result<Account> Accounts::change_key(const Account& account, const acme::PublicKey& new_key) const {
+  auto thumbprint = new_key.thumbprint();
+  auto r = store_.update_account_key(account.id, thumbprint, new_key.to_jwk().dump());
+  if (!r) {
+    if (r.error().code == std::errc::file_exists) {
+      auto p = Problem::make(ProblemType::malformed, "The new key is already in use by another account")
+                   .with_status(409);
+      if (auto holder = store_.find_account_by_thumbprint(thumbprint))
+        p.instance = std::to_string(holder->id);
+      return acme::fail(p);
+    }
+    return acme::fail(internal_error("changing the account key", r.error()));
+  }
+  Account result = account;
+  result.key_thumbprint = thumbprint;
+  result.jwk = new_key.to_jwk().dump();
+  return result;
+}
+
+}  // namespace cobble::authority

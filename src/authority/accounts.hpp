@@ -1,0 +1,62 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acme/jws.hpp"
+#include "acme/problem.hpp"
+#include "authority/policy.hpp"
+#include "common/clock.hpp"
+#include "storage/store.hpp"
+
+namespace cobble::authority {
+
+struct NewAccount {
+  std::optional<std::vector<std::string>> contacts;
+  bool terms_of_service_agreed = false;
+  bool only_return_existing = false;
+};
+
+struct AccountUpdate {
+  std::optional<std::vector<std::string>> contacts;
+  bool deactivate = false;
+};
+
+// RFC 8555 §7.3: account creation, lookup, update, deactivation and key rollover.
+// Thread-safe; `store`, `clock` and `policy` must outlive it.
+class Accounts {
+ public:
+  Accounts(storage::Store& store, const common::Clock& clock, const Policy& policy)
+      : store_(store), clock_(clock), policy_(policy) {}
+
+  // accountDoesNotExist when there is no account `id`.
+  acme::Result<Account> find(std::int64_t id) const;
+
+  // Creates an account for `key`, or returns the existing one (`created` false) (§7.3, §7.3.1).
+  // accountDoesNotExist for onlyReturnExisting without an account; userActionRequired (with a
+  // terms-of-service Link) when agreement is required and missing; invalidContact /
+  // unsupportedContact for bad contacts.
+  struct Created {
+    Account account;
+    bool created = false;
+  };
+  acme::Result<Created> create_or_find(const acme::PublicKey& key, const NewAccount& request) const;
+
+  // §7.3.2 and §7.3.6. unauthorized when the account is not valid.
+  acme::Result<Account> update(const Account& account, const AccountUpdate& update) const;
+
+  // §7.3.5: moves `account` to `new_key`. Returns the account holding `new_key` as the error's
+  // instance (409, with a Location header) when another account has it.
+  acme::Result<Account> change_key(const Account& account, const acme::PublicKey& new_key) const;
+
+  // §7.3: mailto: URIs only, one address each, no hfields; at most policy.max_contacts.
+  acme::Result<void> check_contacts(const std::vector<std::string>& contacts) const;
+
+ private:
+  storage::Store& store_;
+  const common::Clock& clock_;
+  const Policy& policy_;
+};
+
+}  // namespace cobble::authority

@@ -1,0 +1,122 @@
+#include "authority/challenges.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "acme/jws.hpp"
+#include "acme/status_rules.hpp"
+#include "authority/errors.hpp"
+
+namespace cobble::authority {
+namespace {
+using acme::Problem;
+}  // namespace
+
+acme::Result<AuthzView> Challenges::load_authz(const std::string& id) const {
+  auto authz = store_.find_authz(id);
+  if (!authz) {
+    if (is_not_found(authz.error())) return acme::fail(Problem::not_found("No authorization " + id));
+    return acme::fail(internal_error("loading an authorization", authz.error()));
+  }
+  auto stored = acme::parse_authz_status(authz->status).value_or(acme::AuthzStatus::invalid);
+  auto status = acme::effective_authz_status(stored, authz->expires, clock_.now());
+  return AuthzView{std::move(*authz), status};
+}
+
+acme::Result<AuthzView> Challenges::find_authz(const Account& account, const std::string& id) const {
+  auto view = load_authz(id);
+  if (view && view->authz.account_id != account.id) {
+    return acme::fail(Problem::unauthorized("This authorization belongs to another account"));
+  }
+  return view;
+}
+
+acme::Result<AuthzView> Challenges::deactivate_authz(const Account& account, const std::string& id) const {
+  auto view = find_authz(account, id);
+  if (!view) return view;
+  if (!acme::authz_can_deactivate(view->status)) {
+    return acme::fail(
+        Problem::malformed("Only pending or valid authorizations can be deactivated; this one is " +
+                           std::string(acme::to_string(view->status))));
+  }
+  if (auto r = store_.update_authz_status(id, "deactivated"); !r) {
+    return acme::fail(internal_error("deactivating an authorization", r.error()));
+  }
+  view->authz.status = "deactivated";
+  view->status = acme::AuthzStatus::deactivated;
+  return view;
+}
+
+acme::Result<ChallengeView> Challenges::find_challenge(const Account& account, const std::string& id) const {
+  auto challenge = store_.find_challenge(id);
+  if (!challenge) {
+    if (is_not_found(challenge.error())) return acme::fail(Problem::not_found("No challenge " + id));
+    return acme::fail(internal_error("loading a challenge", challenge.error()));
+  }
+  auto authz = find_authz(account, challenge->authz_id);
+  if (!authz) return acme::fail(authz.error());
+  return ChallengeView{std::move(*authz), std::move(*challenge)};
+}
+
+ValidationTask Challenges::task_for(const Account& account, const AuthzView& authz,
+                                    const Challenge& challenge) const {
+  ValidationTask task;
+  task.challenge_id = challenge.id;
+  task.account_id = account.id;
+  task.identifier = {authz.authz.identifier.type, authz.authz.identifier.value};
+  task.wildcard = authz.authz.wildcard;
+  task.type = challenge.type;
+  task.token = challenge.token;
+  if (auto key = acme::PublicKey::from_jwk(nlohmann::json::parse(account.jwk, nullptr, false))) {
+    task.key_authorization = acme::key_authorization(challenge.token, *key);
+  }
+  return task;
+}
+
+acme::Result<ChallengeView> Challenges::respond(const Account& account, const std::string& id) const {
+  auto view = find_challenge(account, id);
+  if (!view) return view;
+  auto status = acme::parse_challenge_status(view->challenge.status).value_or(acme::ChallengeStatus::invalid);
+  if (status != acme::ChallengeStatus::pending) return view;  // retries see the current state
+  if (!acme::challenge_can_start(status, view->authz.status)) {
+    return acme::fail(Problem::malformed("The authorization is " +
+                                         std::string(acme::to_string(view->authz.status)) +
+                                         "; its challenges can no longer be started"));
+  }
+  if (auto r = store_.start_challenge(id); !r) {
+    if (r.error().code != std::errc::operation_not_permitted) {
+      return acme::fail(internal_error("starting a challenge", r.error()));
+    }
+    return find_challenge(account, id);  // a concurrent request started it first
+  }
+  view->challenge.status = "processing";
+  scheduler_.schedule(task_for(account, view->authz, view->challenge));
+  return view;
+}
+
+void Challenges::record_outcome(const std::string& challenge_id,
+                                const std::optional<acme::Problem>& failure) const {
+  auto error_json = failure ? acme::to_json(*failure).dump() : std::string();
+  if (auto r = store_.finish_challenge(challenge_id, !failure, clock_.now(), error_json); !r) {
+    spdlog::warn("validation outcome for challenge {} not recorded: {}", challenge_id, r.error().message);
+  }
+}
+
+void Challenges::resume_interrupted() const {
+  auto pending = store_.find_processing_challenges();
+  if (!pending) {
+    spdlog::error("start-up: cannot list interrupted challenges: {}", pending.error().message);
+    return;
+  }
+  for (const auto& challenge : *pending) {
+    auto authz = load_authz(challenge.authz_id);
+    if (!authz) continue;
+    auto account = store_.find_account(authz->authz.account_id);
+    if (!account) continue;
+    spdlog::info("start-up: resuming validation of challenge {}", challenge.id);
+    scheduler_.schedule(task_for(*account, *authz, challenge));
+  }
+}
+
+}  // namespace cobble::authority

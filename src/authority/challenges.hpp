@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "acme/problem.hpp"
+#include "acme/types.hpp"
+#include "authority/policy.hpp"
+#include "authority/validation_port.hpp"
+#include "common/clock.hpp"
+#include "storage/store.hpp"
+
+namespace cobble::authority {
+
+// An authorization with the status a client sees (expiry applied).
+struct AuthzView {
+  Authorization authz;
+  acme::AuthzStatus status = acme::AuthzStatus::pending;
+};
+
+struct ChallengeView {
+  AuthzView authz;
+  Challenge challenge;
+};
+
+// RFC 8555 §7.5: authorizations and challenges; the outcome of validations. Thread-safe.
+class Challenges {
+ public:
+  Challenges(storage::Store& store, const common::Clock& clock, const Policy& policy,
+             ValidationScheduler& scheduler)
+      : store_(store), clock_(clock), policy_(policy), scheduler_(scheduler) {}
+
+  // malformed 404 when there is none; unauthorized when another account owns it.
+  acme::Result<AuthzView> find_authz(const Account& account, const std::string& id) const;
+  // §7.5.2: pending or valid → deactivated; malformed otherwise.
+  acme::Result<AuthzView> deactivate_authz(const Account& account, const std::string& id) const;
+
+  acme::Result<ChallengeView> find_challenge(const Account& account, const std::string& id) const;
+  // §7.5.1: starts validation of a pending challenge (→ processing, scheduled) and returns at
+  // once. A challenge that is not pending is returned as it is (idempotent retries); one whose
+  // authorization is no longer pending gives malformed.
+  acme::Result<ChallengeView> respond(const Account& account, const std::string& id) const;
+
+  // Records a validation outcome: valid when `failure` is empty, invalid with it otherwise.
+  // Called by the validation scheduler; logs and drops outcomes for challenges no longer processing.
+  void record_outcome(const std::string& challenge_id, const std::optional<acme::Problem>& failure) const;
+
+  // Start-up recovery: re-schedules challenges left processing by a crash.
+  void resume_interrupted() const;
+
+ private:
+  acme::Result<AuthzView> load_authz(const std::string& id) const;
+  ValidationTask task_for(const Account& account, const AuthzView& authz, const Challenge& challenge) const;
+
+  storage::Store& store_;
+  const common::Clock& clock_;
+  const Policy& policy_;
+  ValidationScheduler& scheduler_;
+};
+
+}  // namespace cobble::authority

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string_view>
+
+#include "acme/problem.hpp"
+#include "common/result.hpp"
+
+namespace cobble::authority {
+
+// A storage or CA failure the client cannot fix: logs `what` and the cause, and returns
+// serverInternal without internals.
+acme::Problem internal_error(std::string_view what, const common::Error& error);
+
+// True when `error` means "no such record".
+inline bool is_not_found(const common::Error& error) {
+  return error.code == std::errc::no_such_file_or_directory;
+}
+
+}  // namespace cobble::authority

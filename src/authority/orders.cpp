@@ -1,0 +1,232 @@
+#include "authority/orders.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "acme/jws.hpp"
+#include "acme/status_rules.hpp"
+#include "authority/errors.hpp"
+#include "common/random.hpp"
+
+namespace cobble::authority {
+namespace {
+
+using acme::Problem;
+using acme::ProblemType;
+
+bool reuse_roll(int percent) {
+  if (percent <= 0) return false;
+  if (percent >= 100) return true;
+  auto byte = static_cast<unsigned char>(common::random_bytes(1)[0]);
+  return static_cast<int>(byte % 100) < percent;
+}
+
+Authorization new_authz(std::int64_t account_id, const acme::Identifier& id, common::TimePoint expires) {
+  Authorization authz;
+  authz.id = common::random_token(24);
+  authz.account_id = account_id;
+  authz.wildcard = id.value.starts_with("*.");
+  authz.identifier = {id.type, authz.wildcard ? id.value.substr(2) : id.value};
+  authz.expires = expires;
+  // RFC 8555 §7.1.3: wildcard names can only be validated by dns-01.
+  std::vector<std::string> types = authz.wildcard
+                                       ? std::vector<std::string>{"dns-01"}
+                                       : std::vector<std::string>{"http-01", "dns-01", "tls-alpn-01"};
+  for (const auto& type : types) {
+    storage::ChallengeRecord challenge;
+    challenge.id = common::random_token(24);
+    challenge.authz_id = authz.id;
+    challenge.type = type;
+    challenge.token = common::random_token(32);  // §8.1: at least 128 bits of entropy
+    authz.challenges.push_back(std::move(challenge));
+  }
+  return authz;
+}
+
+std::string join(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+acme::Result<OrderView> Orders::view(Order order) const {
+  auto now = clock_.now();
+  std::vector<acme::AuthzStatus> statuses;
+  for (const auto& authz_id : order.authz_ids) {
+    auto authz = store_.find_authz(authz_id);
+    if (!authz) return acme::fail(internal_error("loading an order's authorizations", authz.error()));
+    auto stored = acme::parse_authz_status(authz->status).value_or(acme::AuthzStatus::invalid);
+    statuses.push_back(acme::effective_authz_status(stored, authz->expires, now));
+  }
+  auto stored = acme::parse_order_status(order.status).value_or(acme::OrderStatus::invalid);
+  auto status = acme::effective_order_status(stored, order.expires, now, statuses);
+  return OrderView{std::move(order), status};
+}
+
+acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& request) const {
+  auto now = clock_.now();
+  // RFC 8555 §7.4: notBefore/notAfter are optional; refuse what Cobble cannot honour.
+  if (request.not_before && request.not_after && *request.not_before >= *request.not_after) {
+    return acme::fail(Problem::malformed("notBefore must be earlier than notAfter"));
+  }
+  if (request.not_after && *request.not_after <= now) {
+    return acme::fail(Problem::malformed("notAfter is in the past"));
+  }
+  auto start = request.not_before.value_or(now);
+  if (request.not_before && (*request.not_before > now + policy_.order_lifetime ||
+                             *request.not_before < now - policy_.max_certificate_validity)) {
+    return acme::fail(Problem::malformed("notBefore is too far from the current time"));
+  }
+  if (request.not_after && *request.not_after - start > policy_.max_certificate_validity) {
+    return acme::fail(Problem::malformed("The requested validity exceeds the maximum of " +
+                                         std::to_string(policy_.max_certificate_validity.count() / 86400) +
+                                         " days"));
+  }
+
+  Order order;
+  order.id = common::random_token(24);
+  order.account_id = account.id;
+  order.created_at = now;
+  order.expires = now + policy_.order_lifetime;
+  order.not_before = request.not_before;
+  order.not_after = request.not_after;
+  std::vector<Authorization> fresh;
+  for (const auto& id : request.identifiers) {
+    order.identifiers.push_back({id.type, id.value});
+    bool wildcard = id.value.starts_with("*.");
+    storage::IdentifierRecord base{id.type, wildcard ? id.value.substr(2) : id.value};
+    if (reuse_roll(policy_.authz_reuse_percent)) {
+      auto reused = store_.find_valid_authz(account.id, base, wildcard, now);
+      if (reused) {
+        order.authz_ids.push_back(reused->id);
+        continue;
+      }
+      if (!is_not_found(reused.error()))
+        return acme::fail(internal_error("looking up authorizations", reused.error()));
+    }
+    fresh.push_back(new_authz(account.id, id, now + policy_.pending_authz_lifetime));
+    order.authz_ids.push_back(fresh.back().id);
+  }
+  if (auto r = store_.insert_order(order, fresh); !r)
+    return acme::fail(internal_error("storing an order", r.error()));
+  return view(std::move(order));
+}
+
+acme::Result<OrderView> Orders::find(const Account& account, const std::string& id) const {
+  auto order = store_.find_order(id);
+  if (!order) {
+    if (is_not_found(order.error())) return acme::fail(Problem::not_found("No order " + id));
+    return acme::fail(internal_error("loading an order", order.error()));
+  }
+  if (order->account_id != account.id) {
+    return acme::fail(Problem::unauthorized("This order belongs to another account"));
+  }
+  return view(std::move(*order));
+}
+
+acme::Result<std::vector<std::string>> Orders::list(const Account& account, std::size_t offset,
+                                                    std::size_t limit) const {
+  auto ids = store_.list_order_ids(account.id, clock_.now(), offset, limit);
+  if (!ids) return acme::fail(internal_error("listing orders", ids.error()));
+  return *ids;
+}
+
+acme::Result<OrderView> Orders::finalize(const Account& account, const std::string& id,
+                                         std::string_view csr_der) const {
+  auto current = find(account, id);
+  if (!current) return current;
+  if (current->status != acme::OrderStatus::ready) {
+    return acme::fail(Problem::make(ProblemType::order_not_ready,
+                                    "The order is " + std::string(acme::to_string(current->status)) +
+                                        ", not ready: finalize once every authorization is valid"));
+  }
+  auto csr = ca::parse_csr(csr_der);
+  if (!csr)
+    return acme::fail(
+        Problem::make(ProblemType::bad_csr, "The CSR is not acceptable: " + csr.error().message));
+  if (!csr->ip_addresses.empty()) {
+    return acme::fail(
+        Problem::make(ProblemType::bad_csr, "The CSR names IP addresses, which this order does not"));
+  }
+  std::set<std::string> wanted, asked(csr->dns_names.begin(), csr->dns_names.end());
+  for (const auto& i : current->order.identifiers) wanted.insert(i.value);
+  if (csr->common_name) {
+    std::string cn = *csr->common_name;
+    std::transform(cn.begin(), cn.end(), cn.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!wanted.contains(cn)) {
+      return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR's common name \"" + cn +
+                                                                "\" is not one of the order's identifiers"));
+    }
+    asked.insert(cn);
+  }
+  if (asked != wanted) {
+    return acme::fail(
+        Problem::make(ProblemType::bad_csr,
+                      "The CSR names [" + join(asked) + "] but the order is for [" + join(wanted) + "]"));
+  }
+  if (auto key = acme::PublicKey::from_jwk(nlohmann::json::parse(account.jwk, nullptr, false));
+      key && key->spki_der() == csr->spki_der) {
+    return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR must not use the account's key"));
+  }
+
+  if (auto r = store_.transition_order(id, "pending", "processing"); !r) {
+    if (r.error().code == std::errc::operation_not_permitted) {
+      return acme::fail(Problem::make(ProblemType::order_not_ready, "The order is already being finalized"));
+    }
+    return acme::fail(internal_error("starting finalization", r.error()));
+  }
+  auto now = clock_.now();
+  ca::IssueRequest issue;
+  issue.spki_der = csr->spki_der;
+  for (const auto& i : current->order.identifiers) issue.dns_names.push_back(i.value);
+  // Backdated an hour so clients with a slightly slow clock accept the certificate at once.
+  issue.not_before = current->order.not_before.value_or(now - std::chrono::hours(1));
+  issue.not_after = current->order.not_after.value_or(issue.not_before + policy_.certificate_validity);
+  auto issued = ca_.issue(issue);
+  if (!issued) {
+    auto problem = internal_error("signing a certificate", issued.error());
+    (void)store_.fail_order(id, acme::to_json(problem).dump());
+    return acme::fail(problem);
+  }
+  storage::CertificateRecord cert;
+  cert.serial = issued->serial;
+  cert.account_id = account.id;
+  cert.order_id = id;
+  cert.chain_pem = issued->chain_pem;
+  cert.key_spki = csr->spki_der;
+  cert.identifiers = current->order.identifiers;
+  cert.not_before = issued->not_before;
+  cert.not_after = issued->not_after;
+  if (auto r = store_.complete_order(id, cert); !r) {
+    auto problem = internal_error("storing a certificate", r.error());
+    (void)store_.fail_order(id, acme::to_json(problem).dump());
+    return acme::fail(problem);
+  }
+  return find(account, id);
+}
+
+void Orders::fail_interrupted() const {
+  auto ids = store_.find_processing_orders();
+  if (!ids) {
+    spdlog::error("start-up: cannot list interrupted orders: {}", ids.error().message);
+    return;
+  }
+  auto problem =
+      Problem::server_internal("Finalization was interrupted by a server restart; create a new order");
+  for (const auto& id : *ids) {
+    if (auto r = store_.fail_order(id, acme::to_json(problem).dump()); !r) {
+      spdlog::error("start-up: cannot fail interrupted order {}: {}", id, r.error().message);
+    } else {
+      spdlog::warn("start-up: order {} was interrupted while finalizing; marked invalid", id);
+    }
+  }
+}
+
+}  // namespace cobble::authority

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acme/problem.hpp"
+#include "acme/types.hpp"
+#include "authority/policy.hpp"
+#include "ca/authority.hpp"
+#include "common/clock.hpp"
+#include "storage/store.hpp"
+
+namespace cobble::authority {
+
+struct NewOrder {
+  std::vector<acme::Identifier> identifiers;  // decoded and normalised (acme::decode_identifiers)
+  std::optional<common::TimePoint> not_before;
+  std::optional<common::TimePoint> not_after;
+};
+
+// An order with the status a client sees (RFC 8555 §7.1.6).
+struct OrderView {
+  Order order;
+  acme::OrderStatus status = acme::OrderStatus::pending;
+};
+
+// RFC 8555 §7.4: orders, their authorizations, finalization. Thread-safe.
+class Orders {
+ public:
+  Orders(storage::Store& store, const common::Clock& clock, const Policy& policy,
+         const ca::CertificateAuthority& ca)
+      : store_(store), clock_(clock), policy_(policy), ca_(ca) {}
+
+  // Creates an order and its authorizations in one transaction, reusing the account's valid
+  // authorizations as policy.authz_reuse_percent says. malformed for a bad notBefore/notAfter.
+  acme::Result<OrderView> create(const Account& account, const NewOrder& request) const;
+
+  // The order `id` of `account`: malformed 404 when there is none, unauthorized when another
+  // account owns it.
+  acme::Result<OrderView> find(const Account& account, const std::string& id) const;
+
+  // The account's current orders, `offset` on, at most `limit` (+1 to tell whether more follow).
+  acme::Result<std::vector<std::string>> list(const Account& account, std::size_t offset,
+                                              std::size_t limit) const;
+
+  // §7.4: checks the CSR against the order and signs. orderNotReady unless the order is ready;
+  // badCSR when the CSR does not parse, does not verify, names other identifiers, or uses the
+  // account key.
+  acme::Result<OrderView> finalize(const Account& account, const std::string& id,
+                                   std::string_view csr_der) const;
+
+  // Start-up recovery: orders left processing by a crash become invalid (the CSR is not kept).
+  void fail_interrupted() const;
+
+ private:
+  acme::Result<OrderView> view(Order order) const;
+
+  storage::Store& store_;
+  const common::Clock& clock_;
+  const Policy& policy_;
+  const ca::CertificateAuthority& ca_;
+};
+
+}  // namespace cobble::authority

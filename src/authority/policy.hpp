@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "storage/records.hpp"
+
+namespace cobble::authority {
+
+// The resources authority/ hands out are the plain records storage keeps: values, no behaviour.
+using Account = storage::AccountRecord;
+using Order = storage::OrderRecord;
+using Authorization = storage::AuthzRecord;
+using Challenge = storage::ChallengeRecord;
+using Certificate = storage::CertificateRecord;
+
+// The CA's issuance rules. Built by app/ from configuration.
+struct Policy {
+  std::chrono::seconds order_lifetime{std::chrono::hours(24)};
+  std::chrono::seconds pending_authz_lifetime{std::chrono::hours(24 * 7)};
+  std::chrono::seconds valid_authz_lifetime{std::chrono::hours(24 * 30)};
+  std::chrono::seconds certificate_validity{std::chrono::hours(24 * 90)};
+  // Longest notBefore..notAfter a client may ask for.
+  std::chrono::seconds max_certificate_validity{std::chrono::hours(24 * 100)};
+  // Share (0–100) of new orders that reuse an account's valid authorization for an identifier.
+  // 0 means never (every order gets fresh authorizations), 100 always.
+  int authz_reuse_percent = 100;
+  std::size_t max_identifiers = 100;
+  std::size_t max_contacts = 10;
+  bool require_terms_of_service = false;
+  std::string terms_of_service_url;
+  int retry_after_seconds = 1;  // Retry-After while a challenge or order is processing
+};
+
+}  // namespace cobble::authority

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+
+namespace cobble::ca {
+
+using common::Result;
+using common::TimePoint;
+
+enum class KeyAlgorithm { ecdsa_p256, rsa_2048 };
+
+struct CaOptions {
+  KeyAlgorithm key_algorithm = KeyAlgorithm::ecdsa_p256;
+  // Keep the root and intermediate in the data dir across restarts; false makes fresh ones each
+  // start and writes nothing (Pebble's behaviour).
+  bool persist = true;
+  std::string name = "Cobble";  // subject CNs: "<name> Root CA", "<name> Intermediate CA"
+};
+
+struct IssueRequest {
+  std::string spki_der;                   // the certified public key (from the CSR)
+  std::vector<std::string> dns_names;     // SANs, in order
+  std::vector<std::string> ip_addresses;  // textual IPv4/IPv6 SANs
+  TimePoint not_before{};
+  TimePoint not_after{};
+  std::optional<std::string> common_name;  // absent: no subject CN (Let's Encrypt's current leafs)
+};
+
+struct IssuedCertificate {
+  std::string serial;  // lowercase hex, no leading zeros beyond one byte
+  std::string leaf_pem;
+  std::string chain_pem;  // leaf, then intermediate (application/pem-certificate-chain)
+  TimePoint not_before{};
+  TimePoint not_after{};
+};
+
+// A root and an intermediate; leafs are signed by the intermediate. Thread-safe once built.
+class CertificateAuthority {
+ public:
+  // With options.persist, loads root/intermediate keys and certificates from `dir` (files
+  // root.pem, root-key.pem, intermediate.pem, intermediate-key.pem), creating them on first start.
+  // Fails with errc::io_error when files cannot be read/written and errc::invalid_argument when
+  // they are present but unparsable or do not belong together.
+  static Result<std::shared_ptr<CertificateAuthority>> load_or_create(const std::filesystem::path& dir,
+                                                                      const CaOptions& options,
+                                                                      TimePoint now);
+  virtual ~CertificateAuthority() = default;
+
+  // Signs a leaf: SANs from the request, KU digitalSignature (+ keyEncipherment for RSA keys),
+  // EKU serverAuth, basicConstraints CA:FALSE critical, SKI/AKI, random positive 64+ bit serial.
+  // errc::invalid_argument when spki_der is unparsable or no name is given.
+  virtual Result<IssuedCertificate> issue(const IssueRequest& request) const = 0;
+
+  virtual std::string root_pem() const = 0;
+  virtual std::string root_key_pem() const = 0;
+  virtual std::string intermediate_pem() const = 0;
+  virtual std::string intermediate_key_pem() const = 0;
+};
+
+// What finalize needs from a CSR (RFC 8555 §7.4, RFC 2986).
+struct CsrInfo {
+  std::string spki_der;
+  std::vector<std::string> dns_names;      // SAN dNSNames, lower-cased, as given (duplicates kept)
+  std::vector<std::string> ip_addresses;   // SAN iPAddresses, canonical text
+  std::optional<std::string> common_name;  // subject CN, lower-cased
+};
+
+// Parses a DER CSR, verifies its self-signature and applies the key policy (RSA 2048-4096 bits,
+// ECDSA P-256/P-384, Ed25519). errc::invalid_argument with a message a person understands
+// ("CSR signature does not verify", "RSA key of 1024 bits is too small", ...), also for trailing
+// bytes after the DER and for SANs other than dNSName/iPAddress (email, URI, ...).
+Result<CsrInfo> parse_csr(std::string_view der);
+
+// What revocation needs from a certificate a client sends (DER).
+struct CertificateInfo {
+  std::string serial;  // lowercase hex, same form as IssuedCertificate::serial
+  std::string spki_der;
+  std::string issuer_der;  // DER of the issuer Name
+};
+Result<CertificateInfo> parse_certificate_der(std::string_view der);
+// PEM chain → DER of its first certificate.
+Result<std::string> first_certificate_der(std::string_view pem);
+
+// The server's own HTTPS identity: a small local CA ("<name> HTTPS CA") and a server certificate
+// for localhost, 127.0.0.1, ::1 and `extra_names`. Created once in `dir` (https-ca.pem,
+// https-ca-key.pem, https-cert.pem, https-key.pem) and reused; the server certificate is re-made
+// when it no longer covers the names or expires within 30 days.
+struct HttpsIdentity {
+  std::filesystem::path ca_cert;
+  std::filesystem::path cert_chain;  // server cert then HTTPS CA
+  std::filesystem::path private_key;
+};
+Result<HttpsIdentity> ensure_https_identity(const std::filesystem::path& dir,
+                                            const std::vector<std::string>& extra_names, TimePoint now);
+
+}  // namespace cobble::ca

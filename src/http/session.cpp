@@ -1,0 +1,259 @@
+#include "http/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+#include <chrono>
+#include <exception>
+
+#include "acme/problem.hpp"
+#include "api/problem_reply.hpp"
+
+namespace cobble::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+std::uint64_t ConnectionRegistry::add(std::function<void()> close) {
+  std::lock_guard lock(mutex_);
+  auto id = next_id_++;
+  open_.emplace(id, std::move(close));
+  return id;
+}
+
+void ConnectionRegistry::remove(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  open_.erase(id);
+}
+
+void ConnectionRegistry::close_all() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+  for (auto& [id, close] : open_) close();
+}
+
+std::size_t ConnectionRegistry::size() const {
+  std::lock_guard lock(mutex_);
+  return open_.size();
+}
+
+bool ConnectionRegistry::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+namespace {
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+// Lives on the connection's strand; shutdown reaches the socket only through it.
+struct ConnectionHandle {
+  beast::tcp_stream* socket = nullptr;
+  bool idle = true;
+  bool stop_requested = false;
+};
+
+// The Host header becomes part of every URL we hand out, so only host[:port] characters pass.
+std::string sanitize_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return "localhost";
+  for (char c : host) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
+              c == ']' || c == '_';
+    if (!ok) return "localhost";
+  }
+  return std::string(host);
+}
+
+api::Request to_api_request(const BeastRequest& req, const ListenerContext& ctx, const std::string& remote) {
+  api::Request out;
+  out.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  auto q = target.find('?');
+  out.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
+  for (const auto& field : req)
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  out.body = req.body();
+  out.base_url = ctx.scheme + "://" + sanitize_host(req[bhttp::field::host]);
+  out.remote_address = remote;
+  return out;
+}
+
+BeastResponse to_beast_response(const api::Reply& reply, unsigned version, bool keep_alive, bool head) {
+  BeastResponse res{static_cast<bhttp::status>(reply.status), version};
+  res.set(bhttp::field::server, "cobble");
+  if (!reply.content_type.empty()) res.set(bhttp::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+  if (head) {
+    res.content_length(reply.body.size());
+  } else {
+    res.body() = reply.body;
+    res.prepare_payload();
+  }
+  return res;
+}
+
+// Transport-level refusals (the request never reached a handler).
+api::Reply transport_problem(const beast::error_code& ec) {
+  if (ec == bhttp::error::body_limit) {
+    return api::problem_reply(
+        acme::Problem::payload_too_large("The request body exceeds the server's limit"));
+  }
+  if (ec == bhttp::error::header_limit) {
+    return api::problem_reply(
+        acme::Problem::malformed("The request headers exceed the server's limit").with_status(431));
+  }
+  return api::problem_reply(acme::Problem::malformed("The request is not valid HTTP/1.1: " + ec.message()));
+}
+
+template <class Stream>
+asio::awaitable<void> write_reply(Stream& stream, const api::Reply& reply, unsigned version, bool keep_alive,
+                                  bool head) {
+  auto res = to_beast_response(reply, version, keep_alive, head);
+  bhttp::response_serializer<bhttp::string_body> serializer{res};
+  if (head) serializer.split(true);
+  if (head) {
+    co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+  } else {
+    co_await bhttp::async_write(stream, serializer, asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+// After refusing a request early (413), the client may still be sending its body; closing now
+// would reset the connection before it reads the answer. Read and drop the rest for a short while.
+template <class Stream>
+asio::awaitable<void> drain_input(Stream& stream) {
+  auto& socket = beast::get_lowest_layer(stream);
+  socket.expires_after(std::chrono::seconds(2));
+  std::array<char, 16 * 1024> sink;
+  std::size_t total = 0;
+  while (total < 8 * 1024 * 1024) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    total += n;
+  }
+}
+
+api::Reply handle_safely(const ListenerContext& ctx, const api::Request& request) {
+  try {
+    return ctx.handler(request);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: handler for {} {} threw: {}", ctx.name, request.method, request.path, e.what());
+  }
+  return api::problem_reply(acme::Problem::server_internal("The server hit an internal error"));
+}
+
+template <class Stream>
+asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionHandle> handle,
+                                     std::shared_ptr<ListenerContext> ctx, const std::string& remote) {
+  auto& socket = beast::get_lowest_layer(stream);
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(ctx->limits.max_header_bytes));
+    parser.body_limit(ctx->limits.max_body_bytes);
+
+    handle->idle = true;
+    if (handle->stop_requested) co_return;
+    socket.expires_after(ctx->limits.idle_timeout);
+    auto [hec, hn] =
+        co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    handle->idle = false;
+    beast::error_code ec = hec;
+    if (!ec && !parser.is_done()) {
+      socket.expires_after(ctx->limits.read_timeout);
+      auto [bec, bn] =
+          co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      ec = bec;
+    }
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated) {
+      co_return;
+    }
+    if (ec) {
+      auto reply = transport_problem(ec);
+      spdlog::info("{} {} - - {} (rejected: {})", ctx->name, remote, reply.status, ec.message());
+      co_await write_reply(stream, reply, 11, false, false);
+      if (ec == bhttp::error::body_limit) co_await drain_input(stream);
+      co_return;
+    }
+
+    auto started = std::chrono::steady_clock::now();
+    const BeastRequest& req = parser.get();
+    auto request = to_api_request(req, *ctx, remote);
+    // Handlers may block (SQLite, crypto), so they run on the handler pool, never here.
+    auto reply = co_await asio::co_spawn(
+        ctx->handler_executor,
+        [&]() -> asio::awaitable<api::Reply> { co_return handle_safely(*ctx, request); },
+        asio::use_awaitable);
+    bool keep_alive = req.keep_alive() && !handle->stop_requested;
+    socket.expires_after(ctx->limits.read_timeout);
+    co_await write_reply(stream, reply, req.version(), keep_alive, req.method() == bhttp::verb::head);
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    spdlog::info("{} {} {} {} {} {:.1f}ms{}{}", ctx->name, remote, request.method, request.path, reply.status,
+                 micros / 1000.0, reply.log_account.empty() ? "" : " account=", reply.log_account);
+    if (!keep_alive) co_return;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket, std::shared_ptr<ListenerContext> ctx,
+                                  std::shared_ptr<ConnectionRegistry> registry) {
+  std::string remote;
+  {
+    boost::system::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    remote = ec ? "?" : ep.address().to_string();
+  }
+  auto executor = socket.get_executor();
+  auto handle = std::make_shared<ConnectionHandle>();
+  std::weak_ptr<ConnectionHandle> weak = handle;
+  auto id = registry->add([weak, executor] {
+    asio::post(executor, [weak] {
+      if (auto h = weak.lock()) {
+        h->stop_requested = true;
+        if (h->idle && h->socket) h->socket->cancel();
+      }
+    });
+  });
+  try {
+    if (ctx->tls) {
+      beast::ssl_stream<beast::tcp_stream> stream{beast::tcp_stream(std::move(socket)), *ctx->tls};
+      handle->socket = &beast::get_lowest_layer(stream);
+      beast::get_lowest_layer(stream).expires_after(ctx->limits.handshake_timeout);
+      auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                                  asio::as_tuple(asio::use_awaitable));
+      if (!ec) {
+        co_await serve_requests(stream, handle, ctx, remote);
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+      }
+    } else {
+      beast::tcp_stream stream(std::move(socket));
+      handle->socket = &stream;
+      co_await serve_requests(stream, handle, ctx, remote);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: connection from {} ended by an error: {}", ctx->name, remote, e.what());
+  }
+  handle->socket = nullptr;
+  registry->remove(id);
+}
+
+}  // namespace cobble::http

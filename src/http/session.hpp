@@ -1,0 +1,48 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "http/server.hpp"
+
+namespace cobble::http {
+
+// What every connection of one listener shares. Owned by the Server; sessions hold a shared_ptr.
+struct ListenerContext {
+  std::string name;
+  std::string scheme;  // "https" or "http"
+  Handler handler;
+  Limits limits;
+  boost::asio::any_io_executor handler_executor;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+};
+
+// Open connections, so stop() can close the idle ones. Thread-safe.
+class ConnectionRegistry {
+ public:
+  std::uint64_t add(std::function<void()> close);
+  void remove(std::uint64_t id);
+  void close_all();
+  std::size_t size() const;
+  bool stopping() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::uint64_t, std::function<void()>> open_;
+  std::uint64_t next_id_ = 1;
+  bool stopping_ = false;
+};
+
+// Serves one accepted connection until the peer closes, a timeout, an error, or shutdown.
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket,
+                                         std::shared_ptr<ListenerContext> ctx,
+                                         std::shared_ptr<ConnectionRegistry> registry);
+
+}  // namespace cobble::http

@@ -1,0 +1,211 @@
+#include "storage/migrations.hpp"
+
+#include <array>
+
+namespace cobble::storage {
+namespace {
+
+using common::fail;
+using common::Result;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: a released step never changes, a schema change is a new step.
+// Conventions: every time is INTEGER microseconds since the Unix epoch (UTC), exact round trips of
+// common::TimePoint to the microsecond; ACME ids are TEXT; statuses are RFC 8555 tokens; problem
+// documents are opaque JSON text, '' when none.
+constexpr std::array kMigrations{
+    Migration{1, R"sql(
+CREATE TABLE accounts (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  key_thumbprint TEXT NOT NULL UNIQUE,
+  jwk            TEXT NOT NULL,
+  contacts       TEXT NOT NULL DEFAULT '',  -- newline-joined URLs
+  status         TEXT NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+
+-- seq gives the creation order (an implicit rowid may be renumbered by VACUUM).
+CREATE TABLE orders (
+  seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                 TEXT NOT NULL UNIQUE,
+  account_id         INTEGER NOT NULL REFERENCES accounts(id),
+  status             TEXT NOT NULL,
+  created_at         INTEGER NOT NULL,
+  expires            INTEGER NOT NULL,
+  not_before         INTEGER,
+  not_after          INTEGER,
+  error              TEXT NOT NULL DEFAULT '',
+  certificate_serial TEXT REFERENCES certificates(serial),
+  profile            TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX orders_by_account ON orders(account_id, expires);
+CREATE INDEX orders_processing ON orders(status) WHERE status = 'processing';
+
+CREATE TABLE order_identifiers (
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  position INTEGER NOT NULL,
+  type     TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE authorizations (
+  id               TEXT PRIMARY KEY,
+  account_id       INTEGER NOT NULL REFERENCES accounts(id),
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  wildcard         INTEGER NOT NULL CHECK (wildcard IN (0, 1)),
+  status           TEXT NOT NULL,
+  expires          INTEGER NOT NULL
+);
+-- Authorization reuse (find_valid_authz): equality on the first five, range on expires.
+CREATE INDEX authorizations_reuse
+  ON authorizations(account_id, identifier_type, identifier_value, wildcard, status, expires);
+
+CREATE TABLE order_authorizations (
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  position INTEGER NOT NULL,
+  authz_id TEXT NOT NULL REFERENCES authorizations(id),
+  PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
+CREATE INDEX order_authorizations_by_authz ON order_authorizations(authz_id);
+
+-- seq keeps the challenges of an authorization in insertion order.
+CREATE TABLE challenges (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           TEXT NOT NULL UNIQUE,
+  authz_id     TEXT NOT NULL REFERENCES authorizations(id),
+  type         TEXT NOT NULL,
+  token        TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  validated_at INTEGER,
+  error        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX challenges_by_authz ON challenges(authz_id, seq);
+CREATE INDEX challenges_processing ON challenges(status) WHERE status = 'processing';
+
+CREATE TABLE certificates (
+  serial            TEXT PRIMARY KEY,  -- lowercase hex
+  account_id        INTEGER NOT NULL REFERENCES accounts(id),
+  order_id          TEXT NOT NULL REFERENCES orders(id),
+  chain_pem         TEXT NOT NULL,
+  key_spki          BLOB NOT NULL,     -- DER SubjectPublicKeyInfo
+  not_before        INTEGER NOT NULL,
+  not_after         INTEGER NOT NULL,
+  revoked_at        INTEGER,           -- NULL while not revoked
+  revocation_reason INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX certificates_by_account ON certificates(account_id);
+CREATE INDEX certificates_by_order ON certificates(order_id);
+
+CREATE TABLE certificate_identifiers (
+  serial   TEXT NOT NULL REFERENCES certificates(serial),
+  position INTEGER NOT NULL,
+  type     TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (serial, position)
+) WITHOUT ROWID;
+CREATE INDEX certificate_identifiers_by_value ON certificate_identifiers(type, value);
+
+-- Filled by validation (no Store methods yet): one row per attempt, for pausing and debugging.
+CREATE TABLE validation_attempts (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id       INTEGER NOT NULL REFERENCES accounts(id),
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  method           TEXT NOT NULL,
+  started_at       INTEGER NOT NULL,
+  finished_at      INTEGER,
+  result           TEXT,
+  problem_type     TEXT,
+  problem_detail   TEXT,
+  addresses        TEXT,
+  redirects        TEXT
+);
+CREATE INDEX validation_attempts_by_identifier
+  ON validation_attempts(account_id, identifier_type, identifier_value);
+)sql"},
+};
+
+Result<bool> has_table(sql::Database& db, const char* name) {
+  auto statement =
+      sql::Statement::prepare(db.handle(), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  if (!statement) return std::unexpected(statement.error());
+  return statement->bind(1, name).step();
+}
+
+Result<bool> has_any_table(sql::Database& db) {
+  auto statement = sql::Statement::prepare(db.handle(), "SELECT 1 FROM sqlite_master WHERE type = 'table'");
+  if (!statement) return std::unexpected(statement.error());
+  return statement->step();
+}
+
+Result<void> set_version(sql::Database& db, int version) {
+  auto statement = sql::Statement::prepare(db.handle(), "UPDATE schema_version SET version = ?");
+  if (!statement) return std::unexpected(statement.error());
+  return statement->bind(1, version).run();
+}
+
+// Creates schema_version with version 0 in a new database.
+Result<void> bootstrap(sql::Database& db, const std::string& path) {
+  auto tx = sql::Transaction::begin(db);
+  if (!tx) return std::unexpected(tx.error());
+  auto exists = has_table(db, "schema_version");
+  if (!exists) return std::unexpected(exists.error());
+  if (*exists) return {};
+  auto other = has_any_table(db);
+  if (!other) return std::unexpected(other.error());
+  if (*other)
+    return fail(std::errc::invalid_argument,
+                path + " is a SQLite database but not cobble's (no schema_version)");
+  auto created = db.exec(
+      "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0)");
+  if (!created) return created;
+  return tx->commit();
+}
+
+}  // namespace
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+Result<int> read_schema_version(sql::Database& db) {
+  auto exists = has_table(db, "schema_version");
+  if (!exists) return std::unexpected(exists.error());
+  if (!*exists) return 0;
+  auto statement = sql::Statement::prepare(db.handle(), "SELECT max(version) FROM schema_version");
+  if (!statement) return std::unexpected(statement.error());
+  auto row = statement->step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? static_cast<int>(statement->int64(0)) : 0;
+}
+
+Result<int> migrate(sql::Database& db, const std::string& path) {
+  if (auto created = bootstrap(db, path); !created) return std::unexpected(created.error());
+  for (const Migration& step : kMigrations) {
+    // Read inside the write transaction: another process may have migrated meanwhile.
+    auto tx = sql::Transaction::begin(db);
+    if (!tx) return std::unexpected(tx.error());
+    auto current = read_schema_version(db);
+    if (!current) return std::unexpected(current.error());
+    if (*current > latest_schema_version()) {
+      return fail(std::errc::not_supported, "database schema version " + std::to_string(*current) +
+                                                " is newer than this cobble supports (" +
+                                                std::to_string(latest_schema_version()) +
+                                                "); upgrade cobble");
+    }
+    if (*current >= step.version) continue;
+    if (auto applied = db.exec(step.sql); !applied) {
+      return fail(applied.error().code, "migration " + std::to_string(step.version) + " of " + path +
+                                            " failed: " + applied.error().message);
+    }
+    if (auto recorded = set_version(db, step.version); !recorded) return std::unexpected(recorded.error());
+    if (auto committed = tx->commit(); !committed) return std::unexpected(committed.error());
+  }
+  return read_schema_version(db);
+}
+
+}  // namespace cobble::storage

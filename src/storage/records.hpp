@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+
+// Plain records the Store reads and writes. Statuses are RFC 8555 tokens as strings ("pending",
+// "valid", ...): storage keeps them, authority/ decides them. No JSON, HTTP or problems here.
+namespace cobble::storage {
+
+using common::TimePoint;
+
+struct IdentifierRecord {
+  std::string type;   // "dns" or "ip"
+  std::string value;  // normalised, e.g. "*.example.com"
+  bool operator==(const IdentifierRecord&) const = default;
+};
+
+struct AccountRecord {
+  std::int64_t id = 0;         // assigned by create_account
+  std::string key_thumbprint;  // RFC 7638, unique
+  std::string jwk;             // the public JWK as JSON text
+  std::vector<std::string> contacts;
+  std::string status = "valid";
+  TimePoint created_at{};
+};
+
+struct ChallengeRecord {
+  std::string id;
+  std::string authz_id;
+  std::string type;  // "http-01", "dns-01", "tls-alpn-01"
+  std::string token;
+  std::string status = "pending";
+  std::optional<TimePoint> validated_at;
+  std::string error;  // problem document as JSON text when invalid; empty otherwise
+};
+
+struct AuthzRecord {
+  std::string id;
+  std::int64_t account_id = 0;
+  IdentifierRecord identifier;  // without "*."; `wildcard` says whether the order asked for it
+  bool wildcard = false;
+  std::string status = "pending";
+  TimePoint expires{};
+  std::vector<ChallengeRecord> challenges;
+};
+
+struct OrderRecord {
+  std::string id;
+  std::int64_t account_id = 0;
+  // Stored state: "pending" until finalize starts, then "processing", "valid" or "invalid".
+  // The status a client sees also depends on the authorizations (acme/order_rules).
+  std::string status = "pending";
+  TimePoint created_at{};
+  TimePoint expires{};
+  std::optional<TimePoint> not_before;
+  std::optional<TimePoint> not_after;
+  std::vector<IdentifierRecord> identifiers;
+  std::vector<std::string> authz_ids;  // in identifier order
+  std::string error;                   // problem JSON when invalid
+  std::string certificate_serial;      // hex, once valid
+  std::string profile;
+};
+
+struct CertificateRecord {
+  std::string serial;  // lowercase hex, unique
+  std::int64_t account_id = 0;
+  std::string order_id;
+  std::string chain_pem;  // leaf first, then the issuer chain
+  std::string key_spki;   // DER SubjectPublicKeyInfo of the certified key
+  std::vector<IdentifierRecord> identifiers;
+  TimePoint not_before{};
+  TimePoint not_after{};
+  std::optional<TimePoint> revoked_at;
+  int revocation_reason = 0;
+};
+
+}  // namespace cobble::storage

@@ -1,0 +1,248 @@
+#include "storage/sqlite_store.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "storage/migrations.hpp"
+
+namespace cobble::storage {
+namespace {
+
+using common::fail;
+using Lock = std::lock_guard<std::mutex>;
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string joined;
+  for (const std::string& line : lines) {
+    if (!joined.empty()) joined += '\n';
+    joined += line;
+  }
+  return joined;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  if (text.empty()) return lines;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return lines;
+    start = end + 1;
+  }
+}
+
+// The first column of the first row of `sql` as text.
+Result<std::string> query_text(sql::Database& db, const char* sql) {
+  auto statement = sql::Statement::prepare(db.handle(), sql);
+  if (!statement) return std::unexpected(statement.error());
+  auto row = statement->step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? statement->text(0) : std::string();
+}
+
+// SQLite reads the file lazily: the first statements are where a non-database shows.
+bool is_not_a_database(sql::Database& db) {
+  int code = sqlite3_errcode(db.handle()) & 0xff;
+  return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
+}
+
+Result<sql::Database> open_checked(const std::string& path) {
+  if (path != ":memory:" && !path.starts_with("file:")) {
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec)
+      return fail(std::errc::io_error, "cannot create directory " + parent.string() + ": " + ec.message());
+  }
+  auto db = sql::Database::open(path);
+  if (!db) return db;
+  sqlite3_busy_timeout(db->handle(), 5000);
+  auto mode = query_text(*db, "PRAGMA journal_mode = WAL");
+  if (mode && path != ":memory:" && mode != "wal") {
+    return fail(std::errc::io_error, "cannot put " + path + " in WAL mode (journal_mode is " + *mode + ")");
+  }
+  auto check = mode ? query_text(*db, "PRAGMA quick_check") : mode;
+  if (!check || *check != "ok") {
+    if (check || is_not_a_database(*db)) {
+      return fail(std::errc::invalid_argument, path + " is not a cobble database or is corrupt: " +
+                                                   (check ? *check : check.error().message));
+    }
+    return std::unexpected(check.error());
+  }
+  // Per connection: FULL syncs the WAL at every commit, so nothing reported done is lost.
+  if (auto set = db->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"); !set) {
+    return std::unexpected(set.error());
+  }
+  return db;
+}
+
+}  // namespace
+
+std::int64_t to_micros(TimePoint t) {
+  return std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_micros(std::int64_t micros) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+  auto db = open_checked(path);
+  if (!db) return std::unexpected(db.error());
+  auto version = migrate(*db, path);
+  if (!version) return std::unexpected(version.error());
+  return std::make_unique<SqliteStore>(std::move(*db), *version);
+}
+
+int SqliteStore::schema_version() {
+  Lock lock(mu_);
+  return version_;
+}
+
+Result<sql::Cursor> SqliteStore::statement(const std::string& sql) {
+  auto found = statements_.find(sql);
+  if (found == statements_.end()) {
+    auto prepared = sql::Statement::prepare(db_.handle(), sql);
+    if (!prepared) return std::unexpected(prepared.error());
+    found = statements_.emplace(sql, std::move(*prepared)).first;
+  }
+  return sql::Cursor(found->second);
+}
+
+Result<void> SqliteStore::explain_unchanged(const char* table, const char* key, const std::string& id,
+                                            const std::string& why) {
+  auto cursor = statement(std::string("SELECT 1 FROM ") + table + " WHERE " + key + " = ?");
+  if (!cursor) return std::unexpected(cursor.error());
+  auto row = (*cursor)->bind(1, id).step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return fail(std::errc::no_such_file_or_directory, std::string(table) + " " + id + " not found");
+  return fail(std::errc::operation_not_permitted, std::string(table) + " " + id + ": " + why);
+}
+
+// Accounts
+
+Result<std::int64_t> SqliteStore::create_account(const AccountRecord& account) {
+  Lock lock(mu_);
+  auto inserted = execute(
+      "INSERT INTO accounts (key_thumbprint, jwk, contacts, status, created_at) VALUES (?, ?, ?, ?, ?)",
+      account.key_thumbprint, account.jwk, join_lines(account.contacts), account.status,
+      to_micros(account.created_at));
+  if (!inserted) return std::unexpected(inserted.error());
+  return sqlite3_last_insert_rowid(db_.handle());
+}
+
+template <class Key>
+Result<AccountRecord> SqliteStore::load_account(const char* column, const Key& key) {
+  auto cursor =
+      statement(std::string("SELECT id, key_thumbprint, jwk, contacts, status, created_at FROM accounts "
+                            "WHERE ") +
+                column + " = ?");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  auto found = row.bind(1, key).step();
+  if (!found) return std::unexpected(found.error());
+  if (!*found)
+    return fail(std::errc::no_such_file_or_directory, std::string("no account with this ") + column);
+  return AccountRecord{.id = row.int64(0),
+                       .key_thumbprint = row.text(1),
+                       .jwk = row.text(2),
+                       .contacts = split_lines(row.text(3)),
+                       .status = row.text(4),
+                       .created_at = from_micros(row.int64(5))};
+}
+
+Result<AccountRecord> SqliteStore::find_account(std::int64_t id) {
+  Lock lock(mu_);
+  return load_account("id", id);
+}
+
+Result<AccountRecord> SqliteStore::find_account_by_thumbprint(const std::string& thumbprint) {
+  Lock lock(mu_);
+  return load_account("key_thumbprint", thumbprint);
+}
+
+namespace {
+Result<void> one_row_or_missing(Result<std::int64_t> changed, const char* what, std::int64_t id) {
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0)
+    return fail(std::errc::no_such_file_or_directory,
+                std::string(what) + " " + std::to_string(id) + " not found");
+  return {};
+}
+}  // namespace
+
+Result<void> SqliteStore::update_account_contacts(std::int64_t id, const std::vector<std::string>& contacts) {
+  Lock lock(mu_);
+  return one_row_or_missing(
+      execute("UPDATE accounts SET contacts = ? WHERE id = ?", join_lines(contacts), id), "account", id);
+}
+
+Result<void> SqliteStore::update_account_status(std::int64_t id, const std::string& status) {
+  Lock lock(mu_);
+  return one_row_or_missing(execute("UPDATE accounts SET status = ? WHERE id = ?", status, id), "account",
+                            id);
+}
+
+Result<void> SqliteStore::update_account_key(std::int64_t id, const std::string& thumbprint,
+                                             const std::string& jwk) {
+  Lock lock(mu_);
+  return one_row_or_missing(
+      execute("UPDATE accounts SET key_thumbprint = ?, jwk = ? WHERE id = ?", thumbprint, jwk, id), "account",
+      id);
+}
+
+// Certificates
+
+Result<CertificateRecord> SqliteStore::find_certificate(const std::string& serial) {
+  Lock lock(mu_);
+  // One snapshot for both reads; read-only, so the guard's rollback ends it.
+  auto tx = sql::Transaction::begin(db_, sql::Transaction::Mode::deferred);
+  if (!tx) return std::unexpected(tx.error());
+  CertificateRecord certificate;
+  {
+    auto cursor = statement(
+        "SELECT serial, account_id, order_id, chain_pem, key_spki, not_before, not_after, revoked_at, "
+        "revocation_reason FROM certificates WHERE serial = ?");
+    if (!cursor) return std::unexpected(cursor.error());
+    sql::Statement& row = **cursor;
+    auto found = row.bind(1, serial).step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return fail(std::errc::no_such_file_or_directory, "certificate " + serial + " not found");
+    certificate = CertificateRecord{
+        .serial = row.text(0),
+        .account_id = row.int64(1),
+        .order_id = row.text(2),
+        .chain_pem = row.text(3),
+        .key_spki = row.text(4),
+        .not_before = from_micros(row.int64(5)),
+        .not_after = from_micros(row.int64(6)),
+        .revoked_at = row.is_null(7) ? std::nullopt : std::optional(from_micros(row.int64(7))),
+        .revocation_reason = static_cast<int>(row.int64(8))};
+  }
+  auto cursor =
+      statement("SELECT type, value FROM certificate_identifiers WHERE serial = ? ORDER BY position");
+  if (!cursor) return std::unexpected(cursor.error());
+  (*cursor)->bind(1, serial);
+  while (true) {
+    auto row = (*cursor)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    certificate.identifiers.push_back({(*cursor)->text(0), (*cursor)->text(1)});
+  }
+  return certificate;
+}
+
+Result<void> SqliteStore::revoke_certificate(const std::string& serial, int reason, TimePoint at) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto changed = execute(
+      "UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at IS NULL",
+      to_micros(at), reason, serial);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("certificates", "serial", serial, "already revoked");
+  return tx->commit();
+}
+
+}  // namespace cobble::storage

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "storage/sqlite.hpp"
+#include "storage/store.hpp"
+
+// The SQLite Store, private to storage/ (others get it through Store::open). Split over
+// sqlite_store.cpp (opening, accounts, certificates) and sqlite_store_orders.cpp (orders,
+// authorizations, challenges).
+namespace cobble::storage {
+
+// Times are stored as INTEGER microseconds since the Unix epoch.
+std::int64_t to_micros(TimePoint t);
+TimePoint from_micros(std::int64_t micros);
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sql::Database db, int version) : db_(std::move(db)), version_(version) {}
+
+  int schema_version() override;
+
+  Result<std::int64_t> create_account(const AccountRecord& account) override;
+  Result<AccountRecord> find_account(std::int64_t id) override;
+  Result<AccountRecord> find_account_by_thumbprint(const std::string& thumbprint) override;
+  Result<void> update_account_contacts(std::int64_t id, const std::vector<std::string>& contacts) override;
+  Result<void> update_account_status(std::int64_t id, const std::string& status) override;
+  Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
+                                  const std::string& jwk) override;
+
+  Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) override;
+  Result<OrderRecord> find_order(const std::string& id) override;
+  Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now, std::size_t offset,
+                                                  std::size_t limit) override;
+  Result<void> transition_order(const std::string& id, const std::string& from,
+                                const std::string& to) override;
+  Result<void> complete_order(const std::string& id, const CertificateRecord& certificate) override;
+  Result<void> fail_order(const std::string& id, const std::string& error_json) override;
+
+  Result<AuthzRecord> find_authz(const std::string& id) override;
+  Result<AuthzRecord> find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
+                                       bool wildcard, TimePoint now) override;
+  Result<void> update_authz_status(const std::string& id, const std::string& status) override;
+
+  Result<ChallengeRecord> find_challenge(const std::string& id) override;
+  Result<void> start_challenge(const std::string& id) override;
+  Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
+                                const std::string& error_json) override;
+  Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
+  Result<std::vector<std::string>> find_processing_orders() override;
+
+  Result<CertificateRecord> find_certificate(const std::string& serial) override;
+  Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) override;
+
+ private:
+  // All below require mu_ held.
+
+  // The cached prepared statement for `sql`, reset when the returned Cursor goes away.
+  Result<sql::Cursor> statement(const std::string& sql);
+  // Runs an UPDATE/INSERT with the given arguments; returns the number of rows changed.
+  template <class... Args>
+  Result<std::int64_t> execute(const std::string& sql, const Args&... args);
+  // After a conditional UPDATE changed nothing: no_such_file_or_directory when `id` is not in
+  // `table`, else operation_not_permitted with `why`.
+  Result<void> explain_unchanged(const char* table, const char* key, const std::string& id,
+                                 const std::string& why);
+
+  template <class Key>
+  Result<AccountRecord> load_account(const char* column, const Key& key);
+  Result<OrderRecord> load_order(const std::string& id);
+  Result<AuthzRecord> load_authz(const std::string& id);
+  // Challenges matching `condition` (SQL with at most one parameter, bound to `value`), in
+  // insertion order.
+  Result<std::vector<ChallengeRecord>> load_challenges(const char* condition,
+                                                       const std::optional<std::string>& value);
+  Result<void> insert_authz(const AuthzRecord& authz);
+
+  std::mutex mu_;  // serialises every public call on the one connection
+  sql::Database db_;
+  int version_;
+  std::unordered_map<std::string, sql::Statement> statements_;
+};
+
+template <class... Args>
+Result<std::int64_t> SqliteStore::execute(const std::string& sql, const Args&... args) {
+  auto cursor = statement(sql);
+  if (!cursor) return std::unexpected(cursor.error());
+  (*cursor)->bind_all(args...);
+  if (auto ran = (*cursor)->run(); !ran) return std::unexpected(ran.error());
+  return db_.changes();
+}
+
+}  // namespace cobble::storage

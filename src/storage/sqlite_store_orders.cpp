@@ -1,0 +1,343 @@
+#include <limits>
+
+#include "storage/sqlite_store.hpp"
+
+namespace cobble::storage {
+namespace {
+
+using common::fail;
+using Lock = std::lock_guard<std::mutex>;
+using Mode = sql::Transaction::Mode;
+
+std::optional<std::int64_t> optional_micros(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return to_micros(*t);
+}
+
+std::optional<TimePoint> optional_time(const sql::Statement& row, int column) {
+  if (row.is_null(column)) return std::nullopt;
+  return from_micros(row.int64(column));
+}
+
+// SQLite takes a signed LIMIT/OFFSET; -1 means no limit.
+std::int64_t clamp_count(std::size_t n) {
+  return n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())
+             ? -1
+             : static_cast<std::int64_t>(n);
+}
+
+// Collects the first column of every row.
+Result<std::vector<std::string>> collect_text(sql::Statement& statement) {
+  std::vector<std::string> values;
+  while (true) {
+    auto row = statement.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return values;
+    values.push_back(statement.text(0));
+  }
+}
+
+}  // namespace
+
+// Orders
+
+Result<void> SqliteStore::insert_authz(const AuthzRecord& authz) {
+  auto inserted = execute(
+      "INSERT INTO authorizations (id, account_id, identifier_type, identifier_value, wildcard, status, "
+      "expires) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      authz.id, authz.account_id, authz.identifier.type, authz.identifier.value, authz.wildcard, authz.status,
+      to_micros(authz.expires));
+  if (!inserted) return std::unexpected(inserted.error());
+  for (const ChallengeRecord& challenge : authz.challenges) {
+    // The challenge belongs to the authorization it is stored with, whatever its authz_id says.
+    auto added = execute(
+        "INSERT INTO challenges (id, authz_id, type, token, status, validated_at, error) VALUES (?, ?, ?, ?, "
+        "?, ?, ?)",
+        challenge.id, authz.id, challenge.type, challenge.token, challenge.status,
+        optional_micros(challenge.validated_at), challenge.error);
+    if (!added) return std::unexpected(added.error());
+  }
+  return {};
+}
+
+Result<void> SqliteStore::insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  std::optional<std::string> serial;
+  if (!order.certificate_serial.empty()) serial = order.certificate_serial;
+  auto inserted = execute(
+      "INSERT INTO orders (id, account_id, status, created_at, expires, not_before, not_after, error, "
+      "certificate_serial, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      order.id, order.account_id, order.status, to_micros(order.created_at), to_micros(order.expires),
+      optional_micros(order.not_before), optional_micros(order.not_after), order.error, serial,
+      order.profile);
+  if (!inserted) return std::unexpected(inserted.error());
+  for (std::size_t i = 0; i < order.identifiers.size(); ++i) {
+    auto added =
+        execute("INSERT INTO order_identifiers (order_id, position, type, value) VALUES (?, ?, ?, ?)",
+                order.id, i, order.identifiers[i].type, order.identifiers[i].value);
+    if (!added) return std::unexpected(added.error());
+  }
+  for (const AuthzRecord& authz : new_authzs) {
+    if (auto added = insert_authz(authz); !added) return added;
+  }
+  for (std::size_t i = 0; i < order.authz_ids.size(); ++i) {
+    auto added = execute("INSERT INTO order_authorizations (order_id, position, authz_id) VALUES (?, ?, ?)",
+                         order.id, i, order.authz_ids[i]);
+    if (!added) return std::unexpected(added.error());
+  }
+  return tx->commit();
+}
+
+Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
+  OrderRecord order;
+  {
+    auto cursor = statement(
+        "SELECT id, account_id, status, created_at, expires, not_before, not_after, error, "
+        "certificate_serial, "
+        "profile FROM orders WHERE id = ?");
+    if (!cursor) return std::unexpected(cursor.error());
+    sql::Statement& row = **cursor;
+    auto found = row.bind(1, id).step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return fail(std::errc::no_such_file_or_directory, "order " + id + " not found");
+    order = OrderRecord{.id = row.text(0),
+                        .account_id = row.int64(1),
+                        .status = row.text(2),
+                        .created_at = from_micros(row.int64(3)),
+                        .expires = from_micros(row.int64(4)),
+                        .not_before = optional_time(row, 5),
+                        .not_after = optional_time(row, 6),
+                        .error = row.text(7),
+                        .certificate_serial = row.text(8),
+                        .profile = row.text(9)};
+  }
+  {
+    auto cursor = statement("SELECT type, value FROM order_identifiers WHERE order_id = ? ORDER BY position");
+    if (!cursor) return std::unexpected(cursor.error());
+    (*cursor)->bind(1, id);
+    while (true) {
+      auto row = (*cursor)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      order.identifiers.push_back({(*cursor)->text(0), (*cursor)->text(1)});
+    }
+  }
+  auto cursor = statement("SELECT authz_id FROM order_authorizations WHERE order_id = ? ORDER BY position");
+  if (!cursor) return std::unexpected(cursor.error());
+  auto authz_ids = collect_text((*cursor)->bind(1, id));
+  if (!authz_ids) return std::unexpected(authz_ids.error());
+  order.authz_ids = std::move(*authz_ids);
+  return order;
+}
+
+Result<OrderRecord> SqliteStore::find_order(const std::string& id) {
+  Lock lock(mu_);
+  // One snapshot for the three reads; read-only, so the guard's rollback ends it.
+  auto tx = sql::Transaction::begin(db_, Mode::deferred);
+  if (!tx) return std::unexpected(tx.error());
+  return load_order(id);
+}
+
+Result<std::vector<std::string>> SqliteStore::list_order_ids(std::int64_t account_id, TimePoint now,
+                                                             std::size_t offset, std::size_t limit) {
+  Lock lock(mu_);
+  auto cursor =
+      statement("SELECT id FROM orders WHERE account_id = ? AND expires > ? ORDER BY seq LIMIT ? OFFSET ?");
+  if (!cursor) return std::unexpected(cursor.error());
+  return collect_text(
+      (*cursor)->bind_all(account_id, to_micros(now), clamp_count(limit), clamp_count(offset)));
+}
+
+Result<void> SqliteStore::transition_order(const std::string& id, const std::string& from,
+                                           const std::string& to) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto changed = execute("UPDATE orders SET status = ? WHERE id = ? AND status = ?", to, id, from);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("orders", "id", id, "status is not " + from);
+  return tx->commit();
+}
+
+Result<void> SqliteStore::complete_order(const std::string& id, const CertificateRecord& certificate) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto changed = execute("UPDATE orders SET status = 'valid' WHERE id = ? AND status = 'processing'", id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("orders", "id", id, "status is not processing");
+  auto inserted = execute(
+      "INSERT INTO certificates (serial, account_id, order_id, chain_pem, key_spki, not_before, not_after, "
+      "revoked_at, revocation_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      certificate.serial, certificate.account_id, id, certificate.chain_pem, sql::Blob{certificate.key_spki},
+      to_micros(certificate.not_before), to_micros(certificate.not_after),
+      optional_micros(certificate.revoked_at), certificate.revocation_reason);
+  if (!inserted) return std::unexpected(inserted.error());
+  for (std::size_t i = 0; i < certificate.identifiers.size(); ++i) {
+    auto added =
+        execute("INSERT INTO certificate_identifiers (serial, position, type, value) VALUES (?, ?, ?, ?)",
+                certificate.serial, i, certificate.identifiers[i].type, certificate.identifiers[i].value);
+    if (!added) return std::unexpected(added.error());
+  }
+  auto linked = execute("UPDATE orders SET certificate_serial = ? WHERE id = ?", certificate.serial, id);
+  if (!linked) return std::unexpected(linked.error());
+  return tx->commit();
+}
+
+Result<void> SqliteStore::fail_order(const std::string& id, const std::string& error_json) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto changed = execute("UPDATE orders SET status = 'invalid', error = ? WHERE id = ? AND status <> 'valid'",
+                         error_json, id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("orders", "id", id, "a valid order cannot fail");
+  return tx->commit();
+}
+
+Result<std::vector<std::string>> SqliteStore::find_processing_orders() {
+  Lock lock(mu_);
+  auto cursor = statement("SELECT id FROM orders WHERE status = 'processing' ORDER BY seq");
+  if (!cursor) return std::unexpected(cursor.error());
+  return collect_text(**cursor);
+}
+
+// Authorizations
+
+Result<std::vector<ChallengeRecord>> SqliteStore::load_challenges(const char* condition,
+                                                                  const std::optional<std::string>& value) {
+  auto cursor = statement(
+      std::string("SELECT id, authz_id, type, token, status, validated_at, error FROM challenges WHERE ") +
+      condition + " ORDER BY seq");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  if (value) row.bind(1, *value);
+  std::vector<ChallengeRecord> challenges;
+  while (true) {
+    auto found = row.step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return challenges;
+    challenges.push_back(ChallengeRecord{.id = row.text(0),
+                                         .authz_id = row.text(1),
+                                         .type = row.text(2),
+                                         .token = row.text(3),
+                                         .status = row.text(4),
+                                         .validated_at = optional_time(row, 5),
+                                         .error = row.text(6)});
+  }
+}
+
+Result<AuthzRecord> SqliteStore::load_authz(const std::string& id) {
+  AuthzRecord authz;
+  {
+    auto cursor = statement(
+        "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires FROM "
+        "authorizations "
+        "WHERE id = ?");
+    if (!cursor) return std::unexpected(cursor.error());
+    sql::Statement& row = **cursor;
+    auto found = row.bind(1, id).step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return fail(std::errc::no_such_file_or_directory, "authorization " + id + " not found");
+    authz = AuthzRecord{.id = row.text(0),
+                        .account_id = row.int64(1),
+                        .identifier = {row.text(2), row.text(3)},
+                        .wildcard = row.int64(4) != 0,
+                        .status = row.text(5),
+                        .expires = from_micros(row.int64(6))};
+  }
+  auto challenges = load_challenges("authz_id = ?", id);
+  if (!challenges) return std::unexpected(challenges.error());
+  authz.challenges = std::move(*challenges);
+  return authz;
+}
+
+Result<AuthzRecord> SqliteStore::find_authz(const std::string& id) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_, Mode::deferred);
+  if (!tx) return std::unexpected(tx.error());
+  return load_authz(id);
+}
+
+Result<AuthzRecord> SqliteStore::find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
+                                                  bool wildcard, TimePoint now) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_, Mode::deferred);
+  if (!tx) return std::unexpected(tx.error());
+  std::string id;
+  {
+    auto cursor = statement(
+        "SELECT id FROM authorizations WHERE account_id = ? AND identifier_type = ? AND identifier_value = ? "
+        "AND wildcard = ? AND status = 'valid' AND expires > ? ORDER BY expires DESC LIMIT 1");
+    if (!cursor) return std::unexpected(cursor.error());
+    auto found =
+        (*cursor)->bind_all(account_id, identifier.type, identifier.value, wildcard, to_micros(now)).step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found)
+      return fail(std::errc::no_such_file_or_directory, "no valid authorization for " + identifier.value);
+    id = (*cursor)->text(0);
+  }
+  return load_authz(id);
+}
+
+Result<void> SqliteStore::update_authz_status(const std::string& id, const std::string& status) {
+  Lock lock(mu_);
+  auto changed = execute("UPDATE authorizations SET status = ? WHERE id = ?", status, id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return fail(std::errc::no_such_file_or_directory, "authorization " + id + " not found");
+  return {};
+}
+
+// Challenges
+
+Result<ChallengeRecord> SqliteStore::find_challenge(const std::string& id) {
+  Lock lock(mu_);
+  auto challenges = load_challenges("id = ?", id);
+  if (!challenges) return std::unexpected(challenges.error());
+  if (challenges->empty())
+    return fail(std::errc::no_such_file_or_directory, "challenge " + id + " not found");
+  return std::move(challenges->front());
+}
+
+Result<void> SqliteStore::start_challenge(const std::string& id) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto changed =
+      execute("UPDATE challenges SET status = 'processing' WHERE id = ? AND status = 'pending'", id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("challenges", "id", id, "status is not pending");
+  return tx->commit();
+}
+
+Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, TimePoint at,
+                                           const std::string& error_json) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  const std::string status = valid ? "valid" : "invalid";
+  std::optional<std::int64_t> validated_at;
+  if (valid) validated_at = to_micros(at);
+  auto changed = execute(
+      "UPDATE challenges SET status = ?, validated_at = ?, error = ? WHERE id = ? AND status = 'processing'",
+      status, validated_at, valid ? std::string() : error_json, id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("challenges", "id", id, "status is not processing");
+  // Only a pending authorization takes the outcome: one deactivated meanwhile stays so.
+  auto authz = execute(
+      "UPDATE authorizations SET status = ? WHERE id = (SELECT authz_id FROM challenges WHERE id = ?) "
+      "AND status = 'pending'",
+      status, id);
+  if (!authz) return std::unexpected(authz.error());
+  return tx->commit();
+}
+
+Result<std::vector<ChallengeRecord>> SqliteStore::find_processing_challenges() {
+  Lock lock(mu_);
+  return load_challenges("status = 'processing'", std::nullopt);
+}
+
+}  // namespace cobble::storage

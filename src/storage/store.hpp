@@ -1,0 +1,93 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "storage/records.hpp"
+
+namespace cobble::storage {
+
+using common::Result;
+
+// Durable state of the CA. Every method is one transaction: on success everything it describes is
+// committed (and survives kill -9, SQLite WAL with synchronous=FULL), on failure nothing is.
+// Thread-safe: calls are serialised on one connection (DESIGN.md: one DB connection; measure first).
+//
+// Errors (common::Error::code):
+//   errc::no_such_file_or_directory  the record does not exist (find_*, update_*), or one an insert
+//                                     refers to (account, reused authorization) does not
+//   errc::file_exists                 a unique key is taken (key thumbprint, serial)
+//   errc::operation_not_permitted     a conditional update found the row in another state
+//   errc::io_error                    any other SQLite failure (message has SQLite's text)
+// Times are kept to the microsecond (finer parts are truncated).
+class Store {
+ public:
+  // Opens (creating if missing) the database at `path` (":memory:" allowed), sets WAL, foreign
+  // keys and a busy timeout, and applies pending migrations in order. Fails with
+  // errc::invalid_argument when the file is not a database or is corrupt, and
+  // errc::not_supported when its schema version is newer than this binary knows.
+  static Result<std::unique_ptr<Store>> open(const std::string& path);
+  virtual ~Store() = default;
+
+  virtual int schema_version() = 0;
+
+  // Accounts (RFC 8555 §7.3). create_account assigns `id` (1, 2, ...) and returns it.
+  virtual Result<std::int64_t> create_account(const AccountRecord& account) = 0;
+  virtual Result<AccountRecord> find_account(std::int64_t id) = 0;
+  virtual Result<AccountRecord> find_account_by_thumbprint(const std::string& thumbprint) = 0;
+  virtual Result<void> update_account_contacts(std::int64_t id, const std::vector<std::string>& contacts) = 0;
+  virtual Result<void> update_account_status(std::int64_t id, const std::string& status) = 0;
+  // Key rollover (§7.3.5): file_exists when another account holds `thumbprint`.
+  virtual Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
+                                          const std::string& jwk) = 0;
+
+  // Orders and authorizations (§7.4). Inserts the order and the authorizations in `new_authzs`
+  // (with their challenges) in one transaction; the order's authz_ids may also name existing,
+  // reused authorizations. file_exists when an order, authorization or challenge id is taken.
+  virtual Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) = 0;
+  virtual Result<OrderRecord> find_order(const std::string& id) = 0;
+  // Order ids of an account, oldest first, skipping the first `offset`, at most `limit`; only
+  // orders whose expires > `now` (§7.1.2.1 lists pending and current orders).
+  virtual Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now,
+                                                          std::size_t offset, std::size_t limit) = 0;
+  // Moves the stored order status from `from` to `to`; operation_not_permitted when it is not `from`.
+  virtual Result<void> transition_order(const std::string& id, const std::string& from,
+                                        const std::string& to) = 0;
+  // Finishes finalization: status "valid" with the certificate inserted (its order_id is `id`), in
+  // one transaction. operation_not_permitted unless the stored status is "processing";
+  // file_exists when the serial is taken (the order stays "processing").
+  virtual Result<void> complete_order(const std::string& id, const CertificateRecord& certificate) = 0;
+  // Status "invalid" with `error_json`; operation_not_permitted when the order is already "valid".
+  virtual Result<void> fail_order(const std::string& id, const std::string& error_json) = 0;
+
+  virtual Result<AuthzRecord> find_authz(const std::string& id) = 0;
+  // A valid, unexpired (expires > now) authorization of this account for this identifier and
+  // wildcard flag, the one expiring last; no_such_file_or_directory when none.
+  virtual Result<AuthzRecord> find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
+                                               bool wildcard, TimePoint now) = 0;
+  virtual Result<void> update_authz_status(const std::string& id, const std::string& status) = 0;
+
+  virtual Result<ChallengeRecord> find_challenge(const std::string& id) = 0;
+  // pending → processing; operation_not_permitted if the challenge was not pending.
+  virtual Result<void> start_challenge(const std::string& id) = 0;
+  // Records a validation outcome in one transaction: the challenge becomes valid (validated_at =
+  // `at`) or invalid (with `error_json`), and its authorization likewise if still "pending" (a
+  // deactivated one stays so). operation_not_permitted unless the challenge is "processing".
+  virtual Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
+                                        const std::string& error_json) = 0;
+  // Challenges left "processing" (after a crash), for start-up recovery.
+  virtual Result<std::vector<ChallengeRecord>> find_processing_challenges() = 0;
+  // Orders left "processing" (finalize interrupted), for start-up recovery.
+  virtual Result<std::vector<std::string>> find_processing_orders() = 0;
+
+  // Certificates and revocation (§7.4.2, §7.6).
+  virtual Result<CertificateRecord> find_certificate(const std::string& serial) = 0;
+  // operation_not_permitted when already revoked.
+  virtual Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) = 0;
+};
+
+}  // namespace cobble::storage

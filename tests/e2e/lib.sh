@@ -1,0 +1,66 @@
+# Shared helpers for end-to-end tests: real binaries on free loopback ports, temp data dirs.
+# Source it; it sets `set -euo pipefail`, a work dir ($WORK) removed on exit, and cleanup of
+# every process started with `start_bg`.
+set -euo pipefail
+: "${COBBLE_BIN:?COBBLE_BIN must point at the cobble binary}"
+: "${COBBLE_SOURCE_DIR:?COBBLE_SOURCE_DIR must point at the source tree}"
+WORK=$(mktemp -d /tmp/cobble-e2e.XXXXXX)
+BG_PIDS=()
+
+cleanup() {
+  local status=$?
+  for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $status -ne 0 && -n "${COBBLE_LOG:-}" && -f "$COBBLE_LOG" ]]; then
+    echo "---- cobble log (last 60 lines) ----"; tail -60 "$COBBLE_LOG"
+  fi
+  rm -rf "$WORK"
+  exit $status
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# A TCP port nobody listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_bg() {  # start_bg LOGFILE CMD... ; sets LAST_PID
+  local log=$1; shift
+  "$@" >"$log" 2>&1 &
+  LAST_PID=$!
+  BG_PIDS+=("$LAST_PID")
+}
+
+# start_cobble [extra args...]: starts cobble with a fresh data dir on free ports and waits until
+# its directory answers. Sets ACME_PORT, MGMT_PORT, DATA_DIR, COBBLE_PID, COBBLE_LOG, CA_CERT, DIR_URL.
+start_cobble() {
+  ACME_PORT=${ACME_PORT:-$(free_port)}
+  MGMT_PORT=${MGMT_PORT:-$(free_port)}
+  DATA_DIR=${DATA_DIR:-$WORK/data}
+  COBBLE_LOG=${COBBLE_LOG:-$WORK/cobble.log}
+  start_bg "$COBBLE_LOG" "$COBBLE_BIN" --listen "127.0.0.1:$ACME_PORT" --management-listen "127.0.0.1:$MGMT_PORT" \
+    --data-dir "$DATA_DIR" "$@"
+  COBBLE_PID=$LAST_PID
+  CA_CERT=$DATA_DIR/https-ca.pem
+  DIR_URL=https://localhost:$ACME_PORT/dir
+  wait_until 20 "cobble answers $DIR_URL" curl -sf --cacert "$CA_CERT" -o /dev/null "$DIR_URL"
+}
+
+stop_cobble() {
+  kill -TERM "$COBBLE_PID" 2>/dev/null || true
+  wait "$COBBLE_PID" 2>/dev/null || true
+}
+
+# wait_until SECONDS DESCRIPTION CMD...: polls CMD until it succeeds, with a deadline.
+wait_until() {
+  local seconds=$1 what=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then fail "timed out after ${seconds}s waiting until $what"; fi
+    if [[ -n "${COBBLE_PID:-}" ]] && ! kill -0 "$COBBLE_PID" 2>/dev/null; then fail "cobble exited while waiting until $what"; fi
+    sleep 0.1
+  done
+}

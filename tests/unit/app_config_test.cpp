@@ -1,0 +1,104 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "app/config.hpp"
+#include "support/temp_dir.hpp"
+
+using cobble::app::Config;
+
+namespace {
+
+std::string write_file(const cobble::test::TempDir& dir, const std::string& name, const std::string& text) {
+  auto path = (dir.path() / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("config precedence is defaults < file < environment < flags", "[app]") {
+  cobble::test::TempDir dir;
+  auto file =
+      write_file(dir, "c.json", R"({"listenAddress": "127.0.0.1:1000", "logLevel": "debug", "threads": 3})");
+  Config config;
+  REQUIRE(cobble::app::apply_file(config, file));
+  CHECK(config.listen_address == "127.0.0.1:1000");
+  CHECK(config.management_listen_address == "127.0.0.1:15000");  // default kept
+
+  REQUIRE(cobble::app::apply_env(config, {{"COBBLE_LISTEN_ADDRESS", "127.0.0.1:2000"}, {"UNRELATED", "x"}}));
+  CHECK(config.listen_address == "127.0.0.1:2000");
+  CHECK(config.log_level == "debug");
+
+  REQUIRE(cobble::app::apply_text(config, "listenAddress", "127.0.0.1:3000"));
+  CHECK(config.listen_address == "127.0.0.1:3000");
+  CHECK(config.threads == 3);
+}
+
+TEST_CASE("config refuses unknown keys with the key's name and applies nothing", "[app]") {
+  Config config;
+  auto r =
+      cobble::app::apply_json(config, nlohmann::json::parse(R"({"logLevel": "debug", "listenAdress": "x"})"));
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("listenAdress"));
+  CHECK(config.log_level == "info");
+}
+
+TEST_CASE("config refuses wrong types with the key's name", "[app]") {
+  auto [json, key] = GENERATE(table<std::string, std::string>({
+      {R"({"threads": "four"})", "threads"},
+      {R"({"fakeClock": 1})", "fakeClock"},
+      {R"({"caaIdentities": "example.com"})", "caaIdentities"},
+      {R"({"caaIdentities": [1]})", "caaIdentities"},
+      {R"({"listenAddress": 14000})", "listenAddress"},
+      {R"({"maxBodyBytes": -1})", "maxBodyBytes"},
+  }));
+  CAPTURE(json);
+  Config config;
+  auto r = cobble::app::apply_json(config, nlohmann::json::parse(json));
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains(key));
+}
+
+TEST_CASE("environment values that do not parse are refused with the variable's name", "[app]") {
+  Config config;
+  auto r = cobble::app::apply_env(config, {{"COBBLE_THREADS", "many"}});
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("COBBLE_THREADS"));
+  CHECK(cobble::app::apply_env(config,
+                               {{"COBBLE_FAKE_CLOCK", "true"}, {"COBBLE_CAA_IDENTITIES", "a.test,b.test"}}));
+  CHECK(config.fake_clock);
+  CHECK(config.caa_identities == std::vector<std::string>{"a.test", "b.test"});
+}
+
+TEST_CASE("a config file that is missing or not JSON is refused naming the file", "[app]") {
+  cobble::test::TempDir dir;
+  Config config;
+  auto missing = cobble::app::apply_file(config, (dir.path() / "nope.json").string());
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error().message, Catch::Contains("nope.json"));
+  auto garbage = cobble::app::apply_file(config, write_file(dir, "bad.json", "{not json"));
+  REQUIRE_FALSE(garbage);
+  CHECK_THAT(garbage.error().message, Catch::Contains("bad.json"));
+}
+
+TEST_CASE("config/cobble.json documents every setting with its embedded default", "[app]") {
+  std::ifstream in(std::string(COBBLE_SOURCE_DIR) + "/config/cobble.json");
+  REQUIRE(in);
+  auto file = nlohmann::json::parse(in);
+  CHECK(file == cobble::app::defaults_json());
+  Config config;
+  CHECK(cobble::app::apply_json(config, file));
+}
+
+TEST_CASE("host:port addresses are split and bad ones refused", "[app]") {
+  auto ok = cobble::app::split_host_port("127.0.0.1:14000");
+  REQUIRE(ok);
+  CHECK(ok->first == "127.0.0.1");
+  CHECK(ok->second == 14000);
+  auto v6 = cobble::app::split_host_port("[::1]:443");
+  REQUIRE(v6);
+  CHECK(v6->first == "::1");
+  auto bad = GENERATE(as<std::string>{}, "localhost", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:1x");
+  CAPTURE(bad);
+  CHECK_FALSE(cobble::app::split_host_port(bad));
+}

@@ -1,0 +1,140 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
+
+#include "storage/migrations.hpp"
+#include "storage/sqlite.hpp"
+#include "storage/store.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace cobble;
+using cobble::test::TempDir;
+
+namespace {
+
+std::string describe(const common::Error& error) {
+  return "errc " + std::to_string(static_cast<int>(error.code)) + ": " + error.message;
+}
+
+// Opens the file directly, bypassing the Store, to inspect or tamper with it.
+storage::sql::Database raw_open(const std::string& path) {
+  auto db = storage::sql::Database::open(path);
+  REQUIRE(db);
+  return std::move(*db);
+}
+
+std::set<std::string> table_names(storage::sql::Database& db) {
+  auto statement =
+      storage::sql::Statement::prepare(db.handle(), "SELECT name FROM sqlite_master WHERE type = 'table'");
+  REQUIRE(statement);
+  std::set<std::string> names;
+  while (true) {
+    auto row = statement->step();
+    REQUIRE(row);
+    if (!*row) return names;
+    names.insert(statement->text(0));
+  }
+}
+
+std::string single_text(storage::sql::Database& db, const char* sql) {
+  auto statement = storage::sql::Statement::prepare(db.handle(), sql);
+  REQUIRE(statement);
+  auto row = statement->step();
+  REQUIRE(row);
+  REQUIRE(*row);
+  return statement->text(0);
+}
+
+}  // namespace
+
+TEST_CASE("a new database file gets every migration and records the latest version", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cobble.db");
+  {
+    auto store = storage::Store::open(path);
+    REQUIRE(store);
+    CHECK((*store)->schema_version() == storage::latest_schema_version());
+  }
+  auto db = raw_open(path);
+  CHECK(single_text(db, "SELECT version FROM schema_version") ==
+        std::to_string(storage::latest_schema_version()));
+  CHECK(single_text(db, "SELECT count(*) FROM schema_version") == "1");
+  CHECK(single_text(db, "PRAGMA journal_mode") == "wal");
+  auto tables = table_names(db);
+  for (const char* table :
+       {"schema_version", "accounts", "orders", "order_identifiers", "order_authorizations", "authorizations",
+        "challenges", "certificates", "certificate_identifiers", "validation_attempts"}) {
+    CAPTURE(table);
+    CHECK(tables.contains(table));
+  }
+}
+
+TEST_CASE("reopening a migrated database applies nothing again", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cobble.db");
+  REQUIRE(storage::Store::open(path));
+  auto again = storage::Store::open(path);
+  REQUIRE(again);
+  CHECK((*again)->schema_version() == storage::latest_schema_version());
+}
+
+TEST_CASE("a database with a newer schema version is refused as not supported", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cobble.db");
+  REQUIRE(storage::Store::open(path));
+  const int newer = storage::latest_schema_version() + 1;
+  {
+    auto db = raw_open(path);
+    REQUIRE(db.exec(("UPDATE schema_version SET version = " + std::to_string(newer)).c_str()));
+  }
+  auto store = storage::Store::open(path);
+  REQUIRE_FALSE(store);
+  INFO(describe(store.error()));
+  CHECK(store.error().code == std::errc::not_supported);
+  CHECK_THAT(store.error().message,
+             Catch::Contains("database schema version " + std::to_string(newer) +
+                             " is newer than this cobble supports (" +
+                             std::to_string(storage::latest_schema_version()) + "); upgrade cobble"));
+}
+
+TEST_CASE("a file that is not a database is refused as an invalid argument naming the path", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("garbage.db");
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 512; ++i) out << "this is not SQLite ";
+  }
+  auto store = storage::Store::open(path);
+  REQUIRE_FALSE(store);
+  INFO(describe(store.error()));
+  CHECK(store.error().code == std::errc::invalid_argument);
+  CHECK_THAT(store.error().message, Catch::Contains(path));
+}
+
+TEST_CASE("a SQLite database of another program is refused as an invalid argument", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("other.db");
+  {
+    auto db = raw_open(path);
+    REQUIRE(db.exec("CREATE TABLE something (x INTEGER)"));
+  }
+  auto store = storage::Store::open(path);
+  REQUIRE_FALSE(store);
+  INFO(describe(store.error()));
+  CHECK(store.error().code == std::errc::invalid_argument);
+  CHECK_THAT(store.error().message, Catch::Contains(path));
+}
+
+TEST_CASE("opening a database in a missing directory creates the directory", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("state/nested/cobble.db");
+  auto store = storage::Store::open(path);
+  REQUIRE(store);
+  CHECK(std::filesystem::exists(path));
+}
+
+TEST_CASE("an in-memory database is migrated like a file", "[storage]") {
+  auto store = storage::Store::open(":memory:");
+  REQUIRE(store);
+  CHECK((*store)->schema_version() == storage::latest_schema_version());
+}
