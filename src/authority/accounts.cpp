@@ -61,6 +61,10 @@ acme::Result<void> Accounts::check_contacts(const std::vector<std::string>& cont
 acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& key,
                                                          const NewAccount& request) const {
   auto existing = store_.find_account_by_thumbprint(key.thumbprint());
+  // RFC 8555 §7.3.6: a deactivated account's key is refused, newAccount included (as Boulder does).
+  if (existing && existing->status != "valid")
+    return acme::fail(
+        Problem::unauthorized("An account with the provided public key exists but is deactivated"));
   if (existing) return Created{*existing, false};
   if (!is_not_found(existing.error()))
     return acme::fail(internal_error("looking up an account", existing.error()));

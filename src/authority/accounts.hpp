@@ -36,7 +36,7 @@ class Accounts {
   // Creates an account for `key`, or returns the existing one (`created` false) (§7.3, §7.3.1).
   // accountDoesNotExist for onlyReturnExisting without an account; userActionRequired (with a
   // terms-of-service Link) when agreement is required and missing; invalidContact /
-  // unsupportedContact for bad contacts.
+  // unsupportedContact for bad contacts; unauthorized when the key's account is deactivated.
   struct Created {
     Account account;
     bool created = false;

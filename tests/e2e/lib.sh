@@ -64,3 +64,21 @@ wait_until() {
     sleep 0.1
   done
 }
+
+# fetch_root: the CA's root from the management API, for `openssl verify`. Sets ROOT_PEM.
+fetch_root() {
+  ROOT_PEM=$WORK/root.pem
+  curl -sf --cacert "$CA_CERT" "https://localhost:$MGMT_PORT/roots/0" -o "$ROOT_PEM" || fail "cannot fetch /roots/0"
+}
+
+# verify_chain CERT CHAIN: the leaf verifies against the root through the chain's intermediates.
+verify_chain() {
+  openssl verify -CAfile "$ROOT_PEM" -untrusted "$2" "$1" >/dev/null || fail "openssl verify failed for $1"
+}
+
+# cert_status SERIAL_HEX: Pebble-style status JSON from the management API.
+cert_status() {
+  curl -sf --cacert "$CA_CERT" "https://localhost:$MGMT_PORT/cert-status-by-serial/$1"
+}
+
+serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'; }

@@ -1,12 +1,18 @@
 #pragma once
 
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <catch2/catch.hpp>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "acme/jws.hpp"
 #include "api/acme_api.hpp"
 #include "api/management.hpp"
+#include "ca/openssl.hpp"
 #include "common/base64url.hpp"
 #include "support/temp_dir.hpp"
 
@@ -80,6 +86,8 @@ struct TestCa {
   }
 };
 
+inline nlohmann::json body_of(const api::Reply& reply) { return nlohmann::json::parse(reply.body); }
+
 // An ACME client over TestCa: signs requests with its own key and fresh nonces.
 struct TestClient {
   TestCa& ca;
@@ -115,9 +123,94 @@ struct TestClient {
     if (reply.status == 201 || reply.status == 200) kid = std::string(reply.header("Location"));
     return reply;
   }
+  // POST `payload` to an absolute URL of the server.
+  api::Reply post_to(const std::string& url, const nlohmann::json& payload) {
+    return post(url.substr(ca.base_url.size()), payload);
+  }
+  api::Reply new_order(const std::vector<std::string>& names) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& n : names) ids.push_back({{"type", "dns"}, {"value", n}});
+    return post("/acme/new-order", {{"identifiers", ids}});
+  }
+  // Creates an order for `names` and answers one challenge of each authorization (dns-01 for
+  // wildcards, http-01 otherwise); with ImmediateScheduler passing, the order is then ready.
+  // Returns the order URL.
+  std::string ready_order(const std::vector<std::string>& names) {
+    auto created = new_order(names);
+    REQUIRE(created.status == 201);
+    auto order = body_of(created);
+    for (const auto& authz_url : order["authorizations"]) {
+      auto authz = body_of(post_as_get(authz_url.get<std::string>()));
+      if (authz["status"] == "valid") continue;
+      std::string type = authz.value("wildcard", false) ? "dns-01" : "http-01";
+      for (const auto& c : authz["challenges"]) {
+        if (c["type"] == type)
+          REQUIRE(post_to(c["url"].get<std::string>(), nlohmann::json::object()).status == 200);
+      }
+    }
+    return std::string(created.header("Location"));
+  }
+  // ready_order, then finalize with a CSR for `names` under `cert_key`. Returns the order JSON.
+  nlohmann::json valid_order(const std::vector<std::string>& names, const acme::PrivateKey& cert_key);
 };
 
-inline nlohmann::json body_of(const api::Reply& reply) { return nlohmann::json::parse(reply.body); }
+// Every value of header `name` (a reply may carry several Link headers).
+inline std::vector<std::string> headers_named(const api::Reply& reply, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : reply.headers)
+    if (api::iequals(n, name)) out.push_back(v);
+  return out;
+}
+
+// True when the reply has a Link header with this rel, e.g. `has_link(r, "index")`.
+inline bool has_link(const api::Reply& reply, const std::string& rel) {
+  for (const auto& v : headers_named(reply, "Link"))
+    if (v.ends_with(";rel=\"" + rel + "\"")) return true;
+  return false;
+}
+
+// The target of the Link header with this rel, or "" when there is none.
+inline std::string link_target(const api::Reply& reply, const std::string& rel) {
+  for (const auto& v : headers_named(reply, "Link")) {
+    if (v.ends_with(";rel=\"" + rel + "\"") && v.starts_with("<")) return v.substr(1, v.find('>') - 1);
+  }
+  return "";
+}
+
+// A PKCS#10 CSR under `key` with SAN dNSNames `names` (and subject CN `common_name` when given),
+// as base64url DER: the "csr" member of a finalize payload.
+inline std::string make_csr(const acme::PrivateKey& key, const std::vector<std::string>& names,
+                            const std::string& common_name = "") {
+  namespace ossl = ca::ossl;
+  ossl::Req req(X509_REQ_new());
+  REQUIRE(X509_REQ_set_pubkey(req.get(), key.native()) == 1);
+  if (!common_name.empty()) {
+    REQUIRE(X509_NAME_add_entry_by_NID(X509_REQ_get_subject_name(req.get()), NID_commonName, MBSTRING_UTF8,
+                                       reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                                       0) == 1);
+  }
+  if (!names.empty()) {
+    std::string san;
+    for (const auto& n : names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
+    ossl::ExtensionStack extensions(sk_X509_EXTENSION_new_null());
+    X509_EXTENSION* extension = X509V3_EXT_nconf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str());
+    REQUIRE(extension != nullptr);
+    sk_X509_EXTENSION_push(extensions.get(), extension);
+    REQUIRE(X509_REQ_add_extensions(req.get(), extensions.get()) == 1);
+  }
+  const EVP_MD* md = EVP_PKEY_get_base_id(key.native()) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  REQUIRE(X509_REQ_sign(req.get(), key.native(), md) > 0);
+  return common::base64url_encode(ossl::der_of(i2d_X509_REQ, static_cast<const X509_REQ*>(req.get())));
+}
+
+inline nlohmann::json TestClient::valid_order(const std::vector<std::string>& names,
+                                              const acme::PrivateKey& cert_key) {
+  auto order = body_of(post_as_get(ready_order(names)));
+  REQUIRE(order["status"] == "ready");
+  auto finalized = post_to(order["finalize"].get<std::string>(), {{"csr", make_csr(cert_key, names)}});
+  REQUIRE(finalized.status == 200);
+  return body_of(finalized);
+}
 
 inline std::string problem_type(const api::Reply& reply) {
   auto j = nlohmann::json::parse(reply.body, nullptr, false);
