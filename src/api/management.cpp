@@ -1,5 +1,6 @@
 #include "api/management.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -52,6 +53,8 @@ acme::Result<Reply> cert_status(Context& ctx, ManagementServices& s) {
   if (serial.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return acme::fail(acme::Problem::malformed("The serial must be hexadecimal"));
   }
+  // Serials are kept without leading zeros; accept them padded (openssl prints whole bytes).
+  serial.erase(0, std::min(serial.find_first_not_of('0'), serial.size() - 1));
   auto cert = s.certificates.find(serial);
   if (!cert) return acme::fail(cert.error());
   nlohmann::json body = {

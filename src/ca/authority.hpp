@@ -34,7 +34,7 @@ struct IssueRequest {
 };
 
 struct IssuedCertificate {
-  std::string serial;  // lowercase hex, no leading zeros beyond one byte
+  std::string serial;  // lowercase hex without leading zeros
   std::string leaf_pem;
   std::string chain_pem;  // leaf, then intermediate (application/pem-certificate-chain)
   TimePoint not_before{};

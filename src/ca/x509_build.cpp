@@ -141,7 +141,8 @@ std::string serial_hex(const ASN1_INTEGER* serial) {
   if (!hex) return {};
   std::string out(hex.get());
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  auto first = out.find_first_not_of('0');
+  return first == std::string::npos ? "0" : out.substr(first);
 }
 
 std::string ip_to_bytes(std::string_view text) {

@@ -32,7 +32,7 @@ struct CertSpec {
 // issuer is given. invalid_argument for a bad IP or an empty validity; io_error when OpenSSL fails.
 common::Result<Cert> build_certificate(const CertSpec& spec);
 
-// Lowercase hex of a serial, as BN_bn2hex writes it (whole bytes, so at most one leading zero).
+// Lowercase hex of a serial without leading zeros (Pebble's form: URLs and lookups use it).
 std::string serial_hex(const ASN1_INTEGER* serial);
 
 // Binary form (4 or 16 bytes) of a textual IPv4/IPv6 address; empty when it does not parse.
