@@ -1,7 +1,10 @@
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "app/app.hpp"
 #include "app/config.hpp"
@@ -18,6 +21,24 @@ std::map<std::string, std::string> environment() {
     if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
   return env;
+}
+
+// Pebble's Go-style single-dash flags, so `cobble -config pebble.json -dnsserver 127.0.0.1:8053`
+// works where a CI script started `pebble`. -strict is accepted: Cobble is always strict.
+std::vector<std::string> pebble_style_flags(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-config")
+      arg = "--config";
+    else if (arg == "-dnsserver")
+      arg = "--dns-server";
+    else if (arg == "-strict" || arg == "-strict=true" || arg == "-strict=false")
+      continue;
+    args.push_back(arg);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  return args;
 }
 
 }  // namespace
@@ -39,10 +60,18 @@ int main(int argc, char** argv) {
   flag("--data-dir", "dataDir", "data directory (default data)");
   flag("--database", "database", "SQLite file (default <data-dir>/cobble.db)");
   flag("--log-level", "logLevel", "trace, debug, info, warn, error, off");
+  flag("--dns-server", "dnsServer", "DNS server host:port for validation (Pebble: -dnsserver)");
+  flag("--http-port", "httpPort", "port http-01 challenges are fetched from (default 80)");
+  flag("--tls-port", "tlsPort", "port tls-alpn-01 challenges are checked on (default 443)");
   cli.add_flag_callback(
       "--fake-clock", [&flags] { flags["fakeClock"] = "true"; }, "ACME time moves only when told to (tests)");
   cli.add_flag("--print-default-config", print_defaults, "print the embedded defaults as JSON and exit");
-  CLI11_PARSE(cli, argc, argv);
+  cli.name(argv[0]);
+  try {
+    cli.parse(pebble_style_flags(argc, argv));
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
 
   if (print_defaults) {
     std::cout << cobble::app::defaults_json().dump(2) << "\n";

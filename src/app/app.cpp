@@ -99,7 +99,7 @@ int run(const Config& config) {
   asio::io_context io(threads);
   asio::thread_pool handler_pool(static_cast<std::size_t>(threads));
 
-  auto components = build_components(config, handler_pool.get_executor(),
+  auto components = build_components(config, io, handler_pool.get_executor(),
                                      tls_files->ca.empty() ? "" : read_file(tls_files->ca));
   if (!components) {
     spdlog::critical("{}", components.error().message);

@@ -20,22 +20,23 @@ authority::Policy policy_from(const Config& config) {
   return policy;
 }
 
-PooledValidationScheduler::Validate validator_for(const Config& config) {
-  if (config.always_valid) {
-    return [](const authority::ValidationTask&) -> std::optional<acme::Problem> { return std::nullopt; };
-  }
-  // TODO(#4): real http-01, dns-01 and tls-alpn-01 validation. Until then a challenge fails with
-  // a problem that says how to run in always-valid mode instead of hanging in "processing".
-  return [](const authority::ValidationTask& task) -> std::optional<acme::Problem> {
-    return acme::Problem::make(acme::ProblemType::server_internal,
-                               "This Cobble cannot validate " + task.type +
-                                   " challenges yet; start it with alwaysValid (PEBBLE_VA_ALWAYS_VALID=1)");
-  };
+validation::ValidatorOptions validator_options(const Config& config) {
+  validation::AddressPolicy policy{config.va_allow_loopback, config.va_allow_private};
+  validation::ValidatorOptions options;
+  options.http.http_port = static_cast<std::uint16_t>(config.http_port);
+  options.http.policy = policy;
+  options.http.timeout = std::chrono::seconds(config.va_timeout_seconds);
+  options.tls_alpn.tls_port = static_cast<std::uint16_t>(config.tls_port);
+  options.tls_alpn.policy = policy;
+  options.tls_alpn.timeout = std::chrono::seconds(config.va_timeout_seconds);
+  options.perspectives = std::max(1, config.va_perspectives);
+  return options;
 }
 
 }  // namespace
 
 common::Result<std::unique_ptr<Components>> build_components(const Config& config,
+                                                             boost::asio::io_context& io,
                                                              boost::asio::any_io_executor work,
                                                              const std::string& https_ca_pem) {
   auto c = std::make_unique<Components>(static_cast<std::size_t>(config.nonce_capacity));
@@ -67,7 +68,26 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->ca = *ca;
 
   c->policy = policy_from(config);
-  c->scheduler = std::make_unique<PooledValidationScheduler>(std::move(work), validator_for(config));
+  if (config.http_port < 1 || config.http_port > 65535 || config.tls_port < 1 || config.tls_port > 65535) {
+    return common::fail(std::errc::invalid_argument,
+                        "settings 'httpPort' and 'tlsPort' must be ports (1-65535)");
+  }
+  if (!config.always_valid) {
+    try {
+      c->resolver = std::make_unique<validation::Resolver>(
+          io.get_executor(),
+          validation::Resolver::Options{config.dns_server, std::chrono::milliseconds(3000), 2});
+    } catch (const std::exception& e) {
+      return common::fail(std::errc::invalid_argument, std::string("DNS resolver: ") + e.what());
+    }
+    c->validator = std::make_unique<validation::Validator>(*c->resolver, validator_options(config));
+  }
+  SchedulerOptions scheduler_options;
+  scheduler_options.always_valid = config.always_valid;
+  scheduler_options.max_delay = std::chrono::seconds(config.va_sleep_seconds);
+  scheduler_options.max_in_flight = static_cast<std::size_t>(std::max(1, config.va_max_concurrent));
+  c->scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), c->validator.get(), *c->clock,
+                                                           scheduler_options);
   c->accounts = std::make_unique<authority::Accounts>(*c->store, *c->clock, c->policy);
   c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca);
   c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler);

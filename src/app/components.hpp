@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,8 @@
 #include "ca/authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
+#include "validation/resolver.hpp"
+#include "validation/validator.hpp"
 
 namespace cobble::app {
 
@@ -27,7 +30,9 @@ struct Components {
   std::shared_ptr<ca::CertificateAuthority> ca;
   authority::Policy policy;
   acme::NonceStore nonces;
-  std::unique_ptr<PooledValidationScheduler> scheduler;
+  std::unique_ptr<validation::Resolver> resolver;
+  std::unique_ptr<validation::Validator> validator;
+  std::unique_ptr<AsioValidationScheduler> scheduler;
   std::unique_ptr<authority::Accounts> accounts;
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;
@@ -40,6 +45,7 @@ struct Components {
 
 // Builds the components. `work` runs validations. Fails with a message saying what to fix.
 common::Result<std::unique_ptr<Components>> build_components(const Config& config,
+                                                             boost::asio::io_context& io,
                                                              boost::asio::any_io_executor work,
                                                              const std::string& https_ca_pem);
 

@@ -47,6 +47,16 @@ const Option kOptions[] = {
     {"requireTermsOfService", &Config::require_terms_of_service, "newAccount needs termsOfServiceAgreed"},
     {"certificateValidityDays", &Config::certificate_validity_days, "validity of issued certificates"},
     {"orderLifetimeHours", &Config::order_lifetime_hours, "how long a new order stays usable"},
+    {"httpPort", &Config::http_port, "port http-01 challenges are fetched from"},
+    {"tlsPort", &Config::tls_port, "port tls-alpn-01 challenges are checked on"},
+    {"dnsServer", &Config::dns_server,
+     "DNS server host:port for validation lookups; empty = system resolver"},
+    {"vaAllowLoopback", &Config::va_allow_loopback, "validation may connect to loopback addresses"},
+    {"vaAllowPrivate", &Config::va_allow_private, "validation may connect to private-use addresses"},
+    {"vaTimeoutSeconds", &Config::va_timeout_seconds, "time allowed for one validation"},
+    {"vaPerspectives", &Config::va_perspectives, "concurrent attempts per challenge that must all pass"},
+    {"vaSleepSeconds", &Config::va_sleep_seconds, "random delay up to N seconds before each validation"},
+    {"vaMaxConcurrent", &Config::va_max_concurrent, "validations running at once; more wait in line"},
     {"keyAlgorithm", &Config::ca_key_algorithm, "CA keys: ecdsa (P-256) or rsa (2048)"},
     {"caPersist", &Config::ca_persist, "keep the CA in dataDir across restarts; false = fresh each start"},
 };
@@ -56,6 +66,7 @@ const std::pair<const char*, const char*> kPebbleEnv[] = {
     {"PEBBLE_VA_ALWAYS_VALID", "alwaysValid"},
     {"PEBBLE_AUTHZREUSE", "authzReusePercent"},
     {"PEBBLE_WFE_ORDERS_PER_PAGE", "ordersPerPage"},
+    {"PEBBLE_VA_SLEEPTIME", "vaSleepSeconds"},
 };
 
 std::string env_name(std::string_view key) {
@@ -218,6 +229,11 @@ common::Result<void> apply_env(Config& config, const std::map<std::string, std::
     if (auto r = apply_text(candidate, key, it->second); !r) {
       return common::fail(r.error().code, "environment variable " + it->first + ": " + r.error().message);
     }
+  }
+  // PEBBLE_VA_NOSLEEP=1 turns the random delay off, whatever else says.
+  if (auto it = env.find("PEBBLE_VA_NOSLEEP");
+      it != env.end() && (it->second == "1" || it->second == "true")) {
+    candidate.va_sleep_seconds = 0;
   }
   config = std::move(candidate);
   return {};

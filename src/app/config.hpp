@@ -41,6 +41,16 @@ struct Config {
   bool require_terms_of_service = false;
   int certificate_validity_days = 90;
   int order_lifetime_hours = 24;
+  // Validation authority
+  int http_port = 80;             // httpPort: where http-01 is checked (Pebble's tests use 5002)
+  int tls_port = 443;             // tlsPort: where tls-alpn-01 is checked (Pebble's tests use 5001)
+  std::string dns_server;         // dnsServer: "host:port" for all lookups; "" = the system's
+  bool va_allow_loopback = true;  // a local test CA validates against 127.0.0.1 / ::1
+  bool va_allow_private = false;  // RFC 1918 and friends
+  int va_timeout_seconds = 10;
+  int va_perspectives = 1;   // concurrent attempts that must all pass (Pebble: 3)
+  int va_sleep_seconds = 0;  // random delay 0..N s before validating (PEBBLE_VA_SLEEPTIME)
+  int va_max_concurrent = 4096;
   std::string ca_key_algorithm = "ecdsa";  // keyAlgorithm: ecdsa or rsa
   bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble
 };

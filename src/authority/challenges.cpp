@@ -95,11 +95,30 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
   return view;
 }
 
-void Challenges::record_outcome(const std::string& challenge_id,
-                                const std::optional<acme::Problem>& failure) const {
-  auto error_json = failure ? acme::to_json(*failure).dump() : std::string();
-  if (auto r = store_.finish_challenge(challenge_id, !failure, clock_.now(), error_json); !r) {
-    spdlog::warn("validation outcome for challenge {} not recorded: {}", challenge_id, r.error().message);
+void Challenges::record_outcome(const ValidationTask& task, const ValidationReport& report) const {
+  storage::ValidationAttemptRecord attempt;
+  attempt.account_id = task.account_id;
+  attempt.identifier = {task.identifier.type, task.identifier.value};
+  attempt.method = task.type;
+  attempt.started_at = report.started_at;
+  attempt.finished_at = report.finished_at;
+  attempt.result = report.problem ? "invalid" : "valid";
+  if (report.problem) {
+    attempt.problem_type = acme::urn(report.problem->type);
+    attempt.problem_detail = report.problem->detail;
+  }
+  attempt.addresses = report.addresses;
+  attempt.redirects = report.redirects;
+  auto error_json = report.problem ? acme::to_json(*report.problem).dump() : std::string();
+  auto at = report.finished_at == common::TimePoint{} ? clock_.now() : report.finished_at;
+  if (auto r = store_.finish_challenge(task.challenge_id, !report.problem, at, error_json, &attempt); !r) {
+    spdlog::warn("validation outcome for challenge {} not recorded: {}", task.challenge_id,
+                 r.error().message);
+    return;
+  }
+  if (report.problem) {
+    spdlog::info("validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
+                 task.account_id, report.problem->detail);
   }
 }
 

@@ -41,9 +41,10 @@ class Challenges {
   // authorization is no longer pending gives malformed.
   acme::Result<ChallengeView> respond(const Account& account, const std::string& id) const;
 
-  // Records a validation outcome: valid when `failure` is empty, invalid with it otherwise.
-  // Called by the validation scheduler; logs and drops outcomes for challenges no longer processing.
-  void record_outcome(const std::string& challenge_id, const std::optional<acme::Problem>& failure) const;
+  // Records a validation outcome in one transaction: the challenge and authorization become valid
+  // (no problem) or invalid, and the attempt is added to validation_attempts. Called by the
+  // validation scheduler; logs and drops outcomes for challenges no longer processing.
+  void record_outcome(const ValidationTask& task, const ValidationReport& report) const;
 
   // Start-up recovery: re-schedules challenges left processing by a crash.
   void resume_interrupted() const;

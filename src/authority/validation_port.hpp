@@ -1,9 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "acme/problem.hpp"
 #include "acme/types.hpp"
+#include "common/clock.hpp"
 
 namespace cobble::authority {
 
@@ -16,6 +20,15 @@ struct ValidationTask {
   std::string type;  // "http-01", "dns-01", "tls-alpn-01"
   std::string token;
   std::string key_authorization;
+};
+
+// What a validation found, as the scheduler reports it back.
+struct ValidationReport {
+  std::optional<acme::Problem> problem;  // empty: the challenge passed
+  std::vector<std::string> addresses;    // addresses contacted
+  std::vector<std::string> redirects;    // http-01 redirect chain
+  common::TimePoint started_at{};
+  common::TimePoint finished_at{};
 };
 
 // Where authority/ hands challenges for validation. The implementation (app/) runs them

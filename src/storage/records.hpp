@@ -78,4 +78,20 @@ struct CertificateRecord {
   int revocation_reason = 0;
 };
 
+// One validation of one challenge, as the validation authority saw it (issue #4). The pausing
+// feature and operators read these to see why a pair keeps failing.
+struct ValidationAttemptRecord {
+  std::int64_t id = 0;  // assigned on insert
+  std::int64_t account_id = 0;
+  IdentifierRecord identifier;  // without "*."
+  std::string method;           // challenge type
+  TimePoint started_at{};
+  TimePoint finished_at{};
+  std::string result;          // "valid" or "invalid"
+  std::string problem_type;    // URN when invalid
+  std::string problem_detail;  // when invalid
+  std::vector<std::string> addresses;
+  std::vector<std::string> redirects;
+};
+
 }  // namespace cobble::storage

@@ -11,27 +11,6 @@ namespace {
 using common::fail;
 using Lock = std::lock_guard<std::mutex>;
 
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string joined;
-  for (const std::string& line : lines) {
-    if (!joined.empty()) joined += '\n';
-    joined += line;
-  }
-  return joined;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  if (text.empty()) return lines;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return lines;
-    start = end + 1;
-  }
-}
-
 // The first column of the first row of `sql` as text.
 Result<std::string> query_text(sql::Database& db, const char* sql) {
   auto statement = sql::Statement::prepare(db.handle(), sql);
@@ -78,6 +57,27 @@ Result<sql::Database> open_checked(const std::string& path) {
 }
 
 }  // namespace
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string joined;
+  for (const std::string& line : lines) {
+    if (!joined.empty()) joined += '\n';
+    joined += line;
+  }
+  return joined;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  if (text.empty()) return lines;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return lines;
+    start = end + 1;
+  }
+}
 
 std::int64_t to_micros(TimePoint t) {
   return std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
@@ -15,6 +16,9 @@ namespace cobble::storage {
 // Times are stored as INTEGER microseconds since the Unix epoch.
 std::int64_t to_micros(TimePoint t);
 TimePoint from_micros(std::int64_t micros);
+// Lists kept in one TEXT column, one item a line (contacts, addresses).
+std::string join_lines(const std::vector<std::string>& lines);
+std::vector<std::string> split_lines(const std::string& text);
 
 class SqliteStore final : public Store {
  public:
@@ -47,7 +51,11 @@ class SqliteStore final : public Store {
   Result<ChallengeRecord> find_challenge(const std::string& id) override;
   Result<void> start_challenge(const std::string& id) override;
   Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
-                                const std::string& error_json) override;
+                                const std::string& error_json,
+                                const ValidationAttemptRecord* attempt) override;
+  Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(std::int64_t account_id,
+                                                                        const IdentifierRecord& identifier,
+                                                                        std::size_t limit) override;
   Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
   Result<std::vector<std::string>> find_processing_orders() override;
 

@@ -314,7 +314,8 @@ Result<void> SqliteStore::start_challenge(const std::string& id) {
 }
 
 Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, TimePoint at,
-                                           const std::string& error_json) {
+                                           const std::string& error_json,
+                                           const ValidationAttemptRecord* attempt) {
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
@@ -332,7 +333,52 @@ Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, Ti
       "AND status = 'pending'",
       status, id);
   if (!authz) return std::unexpected(authz.error());
+  if (attempt) {
+    auto inserted = execute(
+        "INSERT INTO validation_attempts (account_id, identifier_type, identifier_value, method, started_at, "
+        "finished_at, result, problem_type, problem_detail, addresses, redirects) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        attempt->account_id, attempt->identifier.type, attempt->identifier.value, attempt->method,
+        to_micros(attempt->started_at), to_micros(attempt->finished_at), attempt->result,
+        attempt->problem_type, attempt->problem_detail, join_lines(attempt->addresses),
+        join_lines(attempt->redirects));
+    if (!inserted) return std::unexpected(inserted.error());
+  }
   return tx->commit();
+}
+
+Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attempts(
+    std::int64_t account_id, const IdentifierRecord& identifier, std::size_t limit) {
+  Lock lock(mu_);
+  auto cursor = statement(
+      "SELECT id, method, started_at, finished_at, result, problem_type, problem_detail, addresses, "
+      "redirects "
+      "FROM validation_attempts WHERE account_id = ? AND identifier_type = ? AND identifier_value = ? "
+      "ORDER BY id DESC LIMIT ?");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  row.bind(1, account_id)
+      .bind(2, identifier.type)
+      .bind(3, identifier.value)
+      .bind(4, static_cast<std::int64_t>(limit));
+  std::vector<ValidationAttemptRecord> out;
+  while (true) {
+    auto more = row.step();
+    if (!more) return std::unexpected(more.error());
+    if (!*more) break;
+    out.push_back(ValidationAttemptRecord{.id = row.int64(0),
+                                          .account_id = account_id,
+                                          .identifier = identifier,
+                                          .method = row.text(1),
+                                          .started_at = from_micros(row.int64(2)),
+                                          .finished_at = from_micros(row.int64(3)),
+                                          .result = row.text(4),
+                                          .problem_type = row.text(5),
+                                          .problem_detail = row.text(6),
+                                          .addresses = split_lines(row.text(7)),
+                                          .redirects = split_lines(row.text(8))});
+  }
+  return out;
 }
 
 Result<std::vector<ChallengeRecord>> SqliteStore::find_processing_challenges() {

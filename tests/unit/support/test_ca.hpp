@@ -24,7 +24,7 @@ class ImmediateScheduler final : public authority::ValidationScheduler {
  public:
   void schedule(authority::ValidationTask task) override {
     tasks.push_back(task);
-    if (challenges) challenges->record_outcome(task.challenge_id, failure);
+    if (challenges) challenges->record_outcome(task, {failure, {"127.0.0.1:5002"}, {}, {}, {}});
   }
   const authority::Challenges* challenges = nullptr;
   std::optional<acme::Problem> failure;

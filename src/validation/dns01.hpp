@@ -1,0 +1,20 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "validation/outcome.hpp"
+#include "validation/resolver.hpp"
+
+namespace cobble::validation {
+
+// RFC 8555 §8.4: looks up TXT at "_acme-challenge.<identifier.value>" and passes when any record
+// equals base64url(SHA-256(key_authorization)). `request` is read before the first suspension, so
+// the caller need not keep it alive; `resolver` must outlive the call. Runs on the caller's executor.
+// Failures (Outcome.problem; addresses stays empty):
+//   no TXT records                 -> unauthorized "No TXT record found at <name>"
+//   records, none matching         -> unauthorized "Incorrect TXT record \"<first, ≤100 chars>\" found at
+//   <name>" NXDOMAIN, SERVFAIL, timeout, … -> dns "DNS problem: <DnsError.detail> - check that a DNS record
+//   exists for this domain"
+boost::asio::awaitable<Outcome> validate_dns01(Resolver& resolver, const Request& request);
+
+}  // namespace cobble::validation

@@ -1,0 +1,105 @@
+#include "validation/http01.hpp"
+
+#include "validation/http_fetch.hpp"
+#include "validation/targets.hpp"
+
+namespace cobble::validation {
+namespace asio = boost::asio;
+using acme::ProblemType;
+
+namespace {
+
+// Shows a body in a problem detail: printable, bounded, quoted by the caller.
+std::string printable(std::string_view body) {
+  std::string out;
+  for (char c : body.substr(0, 100)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (body.size() > 100) out += "...";
+  return out;
+}
+
+bool allowed_redirect_port(const Url& url, const HttpOptions& options) {
+  return url.port == 80 || url.port == 443 || url.port == options.http_port || url.port == options.https_port;
+}
+
+}  // namespace
+
+asio::awaitable<Outcome> validate_http01(Resolver& resolver, const Request& request,
+                                         const HttpOptions& options) {
+  auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  Outcome outcome;
+  auto first = parse_url("http://" + request.identifier.value + ":" + std::to_string(options.http_port) +
+                         "/.well-known/acme-challenge/" + request.token);
+  if (!first) co_return failed(ProblemType::malformed, "Cannot build a URL for " + request.identifier.value);
+  Url url = *first;
+
+  for (int hop = 0;; ++hop) {
+    auto addresses = co_await addresses_to_try(resolver, url.host, options.policy);
+    if (!addresses) {
+      outcome.problem = addresses.error();
+      co_return outcome;
+    }
+    std::expected<HttpReply, acme::Problem> reply = std::unexpected(acme::Problem{});
+    for (const auto& address : *addresses) {
+      asio::ip::tcp::endpoint endpoint(address, url.port);
+      outcome.addresses.push_back((address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) +
+                                  ":" + std::to_string(url.port));
+      bool connected = false;
+      reply = co_await fetch(endpoint, url, options.user_agent, options.max_body, deadline, connected);
+      if (reply || connected) break;  // fall back to the next address only when this one did not connect
+    }
+    if (!reply) {
+      outcome.problem = reply.error();
+      co_return outcome;
+    }
+    int status = reply->status;
+    if (status == 301 || status == 302 || status == 307 || status == 308) {
+      if (hop + 1 > options.max_redirects) {
+        co_return Outcome{
+            acme::Problem::make(ProblemType::connection, "Too many redirects (more than " +
+                                                             std::to_string(options.max_redirects) +
+                                                             ") starting at " + first->to_string()),
+            outcome.addresses, outcome.redirects};
+      }
+      auto next = parse_url(reply->location, &url);
+      if (!next) {
+        co_return Outcome{acme::Problem::make(ProblemType::connection, "Fetching " + url.to_string() +
+                                                                           ": invalid redirect target \"" +
+                                                                           printable(reply->location) + "\""),
+                          outcome.addresses, outcome.redirects};
+      }
+      if (!allowed_redirect_port(*next, options)) {
+        co_return Outcome{
+            acme::Problem::make(ProblemType::connection,
+                                "Fetching " + url.to_string() + ": invalid port in redirect target " +
+                                    next->to_string() + "; only ports 80 and 443 (and this CA's " +
+                                    std::to_string(options.http_port) + "/" +
+                                    std::to_string(options.https_port) + ") are allowed"),
+            outcome.addresses, outcome.redirects};
+      }
+      url = *next;
+      outcome.redirects.push_back(url.to_string());
+      continue;
+    }
+    if (status != 200) {
+      outcome.problem =
+          acme::Problem::make(ProblemType::unauthorized, "Invalid response from " + url.to_string() +
+                                                             ": HTTP " + std::to_string(status));
+      co_return outcome;
+    }
+    std::string body = reply->body;
+    while (!body.empty() &&
+           (body.back() == ' ' || body.back() == '\t' || body.back() == '\r' || body.back() == '\n')) {
+      body.pop_back();
+    }
+    if (body != request.key_authorization) {
+      outcome.problem =
+          acme::Problem::make(ProblemType::unauthorized,
+                              "The key authorization file from the server did not match this "
+                              "challenge. Expected \"" +
+                                  request.key_authorization + "\" (got \"" + printable(body) + "\")");
+    }
+    co_return outcome;
+  }
+}
+
+}  // namespace cobble::validation

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acme/problem.hpp"
+#include "acme/types.hpp"
+
+namespace cobble::validation {
+
+// One challenge to validate (RFC 8555 §8). Validators know nothing of storage or accounts.
+struct Request {
+  std::string type;             // "http-01", "dns-01", "tls-alpn-01"
+  acme::Identifier identifier;  // DNS name without "*."
+  std::string token;
+  std::string key_authorization;
+};
+
+// What a validation found. A failed validation is data, not an error: `problem` says why, in
+// words a person can act on (type connection, dns, unauthorized, tls, incorrectResponse, ...).
+struct Outcome {
+  std::optional<acme::Problem> problem;  // empty: the challenge passed
+  std::vector<std::string> addresses;    // addresses contacted, in order ("[::1]:5002", "127.0.0.1:5002")
+  std::vector<std::string> redirects;    // http-01: every URL fetched after the first
+
+  bool valid() const { return !problem.has_value(); }
+};
+
+inline Outcome failed(acme::ProblemType type, std::string detail) {
+  Outcome o;
+  o.problem = acme::Problem::make(type, std::move(detail));
+  return o;
+}
+
+}  // namespace cobble::validation

@@ -1,0 +1,164 @@
+#include "validation/tls_alpn01.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <cctype>
+#include <memory>
+
+#include "common/base64url.hpp"
+#include "validation/targets.hpp"
+
+namespace cobble::validation {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using acme::Problem;
+using acme::ProblemType;
+
+namespace {
+
+constexpr unsigned char kAlpn[] = {10, 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '/', '1'};
+constexpr const char* kAcmeIdentifierOid = "1.3.6.1.5.5.7.1.31";
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct NamesFree {
+  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
+};
+struct ObjFree {
+  void operator()(ASN1_OBJECT* o) const { ASN1_OBJECT_free(o); }
+};
+struct OctetFree {
+  void operator()(ASN1_OCTET_STRING* o) const { ASN1_OCTET_STRING_free(o); }
+};
+
+std::string sha256(std::string_view data) {
+  unsigned char digest[32];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(digest), len);
+}
+
+// Checks the certificate per RFC 8737 §3; returns "" when it is right, else what is wrong.
+std::string check_certificate(X509* cert, const std::string& name, const std::string& key_authorization) {
+  std::unique_ptr<GENERAL_NAMES, NamesFree> sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  std::string names;
+  int dns_matches = 0, others = 0;
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
+    if (gn->type == GEN_DNS) {
+      std::string dns(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
+                      static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
+      names += (names.empty() ? "" : ", ") + dns;
+      for (auto& c : dns) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      dns == name ? ++dns_matches : ++others;
+    } else {
+      ++others;
+    }
+  }
+  if (dns_matches != 1 || others != 0) {
+    return "the certificate must name exactly " + name + " (it names " + (names.empty() ? "nothing" : names) +
+           ")";
+  }
+  std::unique_ptr<ASN1_OBJECT, ObjFree> oid(OBJ_txt2obj(kAcmeIdentifierOid, 1));
+  int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
+  if (index < 0) return "the certificate has no acmeIdentifier extension";
+  X509_EXTENSION* ext = X509_get_ext(cert, index);
+  if (!X509_EXTENSION_get_critical(ext)) return "the acmeIdentifier extension is not critical";
+  const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(ext);
+  const unsigned char* p = ASN1_STRING_get0_data(value);
+  std::unique_ptr<ASN1_OCTET_STRING, OctetFree> inner(
+      d2i_ASN1_OCTET_STRING(nullptr, &p, ASN1_STRING_length(value)));
+  auto expected = sha256(key_authorization);
+  if (!inner || std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(inner.get())),
+                            static_cast<std::size_t>(ASN1_STRING_length(inner.get()))) != expected) {
+    return "the acmeIdentifier extension does not hold SHA-256 of the key authorization (expected " +
+           common::hex_encode(expected) + ")";
+  }
+  return "";
+}
+
+asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Request& request,
+                                     const TlsAlpnOptions& options,
+                                     std::chrono::steady_clock::time_point deadline, bool& connected) {
+  Outcome outcome;
+  auto executor = co_await asio::this_coro::executor;
+  std::string where = (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+                      std::to_string(options.tls_port);
+  outcome.addresses.push_back(where);
+  const auto& name = request.identifier.value;
+  beast::tcp_stream tcp(executor);
+  tcp.expires_at(deadline);
+  auto [cec] = co_await tcp.async_connect(asio::ip::tcp::endpoint(address, options.tls_port),
+                                          asio::as_tuple(asio::use_awaitable));
+  connected = !cec;
+  if (cec) {
+    std::string why = cec == beast::error::timeout ? "Timeout during connect (likely firewall problem)"
+                      : cec == asio::error::connection_refused ? "Connection refused"
+                                                               : cec.message();
+    outcome.problem =
+        Problem::make(ProblemType::connection, "Connecting to " + where + " for " + name + ": " + why);
+    co_return outcome;
+  }
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_verify_mode(asio::ssl::verify_none);  // RFC 8737: the certificate is self-signed
+  SSL_CTX_set_alpn_protos(tls.native_handle(), kAlpn, sizeof kAlpn);
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls);
+  SSL_set_tlsext_host_name(stream.native_handle(), name.c_str());
+  auto [hec] =
+      co_await stream.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+  if (hec) {
+    outcome.problem = Problem::make(
+        ProblemType::tls, "TLS handshake with " + where + " for " + name +
+                              " failed: " + (hec == beast::error::timeout ? "timeout" : hec.message()));
+    co_return outcome;
+  }
+  const unsigned char* proto = nullptr;
+  unsigned int proto_len = 0;
+  SSL_get0_alpn_selected(stream.native_handle(), &proto, &proto_len);
+  if (std::string_view(reinterpret_cast<const char*>(proto), proto_len) != "acme-tls/1") {
+    outcome.problem = Problem::make(ProblemType::tls, "Cannot negotiate ALPN protocol \"acme-tls/1\" with " +
+                                                          where + " for tls-alpn-01 challenge of " + name);
+    co_return outcome;
+  }
+  std::unique_ptr<X509, X509Free> cert(SSL_get1_peer_certificate(stream.native_handle()));
+  auto wrong =
+      cert ? check_certificate(cert.get(), name, request.key_authorization) : "no certificate was presented";
+  if (!wrong.empty()) {
+    outcome.problem = Problem::make(ProblemType::unauthorized,
+                                    "Incorrect validation certificate for tls-alpn-01 "
+                                    "challenge from " +
+                                        where + ": " + wrong);
+  }
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+  co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+  co_return outcome;
+}
+
+}  // namespace
+
+asio::awaitable<Outcome> validate_tls_alpn01(Resolver& resolver, const Request& request,
+                                             const TlsAlpnOptions& options) {
+  auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  auto addresses = co_await addresses_to_try(resolver, request.identifier.value, options.policy);
+  if (!addresses) co_return Outcome{addresses.error(), {}, {}};
+  Outcome combined;
+  for (const auto& address : *addresses) {
+    bool connected = false;
+    auto outcome = co_await try_address(address, request, options, deadline, connected);
+    combined.addresses.insert(combined.addresses.end(), outcome.addresses.begin(), outcome.addresses.end());
+    combined.problem = outcome.problem;
+    if (connected) break;  // fall back to the next address only when this one did not connect
+  }
+  co_return combined;
+}
+
+}  // namespace cobble::validation
