@@ -4,8 +4,10 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "app/admin.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
 
@@ -45,6 +47,7 @@ std::vector<std::string> pebble_style_flags(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using cobble::app::Config;
+  if (argc > 1 && std::string_view(argv[1]) == "admin") return cobble::app::run_admin(argc - 1, argv + 1);
   CLI::App cli{"Cobble: an ACME certificate authority for tests, CI and staging"};
   std::string config_file;
   std::map<std::string, std::string> flags;  // setting key → text

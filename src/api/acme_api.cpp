@@ -1,6 +1,7 @@
 #include "api/acme_api.hpp"
 
 #include "api/handlers.hpp"
+#include "api/portal.hpp"
 
 namespace cobble::api {
 namespace {
@@ -24,6 +25,8 @@ constexpr Route<Services> kAcmeRoutes[] = {
 }  // namespace
 
 Reply handle_acme(const Request& request, Services& services) {
+  // The unpause portal's pages share the listener (and its certificate) but none of ACME's rules.
+  if (request.path.starts_with(kPortalPrefix)) return handle_portal(request, services);
   auto reply = dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
   // RFC 8555 §6.5: a fresh nonce on every response to a POST, errors included (badNonce needs it).
   if (request.method == "POST" && reply.header("Replay-Nonce").empty()) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "api/management_pause.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
 
@@ -79,6 +80,10 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/intermediates/", true, kGet, false, intermediates},
     {"/intermediate-keys/", true, kGet, false, intermediate_keys},
     {"/cert-status-by-serial/", true, kGet, false, cert_status},
+    {"/clock", false, kGet | kPost, false, clock},
+    {"/pause", false, kPost, false, pause_pair},
+    {"/unpause", false, kPost, false, unpause_account},
+    {"/paused", false, kGet, false, paused},
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include "api/message.hpp"
 #include "authority/certificates.hpp"
+#include "authority/pauses.hpp"
+#include "common/clock.hpp"
 
 namespace cobble::api {
 
@@ -15,10 +17,14 @@ struct ManagementServices {
   std::string intermediate_pem;
   std::string intermediate_key_pem;
   const authority::Certificates& certificates;
+  common::FakeClock* fake_clock = nullptr;    // set when started with --fake-clock
+  const common::Clock* clock = nullptr;       // ACME time, for GET /clock
+  const authority::Pauses* pauses = nullptr;  // operators' pause actions
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,
-// /roots/0, /root-keys/0, /intermediates/0, /intermediate-keys/0, /cert-status-by-serial/<hex>.
+// /roots/0, /root-keys/0, /intermediates/0, /intermediate-keys/0, /cert-status-by-serial/<hex>;
+// and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused.
 Reply handle_management(const Request& request, ManagementServices& services);
 
 }  // namespace cobble::api

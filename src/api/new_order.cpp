@@ -36,6 +36,7 @@ acme::Result<Reply> new_order(Context& ctx, Services& services) {
   auto not_after = time_member(req->payload, "notAfter");
   if (!not_after) return acme::fail(not_after.error());
   wanted.not_after = *not_after;
+  wanted.acme_base_url = ctx.urls.base();
 
   auto order = services.orders.create(*req->account, wanted);
   if (!order) return acme::fail(order.error());

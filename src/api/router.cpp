@@ -35,7 +35,10 @@ std::optional<Reply> refuse(bool found, unsigned methods, const Request& request
   // RFC 8555 §6.2: ACME POST bodies are JWS, sent as application/jose+json.
   if (request.method == "POST") {
     auto type = media_type(request.header("Content-Type"));
-    auto wanted = post_body == PostBody::jose ? "application/jose+json" : "application/json";
+    if (post_body == PostBody::form && type.empty() && request.body.empty()) return std::nullopt;
+    auto wanted = post_body == PostBody::jose   ? "application/jose+json"
+                  : post_body == PostBody::json ? "application/json"
+                                                : "application/x-www-form-urlencoded";
     if (!iequals(type, wanted)) {
       return problem_reply(acme::Problem::unsupported_media_type(
           std::string("POST bodies must be sent as ") + wanted + ", not '" + std::string(type) + "'"));
@@ -54,11 +57,11 @@ Reply options_reply(unsigned methods) {
   return reply;
 }
 
-void finish(const Request& request, const Urls& urls, bool index_link, Reply& reply) {
+void finish(const Request& request, const Urls& urls, bool index_link, bool cors, Reply& reply) {
   if (index_link) reply.with_header("Link", "<" + urls.directory() + ">;rel=\"index\"");
   if (reply.header("Cache-Control").empty()) reply.with_header("Cache-Control", "no-store");
   // RFC 8555 §6.1: servers SHOULD allow browser-based clients (CORS).
-  if (!request.header("Origin").empty()) {
+  if (cors && !request.header("Origin").empty()) {
     reply.with_header("Access-Control-Allow-Origin", "*");
     reply.with_header("Access-Control-Expose-Headers", "Link, Replay-Nonce, Location, Retry-After");
   }

@@ -30,14 +30,16 @@ struct Route {
   acme::Result<Reply> (*handler)(Context&, ServicesT&);
 };
 
-// Which POST bodies a route table takes: ACME (JWS, RFC 8555 §6.2) or plain JSON (management).
-enum class PostBody { jose, json };
+// Which POST bodies a route table takes: ACME (JWS, RFC 8555 §6.2), plain JSON (management), or an
+// HTML form (the unpause portal: application/x-www-form-urlencoded, or no Content-Type and no body).
+// Form routes are pages for browsers: no CORS headers and no index link.
+enum class PostBody { jose, json, form };
 
 namespace detail {
 // Returns the refusal (404, 405 + Allow, 415) for a request, or nullopt when the handler may run.
 std::optional<Reply> refuse(bool found, unsigned methods, const Request& request, PostBody post_body);
 Reply options_reply(unsigned methods);
-void finish(const Request& request, const Urls& urls, bool index_link, Reply& reply);
+void finish(const Request& request, const Urls& urls, bool index_link, bool cors, Reply& reply);
 }  // namespace detail
 
 // Matches a request against `routes` and runs its handler, applying what every route shares:
@@ -71,7 +73,8 @@ Reply dispatch(std::span<const Route<ServicesT>> routes, const Request& request,
     auto result = route->handler(ctx, services);
     reply = result ? std::move(*result) : problem_reply(result.error());
   }
-  detail::finish(request, urls, !route || route->index_link, reply);
+  bool acme = post_body != PostBody::form;
+  detail::finish(request, urls, acme && (!route || route->index_link), acme, reply);
   return reply;
 }
 

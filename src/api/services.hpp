@@ -8,6 +8,7 @@
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
+#include "authority/pauses.hpp"
 
 namespace cobble::api {
 
@@ -29,6 +30,7 @@ struct Services {
   const authority::Challenges& challenges;
   const authority::Certificates& certificates;
   std::size_t orders_per_page = 50;
+  const authority::Pauses* pauses = nullptr;  // null: pausing off, the unpause portal answers 404
 };
 
 }  // namespace cobble::api

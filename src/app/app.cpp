@@ -99,7 +99,10 @@ int run(const Config& config) {
   asio::io_context io(threads);
   asio::thread_pool handler_pool(static_cast<std::size_t>(threads));
 
-  auto components = build_components(config, io, handler_pool.get_executor(),
+  // Validation outcomes are written by their own thread, so a burst of failing validations (zombie
+  // clients) never queues API requests behind its SQLite commits on the handler pool.
+  asio::thread_pool recorder(1);
+  auto components = build_components(config, io, recorder.get_executor(),
                                      tls_files->ca.empty() ? "" : read_file(tls_files->ca));
   if (!components) {
     spdlog::critical("{}", components.error().message);
@@ -172,6 +175,7 @@ int run(const Config& config) {
   io.run();
   for (auto& t : io_threads) t.join();
   handler_pool.join();
+  recorder.join();
   spdlog::info("stopped");
   return 0;
 }

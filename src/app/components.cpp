@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace cobble::app {
 namespace fs = std::filesystem;
@@ -31,6 +33,43 @@ validation::ValidatorOptions validator_options(const Config& config) {
   options.tls_alpn.timeout = std::chrono::seconds(config.va_timeout_seconds);
   options.perspectives = std::max(1, config.va_perspectives);
   return options;
+}
+
+// The unpause links' HMAC key: read from the key file, or made once and kept (0600).
+common::Result<std::string> unpause_secret(const Config& config) {
+  auto path = config.unpause_key_file.empty() ? fs::path(config.data_dir) / "unpause.key"
+                                              : fs::path(config.unpause_key_file);
+  if (std::ifstream in(path); in) {
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto secret = pause::unpause_secret_from_hex(text);
+    if (!secret)
+      return common::fail(std::errc::invalid_argument, path.string() + " does not hold a 64-digit hex key");
+    return *secret;
+  }
+  if (!config.unpause_key_file.empty())
+    return common::fail(std::errc::no_such_file_or_directory, "cannot read " + path.string());
+  auto secret = pause::new_unpause_secret();
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << pause::unpause_secret_to_hex(secret) << "\n";
+    if (!out) return common::fail(std::errc::io_error, "cannot write " + path.string());
+  }
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  return secret;
+}
+
+authority::PauseSettings pause_settings(const Config& config, std::string secret) {
+  authority::PauseSettings settings;
+  settings.enabled = config.pause_enabled;
+  settings.policy.failures = {std::max(1, config.pause_burst), std::max(1, config.pause_refill_count),
+                              std::chrono::hours(std::max(1, config.pause_refill_period_hours))};
+  settings.policy.grace = std::chrono::days(config.pause_grace_days);
+  settings.secret = std::move(secret);
+  settings.boulder_compatible_problem = config.pause_boulder_problem;
+  settings.portal_base_url = config.pause_portal_url;
+  while (!settings.portal_base_url.empty() && settings.portal_base_url.back() == '/')
+    settings.portal_base_url.pop_back();
+  return settings;
 }
 
 }  // namespace
@@ -89,8 +128,13 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), c->validator.get(), *c->clock,
                                                            scheduler_options);
   c->accounts = std::make_unique<authority::Accounts>(*c->store, *c->clock, c->policy);
-  c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca);
-  c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler);
+  auto secret = unpause_secret(config);
+  if (!secret) return common::fail(secret.error().code, "unpause key: " + secret.error().message);
+  c->pauses =
+      std::make_unique<authority::Pauses>(*c->store, *c->clock, pause_settings(config, std::move(*secret)));
+  c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca, c->pauses.get());
+  c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler,
+                                                          c->pauses.get());
   c->certificates = std::make_unique<authority::Certificates>(*c->store, *c->clock);
   c->scheduler->attach(*c->challenges);
 
@@ -101,7 +145,8 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                         *c->certificates, static_cast<std::size_t>(std::max(1, config.orders_per_page))});
   c->management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
       https_ca_pem, c->ca->root_pem(), c->ca->root_key_pem(), c->ca->intermediate_pem(),
-      c->ca->intermediate_key_pem(), *c->certificates});
+      c->ca->intermediate_key_pem(), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
+      c->clock.get(), c->pauses.get()});
 
   // Work a crash interrupted: finish or fail it now, never leave it hanging.
   c->orders->fail_interrupted();

@@ -14,6 +14,7 @@
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
+#include "authority/pauses.hpp"
 #include "ca/authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
@@ -34,6 +35,7 @@ struct Components {
   std::unique_ptr<validation::Validator> validator;
   std::unique_ptr<AsioValidationScheduler> scheduler;
   std::unique_ptr<authority::Accounts> accounts;
+  std::unique_ptr<authority::Pauses> pauses;
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;
   std::unique_ptr<authority::Certificates> certificates;

@@ -51,6 +51,15 @@ struct Config {
   int va_perspectives = 1;   // concurrent attempts that must all pass (Pebble: 3)
   int va_sleep_seconds = 0;  // random delay 0..N s before validating (PEBBLE_VA_SLEEPTIME)
   int va_max_concurrent = 4096;
+  // Zombie-client pausing (docs/pausing.md); defaults are Boulder's shipped ones.
+  bool pause_enabled = true;
+  int pause_burst = 3600;      // failures in a row a fresh pair may have
+  int pause_refill_count = 1;  // tokens back per period
+  int pause_refill_period_hours = 24;
+  int pause_grace_days = 14;               // an unpaused pair is not re-paused for this long
+  std::string pause_portal_url;            // base of the unpause portal; "" = the ACME listener
+  bool pause_boulder_problem = false;      // answer rateLimited/429 as Boulder does
+  std::string unpause_key_file;            // hex HMAC key; "" = <dataDir>/unpause.key, made on first start
   std::string ca_key_algorithm = "ecdsa";  // keyAlgorithm: ecdsa or rsa
   bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble
 };

@@ -111,11 +111,16 @@ void Challenges::record_outcome(const ValidationTask& task, const ValidationRepo
   attempt.redirects = report.redirects;
   auto error_json = report.problem ? acme::to_json(*report.problem).dump() : std::string();
   auto at = report.finished_at == common::TimePoint{} ? clock_.now() : report.finished_at;
-  if (auto r = store_.finish_challenge(task.challenge_id, !report.problem, at, error_json, &attempt); !r) {
+  auto book = pauses_ ? pauses_->bookkeeping(task) : std::nullopt;
+  auto effect = storage::PauseEffect::none;
+  if (auto r = store_.finish_challenge(task.challenge_id, !report.problem, at, error_json, &attempt,
+                                       book ? &*book : nullptr, &effect);
+      !r) {
     spdlog::warn("validation outcome for challenge {} not recorded: {}", task.challenge_id,
                  r.error().message);
     return;
   }
+  if (pauses_) pauses_->report(task, effect);
   if (report.problem) {
     spdlog::info("validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
                  task.account_id, report.problem->detail);

@@ -5,6 +5,7 @@
 
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
+#include "authority/pauses.hpp"
 #include "authority/policy.hpp"
 #include "authority/validation_port.hpp"
 #include "common/clock.hpp"
@@ -27,8 +28,8 @@ struct ChallengeView {
 class Challenges {
  public:
   Challenges(storage::Store& store, const common::Clock& clock, const Policy& policy,
-             ValidationScheduler& scheduler)
-      : store_(store), clock_(clock), policy_(policy), scheduler_(scheduler) {}
+             ValidationScheduler& scheduler, const Pauses* pauses = nullptr)
+      : store_(store), clock_(clock), policy_(policy), scheduler_(scheduler), pauses_(pauses) {}
 
   // malformed 404 when there is none; unauthorized when another account owns it.
   acme::Result<AuthzView> find_authz(const Account& account, const std::string& id) const;
@@ -57,6 +58,7 @@ class Challenges {
   const common::Clock& clock_;
   const Policy& policy_;
   ValidationScheduler& scheduler_;
+  const Pauses* pauses_;  // null: pausing off
 };
 
 }  // namespace cobble::authority

@@ -70,6 +70,12 @@ acme::Result<OrderView> Orders::view(Order order) const {
 }
 
 acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& request) const {
+  // docs/pausing.md: the pause check runs before every other new-order rule, renewals included.
+  if (pauses_) {
+    if (auto ok = pauses_->check_new_order(account.id, request.identifiers, request.acme_base_url); !ok) {
+      return acme::fail(ok.error());
+    }
+  }
   auto now = clock_.now();
   // RFC 8555 §7.4: notBefore/notAfter are optional; refuse what Cobble cannot honour.
   if (request.not_before && request.not_after && *request.not_before >= *request.not_after) {

@@ -6,6 +6,7 @@
 
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
+#include "authority/pauses.hpp"
 #include "authority/policy.hpp"
 #include "ca/authority.hpp"
 #include "common/clock.hpp"
@@ -17,6 +18,7 @@ struct NewOrder {
   std::vector<acme::Identifier> identifiers;  // decoded and normalised (acme::decode_identifiers)
   std::optional<common::TimePoint> not_before;
   std::optional<common::TimePoint> not_after;
+  std::string acme_base_url;  // for links the refusal of a paused identifier carries
 };
 
 // An order with the status a client sees (RFC 8555 §7.1.6).
@@ -29,11 +31,12 @@ struct OrderView {
 class Orders {
  public:
   Orders(storage::Store& store, const common::Clock& clock, const Policy& policy,
-         const ca::CertificateAuthority& ca)
-      : store_(store), clock_(clock), policy_(policy), ca_(ca) {}
+         const ca::CertificateAuthority& ca, const Pauses* pauses = nullptr)
+      : store_(store), clock_(clock), policy_(policy), ca_(ca), pauses_(pauses) {}
 
   // Creates an order and its authorizations in one transaction, reusing the account's valid
-  // authorizations as policy.authz_reuse_percent says. malformed for a bad notBefore/notAfter.
+  // authorizations as policy.authz_reuse_percent says. First of all, refuses paused identifiers
+  // (Pauses::check_new_order). malformed for a bad notBefore/notAfter.
   acme::Result<OrderView> create(const Account& account, const NewOrder& request) const;
 
   // The order `id` of `account`: malformed 404 when there is none, unauthorized when another
@@ -60,6 +63,7 @@ class Orders {
   const common::Clock& clock_;
   const Policy& policy_;
   const ca::CertificateAuthority& ca_;
+  const Pauses* pauses_;  // null: pausing off
 };
 
 }  // namespace cobble::authority

@@ -129,6 +129,27 @@ CREATE TABLE validation_attempts (
 CREATE INDEX validation_attempts_by_identifier
   ON validation_attempts(account_id, identifier_type, identifier_value);
 )sql"},
+    // Zombie-client pausing (issue #5): one failure bucket (GCRA TAT) and one paused row per
+    // (account, identifier) pair; a pair is paused while unpaused_at IS NULL. Rows are reused
+    // on re-pause, as Boulder does.
+    Migration{2, R"sql(
+CREATE TABLE pause_buckets (
+  account_id       INTEGER NOT NULL REFERENCES accounts(id),
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  tat              INTEGER NOT NULL,
+  PRIMARY KEY (account_id, identifier_type, identifier_value)
+) WITHOUT ROWID;
+CREATE TABLE paused (
+  account_id       INTEGER NOT NULL REFERENCES accounts(id),
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  paused_at        INTEGER NOT NULL,
+  unpaused_at      INTEGER,
+  PRIMARY KEY (account_id, identifier_type, identifier_value)
+) WITHOUT ROWID;
+CREATE INDEX paused_by_account ON paused(account_id, paused_at) WHERE unpaused_at IS NULL;
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,5 +95,20 @@ struct ValidationAttemptRecord {
   std::vector<std::string> addresses;
   std::vector<std::string> redirects;
 };
+
+// Pause bookkeeping done in the same transaction as a validation outcome (issue #5).
+// `spend` decides a failure against the pair's stored GCRA TAT (nullopt: a fresh bucket): whether
+// it is allowed and the TAT to keep. Storage only stores; the policy lives in pause/.
+struct FailureSpend {
+  bool allowed = true;
+  TimePoint new_tat{};
+};
+struct PauseBookkeeping {
+  IdentifierRecord pair;  // the identifier as ordered: "*.example.com" is its own pair
+  std::function<FailureSpend(std::optional<TimePoint>)> spend;
+  TimePoint now{};
+  std::chrono::seconds grace{};  // a pair unpaused less than this ago is not re-paused
+};
+enum class PauseEffect { none, paused, repaused, skipped_for_grace, already_paused };
 
 }  // namespace cobble::storage

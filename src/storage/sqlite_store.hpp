@@ -51,8 +51,15 @@ class SqliteStore final : public Store {
   Result<ChallengeRecord> find_challenge(const std::string& id) override;
   Result<void> start_challenge(const std::string& id) override;
   Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
-                                const std::string& error_json,
-                                const ValidationAttemptRecord* attempt) override;
+                                const std::string& error_json, const ValidationAttemptRecord* attempt,
+                                const PauseBookkeeping* pause, PauseEffect* effect) override;
+  Result<std::vector<IdentifierRecord>> find_paused(
+      std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) override;
+  Result<std::vector<IdentifierRecord>> list_paused(std::int64_t account_id, std::size_t limit) override;
+  Result<std::size_t> unpause_account(std::int64_t account_id, std::size_t limit, TimePoint now) override;
+  Result<PauseEffect> pause_pair(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
+                                 std::chrono::seconds grace) override;
+  Result<std::vector<std::pair<std::int64_t, std::size_t>>> count_paused(std::size_t limit) override;
   Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(std::int64_t account_id,
                                                                         const IdentifierRecord& identifier,
                                                                         std::size_t limit) override;
@@ -84,6 +91,11 @@ class SqliteStore final : public Store {
   Result<std::vector<ChallengeRecord>> load_challenges(const char* condition,
                                                        const std::optional<std::string>& value);
   Result<void> insert_authz(const AuthzRecord& authz);
+  // Pause bookkeeping inside an open transaction.
+  Result<PauseEffect> apply_pause_bookkeeping(std::int64_t account_id, bool valid,
+                                              const PauseBookkeeping& pause);
+  Result<PauseEffect> pause_locked(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
+                                   std::chrono::seconds grace);
 
   std::mutex mu_;  // serialises every public call on the one connection
   sql::Database db_;

@@ -315,7 +315,8 @@ Result<void> SqliteStore::start_challenge(const std::string& id) {
 
 Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, TimePoint at,
                                            const std::string& error_json,
-                                           const ValidationAttemptRecord* attempt) {
+                                           const ValidationAttemptRecord* attempt,
+                                           const PauseBookkeeping* pause, PauseEffect* effect) {
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
@@ -343,6 +344,12 @@ Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, Ti
         attempt->problem_type, attempt->problem_detail, join_lines(attempt->addresses),
         join_lines(attempt->redirects));
     if (!inserted) return std::unexpected(inserted.error());
+  }
+  if (pause) {
+    auto account = attempt ? attempt->account_id : 0;
+    auto applied = apply_pause_bookkeeping(account, valid, *pause);
+    if (!applied) return std::unexpected(applied.error());
+    if (effect) *effect = *applied;
   }
   return tx->commit();
 }

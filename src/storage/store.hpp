@@ -80,7 +80,9 @@ class Store {
   // operation_not_permitted unless the challenge is "processing".
   virtual Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
                                         const std::string& error_json,
-                                        const ValidationAttemptRecord* attempt = nullptr) = 0;
+                                        const ValidationAttemptRecord* attempt = nullptr,
+                                        const PauseBookkeeping* pause = nullptr,
+                                        PauseEffect* effect = nullptr) = 0;
   // The newest `limit` validation attempts of an account for an identifier, newest first.
   virtual Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(
       std::int64_t account_id, const IdentifierRecord& identifier, std::size_t limit) = 0;
@@ -88,6 +90,20 @@ class Store {
   virtual Result<std::vector<ChallengeRecord>> find_processing_challenges() = 0;
   // Orders left "processing" (finalize interrupted), for start-up recovery.
   virtual Result<std::vector<std::string>> find_processing_orders() = 0;
+
+  // Paused (account, identifier) pairs (issue #5).
+  // Which of `identifiers` are paused for the account.
+  virtual Result<std::vector<IdentifierRecord>> find_paused(
+      std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) = 0;
+  // The account's paused identifiers, oldest pause first, at most `limit`.
+  virtual Result<std::vector<IdentifierRecord>> list_paused(std::int64_t account_id, std::size_t limit) = 0;
+  // Unpauses at most `limit` of the account's paused pairs in one transaction; returns how many.
+  virtual Result<std::size_t> unpause_account(std::int64_t account_id, std::size_t limit, TimePoint now) = 0;
+  // Pauses a pair (operators), honouring the grace period like a denied spend does.
+  virtual Result<PauseEffect> pause_pair(std::int64_t account_id, const IdentifierRecord& identifier,
+                                         TimePoint now, std::chrono::seconds grace) = 0;
+  // Accounts with paused pairs and how many each has, most first, at most `limit` accounts.
+  virtual Result<std::vector<std::pair<std::int64_t, std::size_t>>> count_paused(std::size_t limit) = 0;
 
   // Certificates and revocation (§7.4.2, §7.6).
   virtual Result<CertificateRecord> find_certificate(const std::string& serial) = 0;

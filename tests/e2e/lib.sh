@@ -82,3 +82,22 @@ cert_status() {
 }
 
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'; }
+
+# start_challsrv: cobble-challsrv with DNS and management on free ports (http-01 and tls-alpn-01
+# off: clients serve their own). Sets DNS_PORT, CHALLSRV_MGMT.
+start_challsrv() {
+  : "${CHALLSRV_BIN:?CHALLSRV_BIN must point at cobble-challsrv}"
+  DNS_PORT=$(free_port)
+  CHALLSRV_MGMT=$(free_port)
+  start_bg "$WORK/challsrv.log" "$CHALLSRV_BIN" --dns-address "127.0.0.1:$DNS_PORT" --http01-address "" \
+    --tlsalpn01-address "" --management-address "127.0.0.1:$CHALLSRV_MGMT" "$@"
+  wait_until 10 "cobble-challsrv answers" curl -sf -X POST -d '{"ip":"127.0.0.1"}' "http://127.0.0.1:$CHALLSRV_MGMT/set-default-ipv4"
+}
+
+# challsrv ENDPOINT JSON: one management call.
+challsrv() { curl -sf -X POST -d "$2" "http://127.0.0.1:$CHALLSRV_MGMT/$1" >/dev/null || fail "challsrv $1 $2"; }
+
+# attempts_for NAME: the validation_attempts rows for NAME as "method|result|problem_type".
+attempts_for() {
+  sqlite3 "$DATA_DIR/cobble.db" "select method, result, problem_type from validation_attempts where identifier_value = '$1'"
+}

@@ -72,6 +72,10 @@ dns::Response resolve(const State& state, const dns::Query& query) {
     response.rcode = dns::Rcode::servfail;
     return response;
   }
+  if (state.nxdomain(query.name)) {  // Cobble extension: before the CNAME, as the name does not exist
+    response.rcode = dns::Rcode::nxdomain;
+    return response;
+  }
   std::string name = query.name;
   if (auto target = state.cname(query.name)) {
     response.answers.push_back({query.name, dns::kTypeCname, kTtl, dns::rdata_name(*target)});

@@ -16,9 +16,10 @@
 namespace cobble::challsrv {
 
 // The mock's answer to one question, as pebble-challtestsrv gives it: SERVFAIL hosts fail every
-// type; a CNAME is answered and followed one level; A/AAAA fall back to the defaults (never for
-// IP-literal names); TXT/CAA come from the store; unknown names get an empty NOERROR (never
-// NXDOMAIN); other types NOTIMP. A dummy SOA always goes in the authority section.
+// type; names set with set_nxdomain (a Cobble extension) get NXDOMAIN for every type; a CNAME is
+// answered and followed one level; A/AAAA fall back to the defaults (never for IP-literal names);
+// TXT/CAA come from the store; other unknown names get an empty NOERROR; other types NOTIMP. A
+// dummy SOA always goes in the authority section.
 dns::Response resolve(const State& state, const dns::Query& query);
 
 // Parses `wire`, records the question in the history, resolves and encodes. nullopt when the

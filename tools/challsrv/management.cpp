@@ -193,6 +193,8 @@ const std::map<std::string, Handler, std::less<>>& routes() {
       {"/clear-cname", host_only<&State::clear_cname>},
       {"/set-servfail", host_only<&State::set_servfail>},
       {"/clear-servfail", host_only<&State::clear_servfail>},
+      {"/set-nxdomain", host_only<&State::set_nxdomain>},  // Cobble extension
+      {"/clear-nxdomain", host_only<&State::clear_nxdomain>},
       {"/add-http01",
        [](State& s, Fields& f) -> Outcome {
          auto token = f.required("token");

@@ -139,6 +139,21 @@ bool State::servfail(std::string_view host) const {
   return servfail_.contains(normalize_host(host));
 }
 
+void State::set_nxdomain(std::string_view host) {
+  std::unique_lock lock(mutex_);
+  nxdomain_.insert(normalize_host(host));
+}
+
+void State::clear_nxdomain(std::string_view host) {
+  std::unique_lock lock(mutex_);
+  nxdomain_.erase(normalize_host(host));
+}
+
+bool State::nxdomain(std::string_view host) const {
+  std::shared_lock lock(mutex_);
+  return nxdomain_.contains(normalize_host(host));
+}
+
 void State::add_http01(std::string token, std::string key_authorization) {
   std::unique_lock lock(mutex_);
   http01_[std::move(token)] = std::move(key_authorization);

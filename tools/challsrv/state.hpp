@@ -73,6 +73,11 @@ class State {
   void clear_servfail(std::string_view host);
   bool servfail(std::string_view host) const;
 
+  // A Cobble extension (Pebble's responder cannot say NXDOMAIN): these names do not exist.
+  void set_nxdomain(std::string_view host);
+  void clear_nxdomain(std::string_view host);
+  bool nxdomain(std::string_view host) const;
+
   void add_http01(std::string token, std::string key_authorization);
   void del_http01(const std::string& token);
   std::optional<std::string> http01(const std::string& token) const;
@@ -110,6 +115,7 @@ class State {
   std::map<std::string, std::vector<CaaPolicy>, std::less<>> caa_;
   std::map<std::string, std::string, std::less<>> cname_;
   std::set<std::string, std::less<>> servfail_;
+  std::set<std::string, std::less<>> nxdomain_;
   std::map<std::string, std::string> http01_;
   std::map<std::string, std::string> redirects_;
   std::map<std::string, std::string, std::less<>> tlsalpn01_;

@@ -42,6 +42,10 @@ struct TestCa {
   acme::NonceStore nonces;
   ImmediateScheduler scheduler;
   std::unique_ptr<authority::Accounts> accounts;
+  // Pausing with a fixed secret (tests sign their own links) and a burst of kPauseBurst failures.
+  static constexpr std::int64_t kPauseBurst = 3;
+  std::string pause_secret = std::string(pause::kUnpauseSecretBytes, 'k');
+  std::unique_ptr<authority::Pauses> pauses;
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;
   std::unique_ptr<authority::Certificates> certificates;
@@ -55,11 +59,16 @@ struct TestCa {
     options.persist = false;
     ca = ca::CertificateAuthority::load_or_create(dir.path() / "ca", options, clock.now()).value();
     accounts = std::make_unique<authority::Accounts>(*store, clock, policy);
-    orders = std::make_unique<authority::Orders>(*store, clock, policy, *ca);
-    challenges = std::make_unique<authority::Challenges>(*store, clock, policy, scheduler);
+    authority::PauseSettings pause_settings;
+    pause_settings.policy.failures = {kPauseBurst, 1, std::chrono::hours(24)};
+    pause_settings.secret = pause_secret;
+    pauses = std::make_unique<authority::Pauses>(*store, clock, pause_settings);
+    orders = std::make_unique<authority::Orders>(*store, clock, policy, *ca, pauses.get());
+    challenges = std::make_unique<authority::Challenges>(*store, clock, policy, scheduler, pauses.get());
     certificates = std::make_unique<authority::Certificates>(*store, clock);
     scheduler.challenges = challenges.get();
-    services.reset(new api::Services{nonces, {}, policy, *accounts, *orders, *challenges, *certificates, 3});
+    services.reset(new api::Services{
+        nonces, {}, policy, *accounts, *orders, *challenges, *certificates, 3, pauses.get()});
     management.reset(new api::ManagementServices{"", ca->root_pem(), ca->root_key_pem(),
                                                  ca->intermediate_pem(), ca->intermediate_key_pem(),
                                                  *certificates});

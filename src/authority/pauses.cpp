@@ -1,0 +1,158 @@
+#include "authority/pauses.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "acme/identifiers.hpp"
+#include "authority/errors.hpp"
+#include "pause/gcra.hpp"
+
+namespace cobble::authority {
+namespace {
+
+using acme::Problem;
+using acme::ProblemType;
+
+constexpr std::size_t kUnpauseBatch = 10'000;  // Boulder: 5 batches of 10,000 per click
+
+// "a.example, b.example and possibly others", as Boulder words it.
+std::string listing(const std::vector<std::string>& names, bool more) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += (i + 1 == names.size() && !more) ? " and " : ", ";
+    out += names[i];
+  }
+  if (more) out += " and possibly others";
+  return out;
+}
+
+}  // namespace
+
+std::string Pauses::unpause_url(std::int64_t account_id, const std::vector<std::string>& identifiers,
+                                const std::string& acme_base_url) const {
+  std::vector<std::string> shown(
+      identifiers.begin(),
+      identifiers.begin() +
+          static_cast<std::ptrdiff_t>(std::min(identifiers.size(), settings_.policy.max_listed_identifiers)));
+  auto token = pause::make_unpause_token(settings_.secret, account_id, shown, clock_.now(),
+                                         settings_.policy.link_lifetime);
+  auto base = settings_.portal_base_url.empty() ? acme_base_url : settings_.portal_base_url;
+  return base + "/sfe/v1/unpause?jwt=" + token;
+}
+
+acme::Result<void> Pauses::check_new_order(std::int64_t account_id,
+                                           const std::vector<acme::Identifier>& identifiers,
+                                           const std::string& acme_base_url) const {
+  if (!settings_.enabled) return {};
+  std::vector<storage::IdentifierRecord> wanted;
+  for (const auto& id : identifiers) wanted.push_back({id.type, id.value});
+  auto paused = store_.find_paused(account_id, wanted);
+  if (!paused) {
+    auto problem = internal_error("checking paused identifiers", paused.error());
+    problem.with_header("Retry-After", "60");
+    return acme::fail(problem);
+  }
+  if (paused->empty()) return {};
+  // The link names the account's paused identifiers, not only those of this order.
+  auto all = store_.list_paused(account_id, settings_.policy.max_listed_identifiers + 1);
+  std::vector<std::string> names;
+  for (const auto& id : all ? *all : *paused) names.push_back(id.value);
+  bool more = names.size() > settings_.policy.max_listed_identifiers;
+  if (more) names.resize(settings_.policy.max_listed_identifiers);
+  auto url = unpause_url(account_id, names, acme_base_url);
+  auto detail =
+      "Your account is temporarily prevented from requesting certificates for " + listing(names, more) +
+      ", because validation of these identifiers failed too many times in a row. Please visit: " + url;
+  if (settings_.boulder_compatible_problem) {
+    return acme::fail(Problem::make(ProblemType::rate_limited, detail).with_header("Retry-After", "3600"));
+  }
+  auto problem = Problem::make(ProblemType::user_action_required, detail);
+  problem.instance = url;
+  problem.with_header("Link", "<" + url + ">;rel=\"help\"");
+  return acme::fail(problem);
+}
+
+std::optional<storage::PauseBookkeeping> Pauses::bookkeeping(const ValidationTask& task) const {
+  if (!settings_.enabled) return std::nullopt;
+  storage::PauseBookkeeping book;
+  book.pair = {task.identifier.type, task.wildcard ? "*." + task.identifier.value : task.identifier.value};
+  book.now = clock_.now();
+  book.grace = std::chrono::duration_cast<std::chrono::seconds>(settings_.policy.grace);
+  book.spend = [limit = settings_.policy.failures, now = book.now](std::optional<common::TimePoint> tat) {
+    auto result = pause::spend(limit, tat, now);
+    return storage::FailureSpend{result.allowed, result.new_tat};
+  };
+  return book;
+}
+
+void Pauses::report(const ValidationTask& task, storage::PauseEffect effect) const {
+  const char* what = nullptr;
+  switch (effect) {
+    case storage::PauseEffect::paused:
+      what = "paused";
+      break;
+    case storage::PauseEffect::repaused:
+      what = "re-paused";
+      break;
+    case storage::PauseEffect::skipped_for_grace:
+      what = "not re-paused (unpaused within the grace period)";
+      break;
+    default:
+      return;
+  }
+  // The link itself (a bearer token) is never logged.
+  spdlog::warn("pause: account {} identifier {}{} {} after repeated failed validations", task.account_id,
+               task.wildcard ? "*." : "", task.identifier.value, what);
+}
+
+pause::TokenResult Pauses::verify_link(std::string_view jwt) const {
+  return pause::verify_unpause_token(settings_.secret, jwt, clock_.now());
+}
+
+acme::Result<std::vector<std::string>> Pauses::paused_identifiers(std::int64_t account_id,
+                                                                  std::size_t limit) const {
+  auto paused = store_.list_paused(account_id, limit);
+  if (!paused) return acme::fail(internal_error("listing paused identifiers", paused.error()));
+  std::vector<std::string> out;
+  for (const auto& id : *paused) out.push_back(id.value);
+  return out;
+}
+
+acme::Result<std::size_t> Pauses::unpause_account(std::int64_t account_id) const {
+  std::size_t total = 0;
+  while (total < settings_.policy.max_unpaused_per_request) {
+    auto batch = std::min(kUnpauseBatch, settings_.policy.max_unpaused_per_request - total);
+    auto done = store_.unpause_account(account_id, batch, clock_.now());
+    if (!done) return acme::fail(internal_error("unpausing", done.error()));
+    total += *done;
+    if (*done < batch) break;
+  }
+  if (total > 0) spdlog::info("pause: account {} unpaused {} identifier(s)", account_id, total);
+  return total;
+}
+
+acme::Result<storage::PauseEffect> Pauses::pause_pair(std::int64_t account_id,
+                                                      const acme::Identifier& identifier) const {
+  auto effect = store_.pause_pair(account_id, {identifier.type, identifier.value}, clock_.now(),
+                                  std::chrono::duration_cast<std::chrono::seconds>(settings_.policy.grace));
+  if (!effect) {
+    if (is_not_found(effect.error()))
+      return acme::fail(Problem::not_found("No account " + std::to_string(account_id)));
+    return acme::fail(internal_error("pausing", effect.error()));
+  }
+  return *effect;
+}
+
+std::optional<acme::Identifier> parse_pair_identifier(std::string_view text) {
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  acme::Identifier id{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+  if (id.type != "dns") return std::nullopt;
+  for (auto& c : id.value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!acme::dns_name_problem(id.value).empty()) return std::nullopt;
+  return id;
+}
+
+}  // namespace cobble::authority
