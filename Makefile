@@ -26,6 +26,10 @@ test: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# Benchmarks (not tests): Cobble against Debian's pebble on loopback; figures in bench/README.md.
+bench: test-deps build
+	python3 bench/validation_load.py
+
 format:
 	scripts/check-format --fix
 

@@ -140,9 +140,9 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
 
   api::DirectoryMeta meta{config.terms_of_service, config.website, config.caa_identities,
                           config.external_account_required};
-  c->services = std::unique_ptr<api::Services>(
-      new api::Services{c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges,
-                        *c->certificates, static_cast<std::size_t>(std::max(1, config.orders_per_page))});
+  c->services = std::unique_ptr<api::Services>(new api::Services{
+      c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges, *c->certificates,
+      static_cast<std::size_t>(std::max(1, config.orders_per_page)), c->pauses.get()});
   c->management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
       https_ca_pem, c->ca->root_pem(), c->ca->root_key_pem(), c->ca->intermediate_pem(),
       c->ca->intermediate_key_pem(), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
