@@ -84,6 +84,7 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/pause", false, kPost, false, pause_pair},
     {"/unpause", false, kPost, false, unpause_account},
     {"/paused", false, kGet, false, paused},
+    {"/metrics", false, kGet, false, metrics},
 };
 
 }  // namespace

@@ -122,4 +122,27 @@ acme::Result<Reply> paused(Context& ctx, ManagementServices& s) {
   return json_reply({{"account", account}, {"paused", *ids}});
 }
 
+// Prometheus text format: pause events since start.
+acme::Result<Reply> metrics(Context&, ManagementServices& s) {
+  if (auto ok = need_pauses(s); !ok) return acme::fail(ok.error());
+  const auto& c = s.pauses->counters();
+  std::string body;
+  auto counter = [&body](const char* name, const char* help, std::uint64_t value) {
+    body += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
+            std::to_string(value) + "\n";
+  };
+  counter("cobble_pause_paused_total", "Pairs paused after repeated failed validations.", c.paused.load());
+  counter("cobble_pause_repaused_total", "Pairs paused again after an unpause.", c.repaused.load());
+  counter("cobble_pause_skipped_for_grace_total", "Pauses skipped because the pair was unpaused recently.",
+          c.skipped_for_grace.load());
+  counter("cobble_pause_unpaused_total", "Pairs unpaused through the portal or the management API.",
+          c.unpaused.load());
+  counter("cobble_pause_refused_orders_total", "New orders refused because an identifier was paused.",
+          c.refused_orders.load());
+  Reply reply;
+  reply.content_type = "text/plain; version=0.0.4";
+  reply.body = std::move(body);
+  return reply;
+}
+
 }  // namespace cobble::api

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "app/webhook.hpp"
+
 namespace cobble::app {
 namespace fs = std::filesystem;
 
@@ -130,8 +132,17 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->accounts = std::make_unique<authority::Accounts>(*c->store, *c->clock, c->policy);
   auto secret = unpause_secret(config);
   if (!secret) return common::fail(secret.error().code, "unpause key: " + secret.error().message);
+  if (!config.pause_webhook_url.empty()) {
+    c->pause_notifier = std::make_unique<WebhookNotifier>(io, config.pause_webhook_url);
+  }
+  auto settings = pause_settings(config, std::move(*secret));
+  if (auto hp = split_host_port(config.listen_address); hp) {
+    bool any = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" || hp->first == "::";
+    settings.default_base_url =
+        "https://" + (any ? std::string("localhost") : hp->first) + ":" + std::to_string(hp->second);
+  }
   c->pauses =
-      std::make_unique<authority::Pauses>(*c->store, *c->clock, pause_settings(config, std::move(*secret)));
+      std::make_unique<authority::Pauses>(*c->store, *c->clock, std::move(settings), c->pause_notifier.get());
   c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca, c->pauses.get());
   c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler,
                                                           c->pauses.get());

@@ -35,6 +35,7 @@ struct Components {
   std::unique_ptr<validation::Validator> validator;
   std::unique_ptr<AsioValidationScheduler> scheduler;
   std::unique_ptr<authority::Accounts> accounts;
+  std::unique_ptr<authority::PauseNotifier> pause_notifier;
   std::unique_ptr<authority::Pauses> pauses;
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;

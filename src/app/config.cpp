@@ -68,6 +68,7 @@ const Option kOptions[] = {
      "base URL of the unpause portal; empty = the ACME listener"},
     {"pauseBoulderProblem", &Config::pause_boulder_problem,
      "refuse paused orders with rateLimited (429) like Boulder"},
+    {"pauseWebhookUrl", &Config::pause_webhook_url, "POST each pause notice here as JSON; empty = log only"},
     {"unpauseKeyFile", &Config::unpause_key_file,
      "hex HMAC key for unpause links; empty = <dataDir>/unpause.key"},
     {"keyAlgorithm", &Config::ca_key_algorithm, "CA keys: ecdsa (P-256) or rsa (2048)"},

@@ -59,6 +59,7 @@ struct Config {
   int pause_grace_days = 14;               // an unpaused pair is not re-paused for this long
   std::string pause_portal_url;            // base of the unpause portal; "" = the ACME listener
   bool pause_boulder_problem = false;      // answer rateLimited/429 as Boulder does
+  std::string pause_webhook_url;           // POST each pause notice here as JSON; "" = log only
   std::string unpause_key_file;            // hex HMAC key; "" = <dataDir>/unpause.key, made on first start
   std::string ca_key_algorithm = "ecdsa";  // keyAlgorithm: ecdsa or rsa
   bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble

@@ -55,6 +55,7 @@ acme::Result<void> Pauses::check_new_order(std::int64_t account_id,
     return acme::fail(problem);
   }
   if (paused->empty()) return {};
+  ++counters_.refused_orders;
   // The link names the account's paused identifiers, not only those of this order.
   auto all = store_.list_paused(account_id, settings_.policy.max_listed_identifiers + 1);
   std::vector<std::string> names;
@@ -88,23 +89,40 @@ std::optional<storage::PauseBookkeeping> Pauses::bookkeeping(const ValidationTas
 }
 
 void Pauses::report(const ValidationTask& task, storage::PauseEffect effect) const {
-  const char* what = nullptr;
+  auto identifier = (task.wildcard ? "*." : "") + task.identifier.value;
   switch (effect) {
+    case storage::PauseEffect::skipped_for_grace:
+      ++counters_.skipped_for_grace;
+      spdlog::info("pause: account {} identifier {} not re-paused: unpaused within the grace period",
+                   task.account_id, identifier);
+      return;
     case storage::PauseEffect::paused:
-      what = "paused";
+      ++counters_.paused;
       break;
     case storage::PauseEffect::repaused:
-      what = "re-paused";
-      break;
-    case storage::PauseEffect::skipped_for_grace:
-      what = "not re-paused (unpaused within the grace period)";
+      ++counters_.repaused;
       break;
     default:
       return;
   }
-  // The link itself (a bearer token) is never logged.
-  spdlog::warn("pause: account {} identifier {}{} {} after repeated failed validations", task.account_id,
-               task.wildcard ? "*." : "", task.identifier.value, what);
+  PauseNotice notice;
+  notice.account_id = task.account_id;
+  notice.identifier = identifier;
+  notice.repaused = effect == storage::PauseEffect::repaused;
+  if (auto account = store_.find_account(task.account_id)) notice.contacts = account->contacts;
+  auto base = settings_.portal_base_url.empty() ? settings_.default_base_url : settings_.portal_base_url;
+  auto names = paused_identifiers(task.account_id, settings_.policy.max_listed_identifiers);
+  notice.unpause_url =
+      unpause_url(task.account_id, names && !names->empty() ? *names : std::vector{identifier}, base);
+  std::string contacts;
+  for (const auto& c : notice.contacts) contacts += (contacts.empty() ? "" : ", ") + c;
+  // The link is a bearer token, so the log shows where it leads, not the token.
+  spdlog::warn(
+      "pause notice: account {} ({}) {} for {} after repeated failed validations; unpause at "
+      "{}/sfe/v1/unpause",
+      task.account_id, contacts.empty() ? "no contacts" : contacts, notice.repaused ? "re-paused" : "paused",
+      identifier, base);
+  if (notifier_) notifier_->notify(notice);
 }
 
 pause::TokenResult Pauses::verify_link(std::string_view jwt) const {
@@ -129,6 +147,7 @@ acme::Result<std::size_t> Pauses::unpause_account(std::int64_t account_id) const
     total += *done;
     if (*done < batch) break;
   }
+  counters_.unpaused += total;
   if (total > 0) spdlog::info("pause: account {} unpaused {} identifier(s)", account_id, total);
   return total;
 }
@@ -142,6 +161,8 @@ acme::Result<storage::PauseEffect> Pauses::pause_pair(std::int64_t account_id,
       return acme::fail(Problem::not_found("No account " + std::to_string(account_id)));
     return acme::fail(internal_error("pausing", effect.error()));
   }
+  if (*effect == storage::PauseEffect::paused) ++counters_.paused;
+  if (*effect == storage::PauseEffect::repaused) ++counters_.repaused;
   return *effect;
 }
 

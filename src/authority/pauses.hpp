@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +17,32 @@
 
 namespace cobble::authority {
 
+// What an account is told when one of its pairs is paused: written to the log (without the
+// link's token) and handed to the notifier (a webhook, e.g. an email gateway).
+struct PauseNotice {
+  std::int64_t account_id = 0;
+  std::vector<std::string> contacts;
+  std::string identifier;
+  bool repaused = false;
+  std::string unpause_url;  // carries a bearer token: never logged
+};
+
+class PauseNotifier {
+ public:
+  virtual ~PauseNotifier() = default;
+  // Must not block (called while recording a validation outcome).
+  virtual void notify(const PauseNotice& notice) = 0;
+};
+
+// Counts since start, for the management API's /metrics.
+struct PauseCounters {
+  std::atomic<std::uint64_t> paused{0};
+  std::atomic<std::uint64_t> repaused{0};
+  std::atomic<std::uint64_t> skipped_for_grace{0};
+  std::atomic<std::uint64_t> unpaused{0};
+  std::atomic<std::uint64_t> refused_orders{0};
+};
+
 struct PauseSettings {
   bool enabled = true;
   pause::PausePolicy policy = pause::PausePolicy::lets_encrypt_2024();
@@ -24,6 +52,8 @@ struct PauseSettings {
   bool boulder_compatible_problem = false;
   // Base URL of the self-service portal; "" = the ACME listener the client used.
   std::string portal_base_url;
+  // Where links in notices point when no request tells the listener's address.
+  std::string default_base_url = "https://localhost:14000";
 };
 
 // Zombie-client pausing (docs/pausing.md): failure buckets per (account, identifier), paused
@@ -31,8 +61,9 @@ struct PauseSettings {
 // Thread-safe; `store` and `clock` must outlive it.
 class Pauses {
  public:
-  Pauses(storage::Store& store, const common::Clock& clock, PauseSettings settings)
-      : store_(store), clock_(clock), settings_(std::move(settings)) {}
+  Pauses(storage::Store& store, const common::Clock& clock, PauseSettings settings,
+         PauseNotifier* notifier = nullptr)
+      : store_(store), clock_(clock), settings_(std::move(settings)), notifier_(notifier) {}
 
   const PauseSettings& settings() const { return settings_; }
 
@@ -45,8 +76,10 @@ class Pauses {
 
   // What storage must do with a validation outcome for `task`'s pair, in the outcome's transaction.
   std::optional<storage::PauseBookkeeping> bookkeeping(const ValidationTask& task) const;
-  // Logs what the bookkeeping did (paused / re-paused / skipped for grace).
+  // Logs what the bookkeeping did (paused / re-paused / skipped for grace), counts it, and on a
+  // pause sends the notice to the account's contacts through the notifier.
   void report(const ValidationTask& task, storage::PauseEffect effect) const;
+  const PauseCounters& counters() const { return counters_; }
 
   // The unpause link for `account_id` naming `identifiers` (display only, at most 15).
   std::string unpause_url(std::int64_t account_id, const std::vector<std::string>& identifiers,
@@ -63,6 +96,8 @@ class Pauses {
   storage::Store& store_;
   const common::Clock& clock_;
   PauseSettings settings_;
+  PauseNotifier* notifier_;  // null: notices go to the log only
+  mutable PauseCounters counters_;
 };
 
 // "dns:example.com" → Identifier; nullopt when malformed (operators' CLI and management API).

@@ -7,7 +7,10 @@
 source "$(dirname "$0")/lib.sh"
 start_challsrv
 HTTP_PORT=$(free_port)
-COBBLE_PAUSE_BURST=2 COBBLE_PAUSE_REFILL_PERIOD_HOURS=8760 start_cobble --fake-clock --http-port "$HTTP_PORT" --dns-server "127.0.0.1:$DNS_PORT"
+HOOK_PORT=$(free_port)
+start_bg "$WORK/sink.log" python3 "$(dirname "$0")/webhook_sink.py" "$HOOK_PORT" "$WORK/notices"
+wait_until 10 "webhook sink" curl -sf "http://127.0.0.1:$HOOK_PORT/"
+COBBLE_PAUSE_WEBHOOK_URL=http://127.0.0.1:$HOOK_PORT/hook COBBLE_PAUSE_BURST=2 COBBLE_PAUSE_REFILL_PERIOD_HOURS=8760 start_cobble --fake-clock --http-port "$HTTP_PORT" --dns-server "127.0.0.1:$DNS_PORT"
 export LEGO_CA_CERTIFICATES=$CA_CERT REQUESTS_CA_BUNDLE=$CA_CERT
 mgmt() { curl -sf --cacert "$CA_CERT" -H 'Content-Type: application/json' "$@"; }
 advance_days() { mgmt -X POST -d "{\"advance\": $(($1 * 86400))}" "https://localhost:$MGMT_PORT/clock" >/dev/null; }
@@ -22,6 +25,16 @@ grep -q "urn:ietf:params:acme:error:connection" "$WORK/lego.out" || fail "failur
 [[ $(sqlite3 "$DATA_DIR/cobble.db" "select count(*) from paused where identifier_value='zombie.example.com' and unpaused_at is null") == 1 ]] \
   || fail "not paused after 3 failures with burst 2"
 pass "three failed validations with burst 2 pause (account, zombie.example.com)"
+wait_until 10 "the pause notice reaches the webhook" test -s "$WORK/notices"
+notice=$(head -1 "$WORK/notices")
+[[ $(jq -r .event <<<"$notice") == paused && $(jq -r .identifier <<<"$notice") == zombie.example.com ]] \
+  || fail "webhook notice: $notice"
+[[ $(jq -r '.contacts[0]' <<<"$notice") == mailto:admin@example.com ]] || fail "notice without the contact: $notice"
+jq -r .unpauseUrl <<<"$notice" | grep -q "/sfe/v1/unpause?jwt=" || fail "notice without the link: $notice"
+grep -q "pause notice: account 1 (mailto:admin@example.com) paused for zombie.example.com" "$COBBLE_LOG" \
+  || fail "no pause notice in the log"
+! grep -q "jwt=" "$COBBLE_LOG" || fail "an unpause token was written to the log"
+pass "the account's contact is notified (webhook JSON with the link; the log has no token)"
 
 lego_order zombie.example.com && fail "a paused pair got an order"
 grep -q "urn:ietf:params:acme:error:userActionRequired" "$WORK/lego.out" || { cat "$WORK/lego.out"; fail "lego: no userActionRequired"; }
@@ -74,6 +87,10 @@ lego_order zombie.example.com && fail "zombie validation passed?"
 lego_order zombie.example.com && fail "zombie order after grace"
 grep -q "userActionRequired" "$WORK/lego.out" || fail "a failure after the grace period did not re-pause"
 pass "a failure after the 14-day grace period re-pauses"
+metrics=$(mgmt "https://localhost:$MGMT_PORT/metrics")
+grep -q "^cobble_pause_paused_total 2$" <<<"$metrics" && grep -q "^cobble_pause_repaused_total 1$" <<<"$metrics" \
+  && grep -q "^cobble_pause_skipped_for_grace_total 1$" <<<"$metrics" || fail "metrics: $metrics"
+pass "/metrics counts paused, re-paused and skipped-for-grace"
 
 page=$(curl -s --cacert "$CA_CERT" "$url")
 grep -qi "expired" <<<"$page" || fail "the 15-day-old link does not show the expired page"
