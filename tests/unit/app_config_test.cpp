@@ -102,3 +102,13 @@ TEST_CASE("host:port addresses are split and bad ones refused", "[app]") {
   CAPTURE(bad);
   CHECK_FALSE(cobble::app::split_host_port(bad));
 }
+
+TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configuration", "[app]") {
+  Config config;
+  REQUIRE(cobble::app::apply_file(config, std::string(COBBLE_SOURCE_DIR) + "/config/staging.json"));
+  CHECK_FALSE(config.va_allow_loopback);  // a staging stand-in never validates against itself
+  CHECK(config.pause_burst == 3600);
+  CHECK(config.pause_refill_count == 3600);  // "3600 per 6 hours" (docs/pausing.md)
+  CHECK(config.pause_refill_period_hours == 6);
+  CHECK(config.require_terms_of_service);
+}
