@@ -68,13 +68,65 @@ void drain_then_stop(asio::io_context& io, http::Server& server,
   });
 }
 
+void set_log_level(const std::string& name) {
+  auto level = spdlog::level::from_str(name);
+  if (level != spdlog::level::off || name == "off") spdlog::set_level(level);
+}
+
+http::Limits limits_from(const Config& config) {
+  http::Limits limits;
+  limits.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
+  limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
+  limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
+  limits.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  return limits;
+}
+
+// Binds the ACME (HTTPS, optional plain) and management listeners and logs where they are.
+// Returns false, having logged why, when one cannot be bound.
+bool start_listeners(const Config& config, http::Server& server, std::shared_ptr<asio::ssl::context> tls,
+                     Components& components) {
+  struct Listener {
+    std::string address;
+    std::shared_ptr<asio::ssl::context> tls;
+    http::Handler handler;
+    std::string name;
+    std::string path;
+  };
+  auto& services = *components.services;
+  auto& management = *components.management;
+  auto acme = [&services](const api::Request& r) { return api::handle_acme(r, services); };
+  std::vector<Listener> listeners{{config.listen_address, tls, acme, "acme", "/dir"}};
+  if (!config.plain_listen_address.empty()) {
+    listeners.push_back({config.plain_listen_address, nullptr, acme, "acme-plain", "/dir"});
+  }
+  if (!config.management_listen_address.empty()) {
+    listeners.push_back(
+        {config.management_listen_address, tls,
+         [&management](const api::Request& r) { return api::handle_management(r, management); }, "management",
+         "/healthz"});
+  }
+  for (auto& l : listeners) {
+    auto hp = split_host_port(l.address);
+    if (!hp) {
+      spdlog::critical("{}: {}", l.name, hp.error().message);
+      return false;
+    }
+    auto port = server.listen(hp->first, hp->second, l.tls, std::move(l.handler), l.name);
+    if (!port) {
+      spdlog::critical("{}", port.error().message);
+      return false;
+    }
+    auto host = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" ? std::string("localhost") : hp->first;
+    spdlog::info("{} listening on {}://{}:{}{}", l.name, l.tls ? "https" : "http", host, *port, l.path);
+  }
+  return true;
+}
+
 }  // namespace
 
 int run(const Config& config) {
-  if (auto level = spdlog::level::from_str(config.log_level);
-      level != spdlog::level::off || config.log_level == "off") {
-    spdlog::set_level(level);
-  }
+  set_log_level(config.log_level);
   std::error_code fs_ec;
   fs::create_directories(config.data_dir, fs_ec);
   if (fs_ec) {
@@ -110,52 +162,9 @@ int run(const Config& config) {
   }
   if (config.fake_clock) spdlog::warn("fake clock: ACME time moves only when told to");
   if (config.always_valid) spdlog::warn("always-valid mode: every challenge passes without being checked");
-  auto& services = *(*components)->services;
-  auto& management = *(*components)->management;
 
-  http::Limits limits;
-  limits.max_body_bytes = static_cast<std::size_t>(config.max_body_bytes);
-  limits.max_header_bytes = static_cast<std::size_t>(config.max_header_bytes);
-  limits.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
-  limits.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
-  http::Server server(io, handler_pool.get_executor(), limits);
-
-  struct Listener {
-    std::string address;
-    std::shared_ptr<asio::ssl::context> tls;
-    http::Handler handler;
-    std::string name;
-    std::string path;
-  };
-  std::vector<Listener> listeners;
-  listeners.push_back({config.listen_address, *tls,
-                       [&services](const api::Request& r) { return api::handle_acme(r, services); }, "acme",
-                       "/dir"});
-  if (!config.plain_listen_address.empty()) {
-    listeners.push_back({config.plain_listen_address, nullptr,
-                         [&services](const api::Request& r) { return api::handle_acme(r, services); },
-                         "acme-plain", "/dir"});
-  }
-  if (!config.management_listen_address.empty()) {
-    listeners.push_back(
-        {config.management_listen_address, *tls,
-         [&management](const api::Request& r) { return api::handle_management(r, management); }, "management",
-         "/healthz"});
-  }
-  for (auto& l : listeners) {
-    auto hp = split_host_port(l.address);
-    if (!hp) {
-      spdlog::critical("{}: {}", l.name, hp.error().message);
-      return 1;
-    }
-    auto port = server.listen(hp->first, hp->second, l.tls, std::move(l.handler), l.name);
-    if (!port) {
-      spdlog::critical("{}", port.error().message);
-      return 1;
-    }
-    auto host = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" ? std::string("localhost") : hp->first;
-    spdlog::info("{} listening on {}://{}:{}{}", l.name, l.tls ? "https" : "http", host, *port, l.path);
-  }
+  http::Server server(io, handler_pool.get_executor(), limits_from(config));
+  if (!start_listeners(config, server, *tls, **components)) return 1;
   if (!tls_files->ca.empty()) {
     spdlog::info(
         "HTTPS CA (trust it in clients: curl --cacert, REQUESTS_CA_BUNDLE, LEGO_CA_CERTIFICATES): {}",

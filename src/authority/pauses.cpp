@@ -78,6 +78,7 @@ acme::Result<void> Pauses::check_new_order(std::int64_t account_id,
 std::optional<storage::PauseBookkeeping> Pauses::bookkeeping(const ValidationTask& task) const {
   if (!settings_.enabled) return std::nullopt;
   storage::PauseBookkeeping book;
+  book.account_id = task.account_id;
   book.pair = {task.identifier.type, task.wildcard ? "*." + task.identifier.value : task.identifier.value};
   book.now = clock_.now();
   book.grace = std::chrono::duration_cast<std::chrono::seconds>(settings_.policy.grace);

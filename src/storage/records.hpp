@@ -104,6 +104,7 @@ struct FailureSpend {
   TimePoint new_tat{};
 };
 struct PauseBookkeeping {
+  std::int64_t account_id = 0;
   IdentifierRecord pair;  // the identifier as ordered: "*.example.com" is its own pair
   std::function<FailureSpend(std::optional<TimePoint>)> spend;
   TimePoint now{};

@@ -346,8 +346,7 @@ Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, Ti
     if (!inserted) return std::unexpected(inserted.error());
   }
   if (pause) {
-    auto account = attempt ? attempt->account_id : 0;
-    auto applied = apply_pause_bookkeeping(account, valid, *pause);
+    auto applied = apply_pause_bookkeeping(pause->account_id, valid, *pause);
     if (!applied) return std::unexpected(applied.error());
     if (effect) *effect = *applied;
   }

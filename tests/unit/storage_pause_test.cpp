@@ -90,14 +90,30 @@ TEST_CASE("failed validations spend the pair's bucket and the denied one pauses 
   task.account_id = f.account;
   task.identifier = {"dns", "zombie.example"};
 
-  // Each outcome's bookkeeping, applied the way finish_challenge applies it (on a fresh TAT read).
-  std::optional<cobble::common::TimePoint> tat;
+  // Each failure is a real challenge whose outcome is recorded by finish_challenge, with the pause
+  // bookkeeping in the same transaction.
+  int n = 0;
   auto fail_once = [&] {
+    auto id = std::to_string(++n);
+    cobble::storage::AuthzRecord authz;
+    authz.id = "authz-" + id;
+    authz.account_id = f.account;
+    authz.identifier = {"dns", "zombie.example"};
+    authz.expires = f.clock.now() + 1h;
+    authz.challenges = {{"chall-" + id, authz.id, "http-01", "token-" + id, "pending", std::nullopt, ""}};
+    cobble::storage::OrderRecord order;
+    order.id = "order-" + id;
+    order.account_id = f.account;
+    order.created_at = f.clock.now();
+    order.expires = f.clock.now() + 1h;
+    order.identifiers = {authz.identifier};
+    order.authz_ids = {authz.id};
+    REQUIRE(f.store->insert_order(order, {authz}));
+    REQUIRE(f.store->start_challenge("chall-" + id));
     auto book = pauses.bookkeeping(task).value();
-    auto decision = book.spend(tat);
-    tat = decision.new_tat;
-    if (decision.allowed) return PauseEffect::none;
-    return f.store->pause_pair(f.account, book.pair, book.now, book.grace).value();
+    auto effect = PauseEffect::none;
+    REQUIRE(f.store->finish_challenge("chall-" + id, false, f.clock.now(), "{}", nullptr, &book, &effect));
+    return effect;
   };
   CHECK(fail_once() == PauseEffect::none);
   CHECK(fail_once() == PauseEffect::none);

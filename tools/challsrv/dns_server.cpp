@@ -16,6 +16,8 @@
 #include <mutex>
 #include <vector>
 
+#include "challsrv/net.hpp"
+
 namespace cobble::challsrv {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -227,20 +229,8 @@ common::Result<std::uint16_t> DnsServer::listen(const BindAddress& bind) {
 
 void DnsServer::stop() {
   std::lock_guard lock(shared_->mutex);
-  for (auto& socket : shared_->udp_sockets) {
-    asio::post(socket->get_executor(), [socket] {
-      boost::system::error_code ignored;
-      socket->close(ignored);
-    });
-  }
-  for (auto& acceptor : shared_->acceptors) {
-    asio::post(acceptor->get_executor(), [acceptor] {
-      boost::system::error_code ignored;
-      acceptor->close(ignored);
-    });
-  }
-  shared_->udp_sockets.clear();
-  shared_->acceptors.clear();
+  close_all(shared_->udp_sockets);
+  close_all(shared_->acceptors);
 }
 
 }  // namespace cobble::challsrv

@@ -15,6 +15,8 @@
 #include <mutex>
 #include <vector>
 
+#include "challsrv/net.hpp"
+
 namespace cobble::challsrv {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -126,13 +128,7 @@ common::Result<std::uint16_t> HttpListener::listen(const BindAddress& bind) {
 
 void HttpListener::stop() {
   std::lock_guard lock(shared_->mutex);
-  for (auto& acceptor : shared_->acceptors) {
-    asio::post(acceptor->get_executor(), [acceptor] {
-      boost::system::error_code ignored;
-      acceptor->close(ignored);
-    });
-  }
-  shared_->acceptors.clear();
+  close_all(shared_->acceptors);
 }
 
 }  // namespace cobble::challsrv

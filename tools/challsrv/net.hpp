@@ -3,7 +3,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +33,17 @@ common::Result<boost::asio::ip::tcp::acceptor> open_acceptor(const boost::asio::
                                                              const BindAddress& bind);
 common::Result<boost::asio::ip::udp::socket> open_udp(const boost::asio::any_io_executor& executor,
                                                       const BindAddress& bind);
+
+// Closes each socket or acceptor on its own executor (so any thread may call it) and forgets them.
+template <class Socket>
+void close_all(std::vector<std::shared_ptr<Socket>>& sockets) {
+  for (auto& socket : sockets) {
+    boost::asio::post(socket->get_executor(), [socket] {
+      boost::system::error_code ignored;
+      socket->close(ignored);
+    });
+  }
+  sockets.clear();
+}
 
 }  // namespace cobble::challsrv

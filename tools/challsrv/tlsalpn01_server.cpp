@@ -16,6 +16,7 @@
 #include <mutex>
 #include <vector>
 
+#include "challsrv/net.hpp"
 #include "challsrv/tlsalpn01_cert.hpp"
 
 namespace cobble::challsrv {
@@ -178,13 +179,7 @@ common::Result<std::uint16_t> TlsAlpnServer::listen(const BindAddress& bind) {
 
 void TlsAlpnServer::stop() {
   std::lock_guard lock(shared_->mutex);
-  for (auto& acceptor : shared_->acceptors) {
-    asio::post(acceptor->get_executor(), [acceptor] {
-      boost::system::error_code ignored;
-      acceptor->close(ignored);
-    });
-  }
-  shared_->acceptors.clear();
+  close_all(shared_->acceptors);
 }
 
 }  // namespace cobble::challsrv
