@@ -190,26 +190,9 @@ inline std::string link_target(const api::Reply& reply, const std::string& rel) 
 // as base64url DER: the "csr" member of a finalize payload.
 inline std::string make_csr(const acme::PrivateKey& key, const std::vector<std::string>& names,
                             const std::string& common_name = "") {
-  namespace ossl = ca::ossl;
-  ossl::Req req(X509_REQ_new());
-  REQUIRE(X509_REQ_set_pubkey(req.get(), key.native()) == 1);
-  if (!common_name.empty()) {
-    REQUIRE(X509_NAME_add_entry_by_NID(X509_REQ_get_subject_name(req.get()), NID_commonName, MBSTRING_UTF8,
-                                       reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
-                                       0) == 1);
-  }
-  if (!names.empty()) {
-    std::string san;
-    for (const auto& n : names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
-    ossl::ExtensionStack extensions(sk_X509_EXTENSION_new_null());
-    X509_EXTENSION* extension = X509V3_EXT_nconf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str());
-    REQUIRE(extension != nullptr);
-    sk_X509_EXTENSION_push(extensions.get(), extension);
-    REQUIRE(X509_REQ_add_extensions(req.get(), extensions.get()) == 1);
-  }
-  const EVP_MD* md = EVP_PKEY_get_base_id(key.native()) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
-  REQUIRE(X509_REQ_sign(req.get(), key.native(), md) > 0);
-  return common::base64url_encode(ossl::der_of(i2d_X509_REQ, static_cast<const X509_REQ*>(req.get())));
+  auto der = ca::make_csr_der(key.native(), names, common_name);
+  REQUIRE(der.has_value());
+  return common::base64url_encode(*der);
 }
 
 inline nlohmann::json TestClient::valid_order(const std::vector<std::string>& names,

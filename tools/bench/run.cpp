@@ -1,0 +1,259 @@
+#include "bench/run.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "bench/cpu.hpp"
+#include "bench/worker.hpp"
+#include "challsrv/http_listener.hpp"
+#include "common/random.hpp"
+
+namespace cobble::bench {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+struct CpuMark {
+  double client = 0;
+  std::optional<double> server;
+};
+
+CpuMark cpu_mark(const Options& options) {
+  return {own_cpu_seconds(), options.server_pid > 0 ? process_cpu_seconds(options.server_pid) : std::nullopt};
+}
+
+challsrv::HttpResponse answer_http01(Http01Tokens& tokens, const challsrv::HttpRequest& request) {
+  constexpr std::string_view prefix = "/.well-known/acme-challenge/";
+  challsrv::HttpResponse response;
+  response.result(http::status::not_found);
+  std::string_view target = request.target();
+  if (target.starts_with(prefix)) {
+    std::lock_guard lock(tokens.mutex);
+    if (auto it = tokens.answers.find(target.substr(prefix.size())); it != tokens.answers.end()) {
+      response.result(http::status::ok);
+      response.set(http::field::content_type, "text/plain");
+      response.body() = it->second;
+    }
+  }
+  return response;
+}
+
+class Bench {
+ public:
+  explicit Bench(const Options& options) : options_(options), run_{options} {}
+
+  nlohmann::json execute() {
+    auto dir_url = parse_url(options_.directory_url);
+    if (!dir_url) throw SetupError("not an https:// URL: " + options_.directory_url);
+    configure_tls();
+    tcp::resolver resolver(io_);
+    boost::system::error_code ec;
+    auto endpoints = resolver.resolve(dir_url->host, std::to_string(dir_url->port), ec);
+    if (ec || endpoints.empty()) throw SetupError("cannot resolve " + dir_url->host + ": " + ec.message());
+    endpoint_ = endpoints.begin()->endpoint();
+    host_ = dir_url->host;
+    timeout_ = std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_seconds * 1000));
+    fetch_directory(dir_url->target);
+    if (options_.mode == Mode::http01) start_http01();
+
+    for (unsigned char byte : common::random_bytes(3)) run_.run_tag += fmt::format("{:02x}", byte);
+    run_.request_stop = [this](const std::string& reason) { stop(reason); };
+    run_.started = BenchClock::now();
+    run_.window_start = run_.started + to_duration(options_.warmup_seconds);
+    run_.last_completion = run_.started;
+    begin_ = cpu_mark(options_);
+    for (int i = 0; i < options_.workers; ++i) {
+      workers_.push_back(
+          std::make_unique<Worker>(run_, i, Connection(io_, tls_, endpoint_, host_, timeout_), io_));
+      ++active_;
+      asio::co_spawn(io_, run_worker(*workers_.back()), asio::detached);
+    }
+    ++active_;
+    asio::co_spawn(io_, watchdog(), asio::detached);
+    io_.run();
+    return figures();
+  }
+
+ private:
+  static BenchClock::duration to_duration(double seconds) {
+    return std::chrono::duration_cast<BenchClock::duration>(std::chrono::duration<double>(seconds));
+  }
+
+  void configure_tls() {
+    try {
+      if (options_.insecure) {
+        tls_.set_verify_mode(asio::ssl::verify_none);
+      } else {
+        tls_.set_verify_mode(asio::ssl::verify_peer);
+        tls_.load_verify_file(options_.ca_file);
+      }
+    } catch (const boost::system::system_error& e) {
+      throw SetupError("cannot use --ca-file " + options_.ca_file + ": " + e.what());
+    }
+  }
+
+  void fetch_directory(const std::string& target) {
+    Connection connection(io_, tls_, endpoint_, host_, timeout_);
+    std::expected<Response, TransportError> result = std::unexpected(TransportError{"none", "not run"});
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          result = co_await connection.request(http::verb::get, target, "", "");
+        },
+        asio::detached);
+    io_.run();
+    io_.restart();
+    if (!result) throw SetupError("directory " + options_.directory_url + ": " + result.error().message);
+    if (result->result_int() != 200)
+      throw SetupError("directory " + options_.directory_url + " answered HTTP " +
+                       std::to_string(result->result_int()));
+    auto json = nlohmann::json::parse(result->body(), nullptr, false);
+    auto url = [&](const char* key) {
+      if (!json.is_object() || !json.contains(key) || !json[key].is_string())
+        throw SetupError(std::string("directory has no ") + key + " URL");
+      return json[key].get<std::string>();
+    };
+    run_.directory = {url("newNonce"), url("newAccount"), url("newOrder")};
+  }
+
+  void start_http01() {
+    http01_ = std::make_unique<challsrv::HttpListener>(
+        io_, "http-01",
+        [tokens = run_.http01](const challsrv::HttpRequest& r) { return answer_http01(*tokens, r); });
+    auto bound = http01_->listen({"127.0.0.1", options_.http01_port});
+    if (!bound)
+      throw SetupError("cannot listen for http-01 on 127.0.0.1:" + std::to_string(options_.http01_port) +
+                       ": " + bound.error().message);
+  }
+
+  asio::awaitable<void> run_worker(Worker& worker) {
+    co_await worker.run();
+    if (--active_ == 0) finish();
+  }
+
+  asio::awaitable<void> watchdog() {
+    asio::steady_timer timer(io_);
+    bool window_marked = options_.warmup_seconds == 0;
+    auto stall = to_duration(options_.stall_seconds);
+    auto deadline = run_.started + to_duration(options_.duration_seconds);
+    while (!run_.stopping) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      auto now = BenchClock::now();
+      if (!window_marked && now >= run_.window_start) {
+        window_marked = true;
+        begin_ = cpu_mark(options_);
+      }
+      if (options_.duration_seconds > 0 && now >= deadline) {
+        stop("duration");
+      } else if (now - run_.last_completion >= stall) {
+        stalled_ = true;
+        stop("stalled");
+      }
+    }
+    if (--active_ == 0) finish();
+  }
+
+  void stop(const std::string& reason) {
+    if (run_.stopping) return;
+    run_.stopping = true;
+    stop_reason_ = reason;
+    stopped_at_ = BenchClock::now();
+    end_ = cpu_mark(options_);
+    for (auto& worker : workers_) worker->abort();
+  }
+
+  void finish() {
+    if (http01_) http01_->stop();
+    // Connections the server's validator left open on the responder must not hold the run.
+    io_.stop();
+  }
+
+  nlohmann::json figures() {
+    const auto& f = run_.figures;
+    double window = std::max(0.0, std::chrono::duration<double>(stopped_at_ - run_.window_start).count());
+    nlohmann::json requests = nlohmann::json::object();
+    for (const char* kind : kRequestKinds) {
+      auto it = f.requests.find(kind);
+      requests[kind] = it == f.requests.end() ? Samples().summary() : it->second.summary();
+    }
+    std::int64_t error_total = 0;
+    for (const auto& [key, count] : f.errors) error_total += count;
+    std::int64_t connects = 0;
+    for (const auto& worker : workers_) connects += worker->connects();
+    double client_cpu = end_.client - begin_.client;
+    nlohmann::json out = {
+        {"tool", "cobble-bench"},
+        {"directory", options_.directory_url},
+        {"mode", to_string(options_.mode)},
+        {"alg", to_string(options_.alg)},
+        {"workers", options_.workers},
+        {"warmup_s", options_.warmup_seconds},
+        {"window_s", round3(window)},
+        {"stop_reason", stop_reason_},
+        {"stalled", stalled_},
+        {"flows", f.flows_in_window},
+        {"flows_total", f.flows_total},
+        {"flows_per_s", window > 0 ? round3(static_cast<double>(f.flows_in_window) / window) : 0.0},
+        {"flow_ms", f.flows.summary()},
+        {"requests_ms", requests},
+        {"failed_validations", f.failed_validations},
+        {"errors", f.errors},
+        {"error_count", error_total},
+        {"bad_nonce_retries", f.bad_nonce_retries},
+        {"connections", connects},
+        {"client_cpu_s", round3(client_cpu)},
+        {"client_cpu_ms_per_flow",
+         f.flows_in_window > 0 ? round3(client_cpu * 1000 / f.flows_in_window) : 0.0},
+        {"server_cpu_s", nullptr},
+        {"server_cpu_ms_per_flow", nullptr},
+    };
+    if (stalled_)
+      out["stalled_after_s"] =
+          round3(std::chrono::duration<double>(run_.last_completion - run_.started).count());
+    if (begin_.server && end_.server) {
+      double server = *end_.server - *begin_.server;
+      out["server_cpu_s"] = round3(server);
+      if (f.flows_in_window > 0) out["server_cpu_ms_per_flow"] = round3(server * 1000 / f.flows_in_window);
+    }
+    return out;
+  }
+
+  const Options& options_;
+  // Declared first so it is destroyed last: coroutine frames it still holds may name the members.
+  asio::io_context io_;
+  asio::ssl::context tls_{asio::ssl::context::tls_client};
+  RunState run_;
+  tcp::endpoint endpoint_;
+  std::string host_;
+  std::chrono::milliseconds timeout_{};
+  std::unique_ptr<challsrv::HttpListener> http01_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  int active_ = 0;  // workers and the watchdog still running
+  bool stalled_ = false;
+  std::string stop_reason_;
+  BenchClock::time_point stopped_at_{};
+  CpuMark begin_, end_;
+};
+
+}  // namespace
+
+nlohmann::json run_bench(const Options& options) { return Bench(options).execute(); }
+
+}  // namespace cobble::bench
