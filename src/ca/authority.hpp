@@ -9,9 +9,6 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 
-// OpenSSL's key type, without pulling OpenSSL headers into every includer.
-struct evp_pkey_st;
-
 namespace cobble::ca {
 
 using common::Result;
@@ -80,12 +77,6 @@ struct CsrInfo {
 // ("CSR signature does not verify", "RSA key of 1024 bits is too small", ...), also for trailing
 // bytes after the DER and for SANs other than dNSName/iPAddress (email, URI, ...).
 Result<CsrInfo> parse_csr(std::string_view der);
-
-// The client side of finalize, for tests and cobble-bench: a PKCS#10 CSR signed by `key` (an
-// OpenSSL EVP_PKEY: RSA, EC or Ed25519) with SAN dNSNames `dns_names` and, when given, a subject CN.
-// Returns the DER. invalid_argument when OpenSSL refuses a name or the key cannot sign.
-Result<std::string> make_csr_der(evp_pkey_st* key, const std::vector<std::string>& dns_names,
-                                 const std::string& common_name = "");
 
 // What revocation needs from a certificate a client sends (DER).
 struct CertificateInfo {

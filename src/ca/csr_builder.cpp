@@ -1,13 +1,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "ca/authority.hpp"
+#include "ca/csr_builder.hpp"
 #include "ca/openssl.hpp"
 
 namespace cobble::ca {
 
-Result<std::string> make_csr_der(evp_pkey_st* key, const std::vector<std::string>& dns_names,
-                                 const std::string& common_name) {
+common::Result<std::string> make_csr_der(evp_pkey_st* key, const std::vector<std::string>& dns_names,
+                                         const std::string& common_name) {
   ossl::Req req(X509_REQ_new());
   if (!req || X509_REQ_set_pubkey(req.get(), key) != 1)
     return common::fail(std::errc::invalid_argument, "CSR: " + ossl::last_error("cannot set the public key"));

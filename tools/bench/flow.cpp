@@ -2,7 +2,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "bench/worker.hpp"
-#include "ca/authority.hpp"
+#include "ca/csr_builder.hpp"
 #include "common/base64url.hpp"
 
 namespace cobble::bench {

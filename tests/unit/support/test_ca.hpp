@@ -12,6 +12,7 @@
 #include "acme/jws.hpp"
 #include "api/acme_api.hpp"
 #include "api/management.hpp"
+#include "ca/csr_builder.hpp"
 #include "ca/openssl.hpp"
 #include "common/base64url.hpp"
 #include "support/temp_dir.hpp"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# cobble-bench end to end: ~3 s of complete flows (mode always) and of newNonce (mode nonce)
+# against a real cobble; the JSON line must report flows and no errors.
+source "$(dirname "$0")/lib.sh"
+: "${BENCH_BIN:?BENCH_BIN must point at cobble-bench}"
+
+export PEBBLE_VA_ALWAYS_VALID=1
+start_cobble --log-level warn
+
+# bench MODE: runs cobble-bench for 3 s with 4 workers and prints its JSON line.
+bench() {
+  timeout 60 "$BENCH_BIN" "$DIR_URL" --ca-file "$CA_CERT" --mode "$1" --workers 4 --duration 3 --warmup 0.5 \
+    --server-pid "$COBBLE_PID" --stall-seconds 5
+}
+
+check() {  # check MODE JSON
+  local mode=$1 json=$2
+  jq -e '.flows > 0' <<<"$json" >/dev/null || fail "$mode: no flows in $json"
+  jq -e '.error_count == 0 and .errors == {}' <<<"$json" >/dev/null || fail "$mode: errors in $json"
+  jq -e '.stalled == false and .stop_reason == "duration"' <<<"$json" >/dev/null || fail "$mode: stalled: $json"
+  jq -e '.server_cpu_s > 0 and .client_cpu_s > 0' <<<"$json" >/dev/null || fail "$mode: no CPU figures: $json"
+  pass "$mode: $(jq -c '{flows, flows_per_s, p50: .flow_ms.p50}' <<<"$json")"
+}
+
+json=$(bench always) || fail "cobble-bench always exited with $?"
+check always "$json"
+for kind in newOrder authz challenge finalize cert; do
+  jq -e --arg k "$kind" '.requests_ms[$k].count > 0' <<<"$json" >/dev/null || fail "always: no $kind samples: $json"
+done
+# Every measured flow ended with a certificate the CA issued.
+issued=$(sqlite3 "$DATA_DIR/cobble.db" "select count(*) from certificates")
+((issued >= $(jq .flows <<<"$json"))) || fail "cobble issued $issued certificates for $(jq .flows <<<"$json") flows"
+pass "cobble issued $issued certificates"
+
+json=$(bench nonce) || fail "cobble-bench nonce exited with $?"
+check nonce "$json"
+jq -e ".requests_ms.newNonce.count > 0" <<<"$json" >/dev/null ||
+  fail "nonce: no newNonce samples: $json"
+
+# A refusal is a usage message, not a run.
+if "$BENCH_BIN" "$DIR_URL" --mode zombie --insecure 2>"$WORK/err"; then fail "--mode zombie accepted"; fi
+grep -q "unknown --mode 'zombie'" "$WORK/err" || fail "unhelpful refusal: $(cat "$WORK/err")"
+pass "bad --mode refused"
