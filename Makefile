@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps test-deps configure clean bench format
+.PHONY: run test build deps test-deps configure clean bench bench-validation format
 
 deps:
 	@scripts/install-deps
@@ -27,7 +27,12 @@ test: test-deps configure
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # Benchmarks (not tests): Cobble against Debian's pebble on loopback; figures in bench/README.md.
+# `make bench`: complete ACME flows with cobble-bench (BENCH_ARGS="--rounds 1 --duration 5" for a
+# quick look); `make bench-validation`: API latency under 1,000+ hanging validations.
 bench: test-deps build
+	bench/compare.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
+
+bench-validation: test-deps build
 	python3 bench/validation_load.py
 
 format:

@@ -1,7 +1,8 @@
+#include "ca/csr_builder.hpp"
+
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "ca/csr_builder.hpp"
 #include "ca/openssl.hpp"
 
 namespace cobble::ca {

@@ -62,9 +62,26 @@ TEST_CASE("bench options: defaults and every choice", "[bench]") {
   CHECK(parsed->workers == 16);
   CHECK(parsed->http01_port == 5002);
 
-  parsed = parse({"https://localhost:14000/dir", "--ca-file", "/tmp/ca.pem", "--mode", "fail", "--alg", "EdDSA",
-                  "--workers", "64", "--duration", "0", "--flows", "100", "--warmup", "0", "--honour-retry-after",
-                  "--server-pid", "42", "--poll-ms", "0"});
+  parsed = parse({"https://localhost:14000/dir",
+                  "--ca-file",
+                  "/tmp/ca.pem",
+                  "--mode",
+                  "fail",
+                  "--alg",
+                  "EdDSA",
+                  "--workers",
+                  "64",
+                  "--duration",
+                  "0",
+                  "--flows",
+                  "100",
+                  "--warmup",
+                  "0",
+                  "--honour-retry-after",
+                  "--server-pid",
+                  "42",
+                  "--poll-ms",
+                  "0"});
   REQUIRE(parsed.has_value());
   CHECK(parsed->mode == Mode::fail);
   CHECK(parsed->alg == Alg::eddsa);
@@ -82,11 +99,14 @@ TEST_CASE("bench options: defaults and every choice", "[bench]") {
 TEST_CASE("bench options: refusals say what is wrong", "[bench]") {
   CHECK_THAT(refusal({"--insecure"}), Catch::Contains("directory"));
   CHECK_THAT(refusal({"http://127.0.0.1/dir", "--insecure"}), Catch::Contains("https://"));
-  CHECK_THAT(refusal({"https://h/dir", "--insecure", "--mode", "http-01"}), Catch::Contains("unknown --mode 'http-01'"));
-  CHECK_THAT(refusal({"https://h/dir", "--insecure", "--alg", "ES384"}), Catch::Contains("unknown --alg 'ES384'"));
+  CHECK_THAT(refusal({"https://h/dir", "--insecure", "--mode", "http-01"}),
+             Catch::Contains("unknown --mode 'http-01'"));
+  CHECK_THAT(refusal({"https://h/dir", "--insecure", "--alg", "ES384"}),
+             Catch::Contains("unknown --alg 'ES384'"));
   CHECK_THAT(refusal({"https://h/dir", "--insecure", "--cert-key", "ed"}), Catch::Contains("--cert-key"));
   CHECK_THAT(refusal({"https://h/dir", "--insecure", "--workers", "0"}), Catch::Contains("--workers"));
-  CHECK_THAT(refusal({"https://h/dir", "--insecure", "--duration", "0"}), Catch::Contains("the run must end"));
+  CHECK_THAT(refusal({"https://h/dir", "--insecure", "--duration", "0"}),
+             Catch::Contains("the run must end"));
   CHECK_THAT(refusal({"https://h/dir", "--insecure", "--duration", "2", "--warmup", "2"}),
              Catch::Contains("--warmup must be shorter"));
   CHECK_THAT(refusal({"https://h/dir", "--insecure", "--timeout", "0"}), Catch::Contains("--timeout"));

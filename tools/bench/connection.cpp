@@ -124,6 +124,8 @@ asio::awaitable<std::expected<Response, TransportError>> Connection::request(htt
     if (!wec) {
       http::response_parser<http::string_body> parser;
       parser.body_limit(16 * 1024 * 1024);
+      // A HEAD response announces a body it does not send (Pebble: Content-Length of the GET).
+      if (method == http::verb::head) parser.skip(true);
       tcp_stream.expires_after(timeout_);
       auto [ec, read] =
           co_await http::async_read(*stream_, buffer_, parser, asio::as_tuple(asio::use_awaitable));
