@@ -224,6 +224,8 @@ class Bench {
         {"server_cpu_s", nullptr},
         {"server_cpu_ms_per_flow", nullptr},
     };
+    // A run shorter than --stall-seconds cannot be declared stalled; this shows a stall in progress.
+    out["idle_at_end_s"] = round3(std::chrono::duration<double>(stopped_at_ - run_.last_completion).count());
     if (stalled_)
       out["stalled_after_s"] =
           round3(std::chrono::duration<double>(run_.last_completion - run_.started).count());
