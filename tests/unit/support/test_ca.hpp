@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "acme/identifiers.hpp"
 #include "acme/jws.hpp"
 #include "api/acme_api.hpp"
 #include "api/management.hpp"
@@ -136,9 +137,10 @@ struct TestClient {
   api::Reply post_to(const std::string& url, const nlohmann::json& payload) {
     return post(url.substr(ca.base_url.size()), payload);
   }
+  // Names that are IP addresses become "ip" identifiers (RFC 8738).
   api::Reply new_order(const std::vector<std::string>& names) {
     nlohmann::json ids = nlohmann::json::array();
-    for (const auto& n : names) ids.push_back({{"type", "dns"}, {"value", n}});
+    for (const auto& n : names) ids.push_back({{"type", acme::canonical_ip(n) ? "ip" : "dns"}, {"value", n}});
     return post("/acme/new-order", {{"identifiers", ids}});
   }
   // Creates an order for `names` and answers one challenge of each authorization (dns-01 for
@@ -186,7 +188,8 @@ inline std::string link_target(const api::Reply& reply, const std::string& rel) 
   return "";
 }
 
-// A PKCS#10 CSR under `key` with SAN dNSNames `names` (and subject CN `common_name` when given),
+// A PKCS#10 CSR under `key` with SAN dNSNames `names` (iPAddresses for those that are addresses;
+// and subject CN `common_name` when given),
 // as base64url DER: the "csr" member of a finalize payload.
 inline std::string make_csr(const acme::PrivateKey& key, const std::vector<std::string>& names,
                             const std::string& common_name = "") {
@@ -200,7 +203,8 @@ inline std::string make_csr(const acme::PrivateKey& key, const std::vector<std::
   }
   if (!names.empty()) {
     std::string san;
-    for (const auto& n : names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
+    for (const auto& n : names)
+      san += std::string(san.empty() ? "" : ",") + (acme::canonical_ip(n) ? "IP:" : "DNS:") + n;
     ossl::ExtensionStack extensions(sk_X509_EXTENSION_new_null());
     X509_EXTENSION* extension = X509V3_EXT_nconf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str());
     REQUIRE(extension != nullptr);
