@@ -77,7 +77,7 @@ TEST_CASE("an ip value that is not an address, or a wildcard, is rejectedIdentif
       {"", "not an IPv4 or IPv6 address"},
   }));
   CAPTURE(value);
-  auto reply = f.order_for({ip(value)});
+  auto reply = f.order_for(nlohmann::json::array({ip(value)}));
   CHECK(reply.status == 400);
   CHECK(problem_type(reply) == "rejectedIdentifier");
   auto detail = body_of(reply)["detail"].get<std::string>();
@@ -129,13 +129,13 @@ TEST_CASE("an (account, ip) pair that keeps failing is paused and new orders for
   Fixture f;
   f.ca.scheduler.failure = Problem::make(ProblemType::connection, "Connection refused");
   for (int i = 0; i <= TestCa::kPauseBurst; ++i) {
-    auto created = f.order_for({ip("192.0.2.7")});
+    auto created = f.order_for(nlohmann::json::array({ip("192.0.2.7")}));
     REQUIRE(created.status == 201);
     auto authz = f.get(body_of(created)["authorizations"][0].get<std::string>());
     for (const auto& c : authz["challenges"])
       if (c["type"] == "http-01") f.client.post_to(c["url"].get<std::string>(), nlohmann::json::object());
   }
-  auto refused = f.order_for({ip("192.0.2.7")});
+  auto refused = f.order_for(nlohmann::json::array({ip("192.0.2.7")}));
   CAPTURE(refused.body);
   REQUIRE(refused.status == 403);
   CHECK(problem_type(refused) == "userActionRequired");
