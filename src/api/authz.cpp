@@ -25,7 +25,8 @@ acme::Result<Reply> authz(Context& ctx, Services& services) {
     view = services.challenges.find_authz(*req->account, id);
   }
   if (!view) return acme::fail(view.error());
-  auto reply = json_reply(render_authz(*view, ctx.urls));
+  auto reply =
+      json_reply(render_authz(*view, ctx.urls, challenge_extras(view->authz, ctx.urls, services.policy)));
   bool processing = std::any_of(view->authz.challenges.begin(), view->authz.challenges.end(),
                                 [](const auto& c) { return c.status == "processing"; });
   if (processing) reply.with_header("Retry-After", std::to_string(services.policy.retry_after_seconds));

@@ -52,15 +52,27 @@ nlohmann::json render_order(const authority::OrderView& view, const Urls& urls) 
   return j;
 }
 
-nlohmann::json render_challenge(const authority::Challenge& c, const Urls& urls) {
-  nlohmann::json j = {
-      {"type", c.type}, {"url", urls.challenge(c.id)}, {"status", c.status}, {"token", c.token}};
+ChallengeExtras challenge_extras(const authority::Authorization& authz, const Urls& urls,
+                                 const authority::Policy& policy) {
+  return {urls.account(authz.account_id), policy.issuer_domain_names};
+}
+
+nlohmann::json render_challenge(const authority::Challenge& c, const Urls& urls,
+                                const ChallengeExtras& extras) {
+  nlohmann::json j = {{"type", c.type}, {"url", urls.challenge(c.id)}, {"status", c.status}};
+  if (c.type == "dns-persist-01") {
+    j["accounturi"] = extras.account_url;
+    j["issuer-domain-names"] = extras.issuer_domain_names;
+  } else {
+    j["token"] = c.token;
+  }
   if (c.validated_at) j["validated"] = common::to_rfc3339(*c.validated_at);
   if (!c.error.empty()) j["error"] = stored_problem(c.error);
   return j;
 }
 
-nlohmann::json render_authz(const authority::AuthzView& view, const Urls& urls) {
+nlohmann::json render_authz(const authority::AuthzView& view, const Urls& urls,
+                            const ChallengeExtras& extras) {
   const auto& a = view.authz;
   nlohmann::json j = {{"identifier", identifier_json(a.identifier)},
                       {"status", acme::to_string(view.status)},
@@ -70,7 +82,7 @@ nlohmann::json render_authz(const authority::AuthzView& view, const Urls& urls) 
   for (const auto& c : a.challenges) {
     // §7.1.4: a valid authorization lists the challenge that validated it.
     if (view.status == acme::AuthzStatus::valid && c.status != "valid") continue;
-    j["challenges"].push_back(render_challenge(c, urls));
+    j["challenges"].push_back(render_challenge(c, urls, extras));
   }
   return j;
 }

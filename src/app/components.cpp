@@ -7,12 +7,27 @@
 #include <fstream>
 #include <iterator>
 
+#include "api/urls.hpp"
 #include "app/webhook.hpp"
 
 namespace cobble::app {
 namespace fs = std::filesystem;
 
 namespace {
+
+// The CA's issuer domain names (CAA, dns-persist-01): caaIdentities, or a name of its own.
+std::vector<std::string> issuer_domain_names(const Config& config) {
+  if (!config.caa_identities.empty()) return config.caa_identities;
+  return {"cobble.test"};
+}
+
+// The ACME base URL for links made without a request to take it from.
+std::string default_base_url(const Config& config) {
+  auto hp = split_host_port(config.listen_address);
+  if (!hp) return "https://localhost:14000";
+  bool any = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" || hp->first == "::";
+  return "https://" + (any ? std::string("localhost") : hp->first) + ":" + std::to_string(hp->second);
+}
 
 authority::Policy policy_from(const Config& config) {
   authority::Policy policy;
@@ -21,6 +36,10 @@ authority::Policy policy_from(const Config& config) {
   policy.order_lifetime = std::chrono::hours(config.order_lifetime_hours);
   policy.require_terms_of_service = config.require_terms_of_service;
   policy.terms_of_service_url = config.terms_of_service;
+  policy.dns_account01_enabled = config.dns_account01_enabled;
+  policy.dns_persist01_enabled = config.dns_persist01_enabled;
+  policy.issuer_domain_names = issuer_domain_names(config);
+  policy.account_url_prefix = default_base_url(config) + api::paths::kAccount;
   return policy;
 }
 
@@ -34,6 +53,8 @@ validation::ValidatorOptions validator_options(const Config& config) {
   options.tls_alpn.policy = policy;
   options.tls_alpn.timeout = std::chrono::seconds(config.va_timeout_seconds);
   options.perspectives = std::max(1, config.va_perspectives);
+  options.issuer_domain_names = issuer_domain_names(config);
+  options.caa = {config.caa_enabled, issuer_domain_names(config)};
   return options;
 }
 
@@ -136,11 +157,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
     c->pause_notifier = std::make_unique<WebhookNotifier>(io, config.pause_webhook_url);
   }
   auto settings = pause_settings(config, std::move(*secret));
-  if (auto hp = split_host_port(config.listen_address); hp) {
-    bool any = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" || hp->first == "::";
-    settings.default_base_url =
-        "https://" + (any ? std::string("localhost") : hp->first) + ":" + std::to_string(hp->second);
-  }
+  if (split_host_port(config.listen_address)) settings.default_base_url = default_base_url(config);
   c->pauses =
       std::make_unique<authority::Pauses>(*c->store, *c->clock, std::move(settings), c->pause_notifier.get());
   c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca, c->pauses.get());

@@ -51,6 +51,9 @@ struct Config {
   int va_perspectives = 1;   // concurrent attempts that must all pass (Pebble: 3)
   int va_sleep_seconds = 0;  // random delay 0..N s before validating (PEBBLE_VA_SLEEPTIME)
   int va_max_concurrent = 4096;
+  bool dns_account01_enabled = false;  // offer dns-account-01 (draft-ietf-acme-dns-account-label)
+  bool dns_persist01_enabled = false;  // offer dns-persist-01 (draft-ietf-acme-dns-persist)
+  bool caa_enabled = false;            // check CAA (RFC 8659, RFC 8657) after each validation
   // Zombie-client pausing (docs/pausing.md); defaults are Boulder's shipped ones.
   bool pause_enabled = true;
   int pause_burst = 3600;      // failures in a row a fresh pair may have

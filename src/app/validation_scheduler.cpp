@@ -57,6 +57,10 @@ asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask tas
   report.started_at = clock_.now();
   if (!options_.always_valid) {
     validation::Request request{task.type, task.identifier, task.token, task.key_authorization};
+    request.account_url = task.account_url;
+    request.wildcard = task.wildcard;
+    request.now_unix =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
     auto outcome = co_await validator_->validate(std::move(request));
     report.problem = std::move(outcome.problem);
     report.addresses = std::move(outcome.addresses);

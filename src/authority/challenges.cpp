@@ -60,8 +60,10 @@ acme::Result<ChallengeView> Challenges::find_challenge(const Account& account, c
 }
 
 ValidationTask Challenges::task_for(const Account& account, const AuthzView& authz,
-                                    const Challenge& challenge) const {
+                                    const Challenge& challenge, const std::string& account_url) const {
   ValidationTask task;
+  task.account_url =
+      account_url.empty() ? policy_.account_url_prefix + std::to_string(account.id) : account_url;
   task.challenge_id = challenge.id;
   task.account_id = account.id;
   task.identifier = {authz.authz.identifier.type, authz.authz.identifier.value};
@@ -74,7 +76,8 @@ ValidationTask Challenges::task_for(const Account& account, const AuthzView& aut
   return task;
 }
 
-acme::Result<ChallengeView> Challenges::respond(const Account& account, const std::string& id) const {
+acme::Result<ChallengeView> Challenges::respond(const Account& account, const std::string& id,
+                                                const std::string& account_url) const {
   auto view = find_challenge(account, id);
   if (!view) return view;
   auto status = acme::parse_challenge_status(view->challenge.status).value_or(acme::ChallengeStatus::invalid);
@@ -91,7 +94,7 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
     return find_challenge(account, id);  // a concurrent request started it first
   }
   view->challenge.status = "processing";
-  scheduler_.schedule(task_for(account, view->authz, view->challenge));
+  scheduler_.schedule(task_for(account, view->authz, view->challenge, account_url));
   return view;
 }
 
@@ -139,7 +142,7 @@ void Challenges::resume_interrupted() const {
     auto account = store_.find_account(authz->authz.account_id);
     if (!account) continue;
     spdlog::info("start-up: resuming validation of challenge {}", challenge.id);
-    scheduler_.schedule(task_for(*account, *authz, challenge));
+    scheduler_.schedule(task_for(*account, *authz, challenge, ""));
   }
 }
 

@@ -39,8 +39,11 @@ class Challenges {
   acme::Result<ChallengeView> find_challenge(const Account& account, const std::string& id) const;
   // §7.5.1: starts validation of a pending challenge (→ processing, scheduled) and returns at
   // once. A challenge that is not pending is returned as it is (idempotent retries); one whose
-  // authorization is no longer pending gives malformed.
-  acme::Result<ChallengeView> respond(const Account& account, const std::string& id) const;
+  // authorization is no longer pending gives malformed. `account_url` is the account's URL on the
+  // base URL this request came to (what dns-account-01 / dns-persist-01 records name); empty means
+  // policy.account_url_prefix + id.
+  acme::Result<ChallengeView> respond(const Account& account, const std::string& id,
+                                      const std::string& account_url = "") const;
 
   // Records a validation outcome in one transaction: the challenge and authorization become valid
   // (no problem) or invalid, and the attempt is added to validation_attempts. Called by the
@@ -52,7 +55,8 @@ class Challenges {
 
  private:
   acme::Result<AuthzView> load_authz(const std::string& id) const;
-  ValidationTask task_for(const Account& account, const AuthzView& authz, const Challenge& challenge) const;
+  ValidationTask task_for(const Account& account, const AuthzView& authz, const Challenge& challenge,
+                          const std::string& account_url) const;
 
   storage::Store& store_;
   const common::Clock& clock_;

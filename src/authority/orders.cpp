@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "acme/identifiers.hpp"
 #include "acme/jws.hpp"
 #include "acme/status_rules.hpp"
 #include "authority/errors.hpp"
@@ -25,18 +26,26 @@ bool reuse_roll(int percent) {
   return static_cast<int>(byte % 100) < percent;
 }
 
-Authorization new_authz(std::int64_t account_id, const acme::Identifier& id, common::TimePoint expires) {
+// Which challenges an identifier gets. RFC 8555 §7.1.3: a wildcard only DNS-based ones;
+// RFC 8738 §7: an IP address only http-01 and tls-alpn-01 (no DNS name to hold a TXT record).
+std::vector<std::string> challenge_types(const acme::Identifier& id, bool wildcard, const Policy& policy) {
+  if (id.type == "ip") return {"http-01", "tls-alpn-01"};
+  std::vector<std::string> types = wildcard ? std::vector<std::string>{"dns-01"}
+                                            : std::vector<std::string>{"http-01", "dns-01", "tls-alpn-01"};
+  if (policy.dns_account01_enabled) types.push_back("dns-account-01");
+  if (policy.dns_persist01_enabled) types.push_back("dns-persist-01");
+  return types;
+}
+
+Authorization new_authz(std::int64_t account_id, const acme::Identifier& id, common::TimePoint expires,
+                        const Policy& policy) {
   Authorization authz;
   authz.id = common::random_token(24);
   authz.account_id = account_id;
   authz.wildcard = id.value.starts_with("*.");
   authz.identifier = {id.type, authz.wildcard ? id.value.substr(2) : id.value};
   authz.expires = expires;
-  // RFC 8555 §7.1.3: wildcard names can only be validated by dns-01.
-  std::vector<std::string> types = authz.wildcard
-                                       ? std::vector<std::string>{"dns-01"}
-                                       : std::vector<std::string>{"http-01", "dns-01", "tls-alpn-01"};
-  for (const auto& type : types) {
+  for (const auto& type : challenge_types(id, authz.wildcard, policy)) {
     storage::ChallengeRecord challenge;
     challenge.id = common::random_token(24);
     challenge.authz_id = authz.id;
@@ -116,7 +125,7 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
       if (!is_not_found(reused.error()))
         return acme::fail(internal_error("looking up authorizations", reused.error()));
     }
-    fresh.push_back(new_authz(account.id, id, now + policy_.pending_authz_lifetime));
+    fresh.push_back(new_authz(account.id, id, now + policy_.pending_authz_lifetime, policy_));
     order.authz_ids.push_back(fresh.back().id);
   }
   if (auto r = store_.insert_order(order, fresh); !r)
@@ -156,21 +165,31 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const std::stri
   if (!csr)
     return acme::fail(
         Problem::make(ProblemType::bad_csr, "The CSR is not acceptable: " + csr.error().message));
-  if (!csr->ip_addresses.empty()) {
-    return acme::fail(
-        Problem::make(ProblemType::bad_csr, "The CSR names IP addresses, which this order does not"));
+  // RFC 8738 §4: the CSR's iPAddress SANs must be the order's "ip" identifiers, as its dNSNames
+  // must be its "dns" ones.
+  std::set<std::string> wanted_ips, asked_ips;
+  for (const auto& ip : csr->ip_addresses) asked_ips.insert(ip);
+  for (const auto& i : current->order.identifiers)
+    if (i.type == "ip") wanted_ips.insert(i.value);
+  if (asked_ips != wanted_ips) {
+    return acme::fail(Problem::make(
+        ProblemType::bad_csr, "The CSR names the IP addresses [" + join(asked_ips) +
+                                  "] but the order is for the IP addresses [" + join(wanted_ips) + "]"));
   }
   std::set<std::string> wanted, asked(csr->dns_names.begin(), csr->dns_names.end());
-  for (const auto& i : current->order.identifiers) wanted.insert(i.value);
+  for (const auto& i : current->order.identifiers)
+    if (i.type == "dns") wanted.insert(i.value);
   if (csr->common_name) {
     std::string cn = *csr->common_name;
     std::transform(cn.begin(), cn.end(), cn.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!wanted.contains(cn)) {
+    // A common name holding an address (as lego writes it) must be one of the order's IPs.
+    auto cn_ip = acme::canonical_ip(cn);
+    if (cn_ip ? !wanted_ips.contains(*cn_ip) : !wanted.contains(cn)) {
       return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR's common name \"" + cn +
                                                                 "\" is not one of the order's identifiers"));
     }
-    asked.insert(cn);
+    if (!cn_ip) asked.insert(cn);
   }
   if (asked != wanted) {
     return acme::fail(
@@ -191,7 +210,8 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const std::stri
   auto now = clock_.now();
   ca::IssueRequest issue;
   issue.spki_der = csr->spki_der;
-  for (const auto& i : current->order.identifiers) issue.dns_names.push_back(i.value);
+  for (const auto& i : current->order.identifiers)
+    (i.type == "ip" ? issue.ip_addresses : issue.dns_names).push_back(i.value);
   // Backdated an hour so clients with a slightly slow clock accept the certificate at once.
   issue.not_before = current->order.not_before.value_or(now - std::chrono::hours(1));
   issue.not_after = current->order.not_after.value_or(issue.not_before + policy_.certificate_validity);

@@ -171,6 +171,12 @@ std::optional<acme::Identifier> parse_pair_identifier(std::string_view text) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   acme::Identifier id{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+  if (id.type == "ip") {
+    auto canonical = acme::canonical_ip(id.value);
+    if (!canonical) return std::nullopt;
+    id.value = std::move(*canonical);
+    return id;
+  }
   if (id.type != "dns") return std::nullopt;
   for (auto& c : id.value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!acme::dns_name_problem(id.value).empty()) return std::nullopt;

@@ -100,7 +100,8 @@ class Pauses {
   mutable PauseCounters counters_;
 };
 
-// "dns:example.com" → Identifier; nullopt when malformed (operators' CLI and management API).
+// "dns:example.com" or "ip:192.0.2.1" → Identifier (normalised); nullopt when malformed (operators' CLI
+// and management API).
 std::optional<acme::Identifier> parse_pair_identifier(std::string_view text);
 
 }  // namespace cobble::authority

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "storage/records.hpp"
 
@@ -31,6 +32,15 @@ struct Policy {
   bool require_terms_of_service = false;
   std::string terms_of_service_url;
   int retry_after_seconds = 1;  // Retry-After while a challenge or order is processing
+  // Draft challenge types, offered (besides RFC 8555's) only when enabled.
+  bool dns_account01_enabled = false;  // draft-ietf-acme-dns-account-label
+  bool dns_persist01_enabled = false;  // draft-ietf-acme-dns-persist
+  // The CA's issuer domain names (RFC 8659 §4.2): what CAA "issue" values and dns-persist-01
+  // records must name. The challenge object's "issuer-domain-names".
+  std::vector<std::string> issuer_domain_names{"cobble.test"};
+  // "https://host:port/acme/acct/": account URLs for validations resumed after a restart, when
+  // no request tells the base URL the client used.
+  std::string account_url_prefix;
 };
 
 }  // namespace cobble::authority

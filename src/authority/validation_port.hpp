@@ -17,9 +17,11 @@ struct ValidationTask {
   std::int64_t account_id = 0;
   acme::Identifier identifier;  // value without "*."
   bool wildcard = false;
-  std::string type;  // "http-01", "dns-01", "tls-alpn-01"
+  std::string type;  // "http-01", "dns-01", "tls-alpn-01", "dns-account-01", "dns-persist-01"
   std::string token;
   std::string key_authorization;
+  // The account's URL as the client knows it (dns-account-01, dns-persist-01, CAA accounturi).
+  std::string account_url;
 };
 
 // What a validation found, as the scheduler reports it back.

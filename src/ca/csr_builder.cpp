@@ -1,13 +1,22 @@
 #include "ca/csr_builder.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "ca/openssl.hpp"
 
 namespace cobble::ca {
+namespace {
 
-common::Result<std::string> make_csr_der(evp_pkey_st* key, const std::vector<std::string>& dns_names,
+bool is_ip_address(const std::string& name) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, name.c_str(), buffer) == 1 || inet_pton(AF_INET6, name.c_str(), buffer) == 1;
+}
+
+}  // namespace
+
+common::Result<std::string> make_csr_der(evp_pkey_st* key, const std::vector<std::string>& names,
                                          const std::string& common_name) {
   ossl::Req req(X509_REQ_new());
   if (!req || X509_REQ_set_pubkey(req.get(), key) != 1)
@@ -18,9 +27,10 @@ common::Result<std::string> make_csr_der(evp_pkey_st* key, const std::vector<std
                                  0) != 1) {
     return common::fail(std::errc::invalid_argument, "CSR: " + ossl::last_error("bad common name"));
   }
-  if (!dns_names.empty()) {
+  if (!names.empty()) {
     std::string san;
-    for (const auto& name : dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + name;
+    for (const auto& name : names)
+      san += std::string(san.empty() ? "" : ",") + (is_ip_address(name) ? "IP:" : "DNS:") + name;
     ossl::ExtensionStack extensions(sk_X509_EXTENSION_new_null());
     X509_EXTENSION* extension = X509V3_EXT_nconf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str());
     if (extension == nullptr)

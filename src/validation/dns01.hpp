@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <string>
 
 #include "validation/outcome.hpp"
 #include "validation/resolver.hpp"
@@ -16,5 +17,14 @@ namespace cobble::validation {
 //   <name>" NXDOMAIN, SERVFAIL, timeout, … -> dns "DNS problem: <DnsError.detail> - check that a DNS record
 //   exists for this domain"
 boost::asio::awaitable<Outcome> validate_dns01(Resolver& resolver, const Request& request);
+
+// draft-ietf-acme-dns-account-label §3: the validation domain name
+// "_" || base32(SHA-256(account_url)[0:10]) || "._acme-challenge." || domain, the base32 label
+// (RFC 4648, 16 characters, no padding) lower-cased as DNS names are.
+std::string dns_account01_name(std::string_view account_url, std::string_view domain);
+
+// dns-account-01: as dns-01 (same digest, same failures), at dns_account01_name(request.account_url,
+// identifier). An empty account_url fails with serverInternal (the CA lost track of it).
+boost::asio::awaitable<Outcome> validate_dns_account01(Resolver& resolver, const Request& request);
 
 }  // namespace cobble::validation

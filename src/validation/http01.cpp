@@ -27,7 +27,10 @@ asio::awaitable<Outcome> validate_http01(Resolver& resolver, const Request& requ
                                          const HttpOptions& options) {
   auto deadline = std::chrono::steady_clock::now() + options.timeout;
   Outcome outcome;
-  auto first = parse_url("http://" + request.identifier.value + ":" + std::to_string(options.http_port) +
+  // RFC 8738 §5: an IP identifier is fetched from the address itself (IPv6 in brackets).
+  const auto& value = request.identifier.value;
+  auto host = value.find(':') != std::string::npos ? "[" + value + "]" : value;
+  auto first = parse_url("http://" + host + ":" + std::to_string(options.http_port) +
                          "/.well-known/acme-challenge/" + request.token);
   if (!first) co_return failed(ProblemType::malformed, "Cannot build a URL for " + request.identifier.value);
   Url url = *first;

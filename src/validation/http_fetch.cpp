@@ -105,7 +105,8 @@ asio::awaitable<std::expected<HttpReply, Problem>> exchange(Stream& stream, cons
                                                             std::size_t max_body) {
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
   bool default_port = (url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443);
-  req.set(bhttp::field::host, default_port ? url.host : url.host + ":" + std::to_string(url.port));
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  req.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.port));
   req.set(bhttp::field::user_agent, user_agent);
   req.set(bhttp::field::accept, "*/*");
   req.set(bhttp::field::connection, "close");

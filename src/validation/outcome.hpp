@@ -13,10 +13,15 @@ namespace cobble::validation {
 
 // One challenge to validate (RFC 8555 §8). Validators know nothing of storage or accounts.
 struct Request {
-  std::string type;             // "http-01", "dns-01", "tls-alpn-01"
-  acme::Identifier identifier;  // DNS name without "*."
+  std::string type;             // "http-01", "dns-01", "tls-alpn-01", "dns-account-01", "dns-persist-01"
+  acme::Identifier identifier;  // DNS name without "*.", or IP address (RFC 8738)
   std::string token;
   std::string key_authorization;
+  // The account URL the client knows (RFC 8555 §7.3 Location): dns-account-01's label,
+  // dns-persist-01's and CAA's accounturi (RFC 8657 §3).
+  std::string account_url;
+  bool wildcard = false;      // the order asked for "*.<identifier>"
+  std::int64_t now_unix = 0;  // ACME time (the CA's Clock), for dns-persist-01's persistUntil
 };
 
 // What a validation found. A failed validation is data, not an error: `problem` says why, in

@@ -1,5 +1,6 @@
 #include "validation/tls_alpn01.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
@@ -12,6 +13,7 @@
 #include <cctype>
 #include <memory>
 
+#include "acme/identifiers.hpp"
 #include "common/base64url.hpp"
 #include "validation/targets.hpp"
 
@@ -46,27 +48,44 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(digest), len);
 }
 
-// Checks the certificate per RFC 8737 §3; returns "" when it is right, else what is wrong.
-std::string check_certificate(X509* cert, const std::string& name, const std::string& key_authorization) {
+// The text of an iPAddress SAN ("" when it is not 4 or 16 bytes).
+std::string ip_text(const ASN1_OCTET_STRING* ip) {
+  char out[INET6_ADDRSTRLEN] = {};
+  int len = ASN1_STRING_length(ip);
+  if (len != 4 && len != 16) return "";
+  inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip), out, sizeof out);
+  return out;
+}
+
+// Checks the certificate per RFC 8737 §3 (RFC 8738 §6 for an IP identifier: one iPAddress SAN
+// equal to the address); returns "" when it is right, else what is wrong.
+std::string check_certificate(X509* cert, const acme::Identifier& identifier,
+                              const std::string& key_authorization) {
+  const std::string& name = identifier.value;
+  const bool ip = identifier.type == "ip";
   std::unique_ptr<GENERAL_NAMES, NamesFree> sans(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   std::string names;
-  int dns_matches = 0, others = 0;
+  int matches = 0, others = 0;
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
-    if (gn->type == GEN_DNS) {
+    if (gn->type == GEN_IPADD) {
+      auto text = ip_text(gn->d.iPAddress);
+      names += (names.empty() ? "" : ", ") + (text.empty() ? std::string("a malformed IP address") : text);
+      (ip && text == name) ? ++matches : ++others;
+    } else if (gn->type == GEN_DNS) {
       std::string dns(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
                       static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
       names += (names.empty() ? "" : ", ") + dns;
       for (auto& c : dns) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      dns == name ? ++dns_matches : ++others;
+      (!ip && dns == name) ? ++matches : ++others;
     } else {
       ++others;
     }
   }
-  if (dns_matches != 1 || others != 0) {
-    return "the certificate must name exactly " + name + " (it names " + (names.empty() ? "nothing" : names) +
-           ")";
+  if (matches != 1 || others != 0) {
+    return "the certificate must name exactly " + std::string(ip ? "the IP address " : "") + name +
+           " (it names " + (names.empty() ? "nothing" : names) + ")";
   }
   std::unique_ptr<ASN1_OBJECT, ObjFree> oid(OBJ_txt2obj(kAcmeIdentifierOid, 1));
   int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
@@ -112,7 +131,9 @@ asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Req
   tls.set_verify_mode(asio::ssl::verify_none);  // RFC 8737: the certificate is self-signed
   SSL_CTX_set_alpn_protos(tls.native_handle(), kAlpn, sizeof kAlpn);
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls);
-  SSL_set_tlsext_host_name(stream.native_handle(), name.c_str());
+  // RFC 8738 §6: an IP identifier's SNI is its reverse-DNS name (IP literals are not valid SNI).
+  const std::string sni = request.identifier.type == "ip" ? acme::reverse_dns_name(name) : name;
+  SSL_set_tlsext_host_name(stream.native_handle(), sni.c_str());
   auto [hec] =
       co_await stream.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
   if (hec) {
@@ -130,8 +151,8 @@ asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Req
     co_return outcome;
   }
   std::unique_ptr<X509, X509Free> cert(SSL_get1_peer_certificate(stream.native_handle()));
-  auto wrong =
-      cert ? check_certificate(cert.get(), name, request.key_authorization) : "no certificate was presented";
+  auto wrong = cert ? check_certificate(cert.get(), request.identifier, request.key_authorization)
+                    : "no certificate was presented";
   if (!wrong.empty()) {
     outcome.problem = Problem::make(ProblemType::unauthorized,
                                     "Incorrect validation certificate for tls-alpn-01 "

@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "validation/dns01.hpp"
+#include "validation/dns_persist01.hpp"
 
 namespace cobble::validation {
 namespace asio = boost::asio;
@@ -19,6 +20,9 @@ asio::awaitable<Outcome> Validator::validate_once(const Request& request) {
     if (request.type == "dns-01") co_return co_await validate_dns01(resolver_, request);
     if (request.type == "tls-alpn-01")
       co_return co_await validate_tls_alpn01(resolver_, request, options_.tls_alpn);
+    if (request.type == "dns-account-01") co_return co_await validate_dns_account01(resolver_, request);
+    if (request.type == "dns-persist-01")
+      co_return co_await validate_dns_persist01(resolver_, request, options_.issuer_domain_names);
     co_return failed(acme::ProblemType::malformed, "Unknown challenge type \"" + request.type + "\"");
   } catch (const std::exception& e) {
     co_return failed(acme::ProblemType::server_internal,
@@ -27,6 +31,19 @@ asio::awaitable<Outcome> Validator::validate_once(const Request& request) {
 }
 
 asio::awaitable<Outcome> Validator::validate(Request request) {
+  auto outcome = co_await validate_perspectives(request);
+  if (outcome.valid() && options_.caa.enabled) {
+    try {
+      outcome.problem = co_await check_caa(resolver_, request, options_.caa.issuer_domain_names);
+    } catch (const std::exception& e) {
+      outcome.problem = acme::Problem::make(acme::ProblemType::server_internal,
+                                            std::string("The CAA check failed inside the CA: ") + e.what());
+    }
+  }
+  co_return outcome;
+}
+
+asio::awaitable<Outcome> Validator::validate_perspectives(const Request& request) {
   int n = std::max(1, options_.perspectives);
   if (n == 1) co_return co_await validate_once(request);
   auto executor = co_await asio::this_coro::executor;

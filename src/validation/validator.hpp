@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "validation/caa.hpp"
 #include "validation/http01.hpp"
 #include "validation/outcome.hpp"
 #include "validation/resolver.hpp"
@@ -15,6 +16,11 @@ struct ValidatorOptions {
   // Concurrent attempts per challenge; all must pass (Pebble makes three). Each one resolves and
   // connects on its own, so a flapping setup fails as it would from several vantage points.
   int perspectives = 1;
+  // dns-persist-01 records must name one of these (draft-ietf-acme-dns-persist §3.1).
+  std::vector<std::string> issuer_domain_names{"cobble.test"};
+  // Checked after a challenge passes, as Boulder's VA does (RFC 8659 §3 allows the check at
+  // validation; a reused authorization is not re-checked at finalize).
+  CaaOptions caa;
 };
 
 // Validates challenges of every supported type. Pure async I/O on the caller's executor; never
@@ -24,12 +30,14 @@ class Validator {
   Validator(Resolver& resolver, ValidatorOptions options)
       : resolver_(resolver), options_(std::move(options)) {}
 
-  // The outcome of `request`: the first failing perspective's problem, or a pass when all pass.
+  // The outcome of `request`: the first failing perspective's problem, or a pass when all pass;
+  // then, when CAA checking is on, a caa (or dns) problem if CAA forbids issuance.
   // Unknown challenge types fail with malformed. Never throws.
   boost::asio::awaitable<Outcome> validate(Request request);
 
  private:
   boost::asio::awaitable<Outcome> validate_once(const Request& request);
+  boost::asio::awaitable<Outcome> validate_perspectives(const Request& request);
 
   Resolver& resolver_;
   ValidatorOptions options_;

@@ -115,7 +115,9 @@ TEST_CASE("newOrder lists each rejected identifier as a subproblem", "[api]") {
 TEST_CASE("newOrder refuses identifier lists it cannot issue for", "[api]") {
   Fixture f;
   auto [what, identifiers, type] = GENERATE(table<std::string, nlohmann::json, std::string>({
-      {"an ip identifier", {{{"type", "ip"}, {"value", "10.0.0.1"}}}, "unsupportedIdentifier"},
+      {"an ip identifier that is no address",
+       {{{"type", "ip"}, {"value", "10.0.0.256"}}},
+       "rejectedIdentifier"},
       {"an email identifier", {{{"type", "email"}, {"value", "a@example.com"}}}, "unsupportedIdentifier"},
       {"an empty list", nlohmann::json::array(), "malformed"},
       {"a string", "example.com", "malformed"},

@@ -1,5 +1,6 @@
 #include "challsrv/tlsalpn01_server.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/ssl.h>
 #include <openssl/tls1.h>
 #include <spdlog/spdlog.h>
@@ -86,6 +87,14 @@ int on_client_hello(SSL* ssl, int* alert, void* arg) {
     return SSL_CLIENT_HELLO_ERROR;
   }
   auto key_authorization = shared.state->tlsalpn01(server_name);
+  // RFC 8738 §6: an IP identifier arrives as its reverse name; /add-tlsalpn01 may name the address.
+  if (!key_authorization) {
+    if (auto ip = ip_from_reverse_name(server_name)) {
+      char text[INET6_ADDRSTRLEN] = {};
+      inet_ntop(ip->size() == 4 ? AF_INET : AF_INET6, ip->data(), text, sizeof text);
+      key_authorization = shared.state->tlsalpn01(text);
+    }
+  }
   if (!key_authorization) {
     spdlog::info("tls-alpn-01: no key authorization for '{}'", server_name);
     *alert = SSL_AD_UNRECOGNIZED_NAME;

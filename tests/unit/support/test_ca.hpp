@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "acme/identifiers.hpp"
 #include "acme/jws.hpp"
 #include "api/acme_api.hpp"
 #include "api/management.hpp"
@@ -137,9 +138,10 @@ struct TestClient {
   api::Reply post_to(const std::string& url, const nlohmann::json& payload) {
     return post(url.substr(ca.base_url.size()), payload);
   }
+  // Names that are IP addresses become "ip" identifiers (RFC 8738).
   api::Reply new_order(const std::vector<std::string>& names) {
     nlohmann::json ids = nlohmann::json::array();
-    for (const auto& n : names) ids.push_back({{"type", "dns"}, {"value", n}});
+    for (const auto& n : names) ids.push_back({{"type", acme::canonical_ip(n) ? "ip" : "dns"}, {"value", n}});
     return post("/acme/new-order", {{"identifiers", ids}});
   }
   // Creates an order for `names` and answers one challenge of each authorization (dns-01 for
@@ -187,7 +189,8 @@ inline std::string link_target(const api::Reply& reply, const std::string& rel) 
   return "";
 }
 
-// A PKCS#10 CSR under `key` with SAN dNSNames `names` (and subject CN `common_name` when given),
+// A PKCS#10 CSR under `key` with SAN dNSNames `names` (iPAddresses for those that are addresses;
+// and subject CN `common_name` when given),
 // as base64url DER: the "csr" member of a finalize payload.
 inline std::string make_csr(const acme::PrivateKey& key, const std::vector<std::string>& names,
                             const std::string& common_name = "") {
