@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "storage/records.hpp"
@@ -31,6 +32,10 @@ struct Policy {
   bool require_terms_of_service = false;
   std::string terms_of_service_url;
   int retry_after_seconds = 1;  // Retry-After while a challenge or order is processing
+  // RFC 8555 §7.3.4 external account binding: newAccount must carry one when required; MAC keys
+  // (raw bytes) by key identifier.
+  bool external_account_required = false;
+  std::map<std::string, std::string> external_account_mac_keys;
 };
 
 }  // namespace cobble::authority
