@@ -284,11 +284,18 @@ Result<CaMaterial> load_or_create_material(const std::filesystem::path& dir, con
       changed = true;
     }
     h.root = std::move(*root);
-    if (fresh || relength) {
+    bool remake = fresh || relength;
+    if (!remake) {
+      auto loaded = load_below_root(h, dir, chain, options.chain_length, m.leaf_issuer_key.get());
+      // An alternate hierarchy left unused while the chain length changed has intermediates of
+      // the old length: keep its root and re-make the rest. Hierarchy 0 must be whole.
+      if (!loaded && n == 0) return std::unexpected(loaded.error());
+      remake = !loaded;
+    }
+    if (remake) {
+      changed = true;
       if (auto r = make_below_root(h, options, m.leaf_issuer_key.get(), leaf_issuer_name, now); !r)
         return std::unexpected(r.error());
-    } else if (auto r = load_below_root(h, dir, chain, options.chain_length, m.leaf_issuer_key.get()); !r) {
-      return std::unexpected(r.error());
     }
     m.hierarchies.push_back(std::move(h));
   }

@@ -43,8 +43,9 @@ Result<CaMaterial> create_material(const CaOptions& options, TimePoint now);
 // Changing the counts between starts keeps every root and the leaf-issuing key: more alternate
 // roots adds hierarchies, fewer leaves the extra files unused; another chain length re-makes the
 // intermediates between each root and the leaf issuer (old leafs still verify: same issuer key
-// and subject). errc::invalid_argument when files are incomplete, unparsable or do not belong
-// together; errc::io_error when they cannot be read or written.
+// and subject); an alternate hierarchy whose intermediates are missing or do not fit (left unused
+// while the length changed) gets new ones under its kept root. errc::invalid_argument when files are
+// incomplete, unparsable or do not belong together; errc::io_error when they cannot be read or written.
 Result<CaMaterial> load_or_create_material(const std::filesystem::path& dir, const CaOptions& options,
                                            TimePoint now);
 

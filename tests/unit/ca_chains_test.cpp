@@ -151,6 +151,12 @@ TEST_CASE("persisted chains come back the same, and changed counts keep every ro
     auto shorter = load(1, 1);
     check_every_chain(*shorter, leaf, 1);
   }
+  SECTION("an alternate left unused while the length changed comes back with the new length") {
+    load(0, 2);
+    auto back = load(1, 2);
+    CHECK(back->root_pem(1) == first->root_pem(1));
+    check_every_chain(*back, leaf, 2);
+  }
 }
 
 TEST_CASE("certificate download links alternate chains, and each alternate verifies to its root",
