@@ -25,7 +25,7 @@ constexpr std::array<ProblemInfo, 26> kProblems{{
     {ProblemType::compound, "compound", 403},
     {ProblemType::connection, "connection", 400},
     {ProblemType::dns, "dns", 400},
-    {ProblemType::external_account_required, "externalAccountRequired", 400},
+    {ProblemType::external_account_required, "externalAccountRequired", 403},
     {ProblemType::incorrect_response, "incorrectResponse", 400},
     {ProblemType::invalid_contact, "invalidContact", 400},
     {ProblemType::invalid_profile, "invalidProfile", 400},

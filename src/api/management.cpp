@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "api/management_pause.hpp"
@@ -18,10 +19,24 @@ Reply pem_reply(const std::string& pem, const char* type) {
   return reply;
 }
 
-// Cobble has one chain, index 0 (Pebble's alternate chains are a later issue).
-acme::Result<Reply> chain_member(Context& ctx, const std::string& pem, const char* type) {
-  if (ctx.id != "0") return acme::fail(acme::Problem::not_found("There is no chain " + std::string(ctx.id)));
-  return pem_reply(pem, type);
+// Pebble's /roots/{n} family: chain n's member, Link rel="alternate" to the same member of the
+// other chains; a 404 problem beyond the last chain.
+acme::Result<Reply> chain_member(Context& ctx, const ManagementServices& s, std::string CaChainPems::*member,
+                                 const char* type) {
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(ctx.id.data(), ctx.id.data() + ctx.id.size(), n);
+  if (ec != std::errc() || end != ctx.id.data() + ctx.id.size() || n >= s.chains.size()) {
+    return acme::fail(acme::Problem::not_found("There is no chain " + std::string(ctx.id) + " (chains 0 to " +
+                                               std::to_string(s.chains.size() - 1) + ")"));
+  }
+  auto reply = pem_reply(s.chains[n].*member, type);
+  auto prefix = ctx.request.path.substr(0, ctx.request.path.size() - ctx.id.size());
+  for (std::size_t other = 0; other < s.chains.size(); ++other) {
+    if (other != n)
+      reply.with_header("Link",
+                        "<" + ctx.urls.base() + prefix + std::to_string(other) + ">;rel=\"alternate\"");
+  }
+  return reply;
 }
 
 acme::Result<Reply> healthz(Context&, ManagementServices&) {
@@ -35,16 +50,16 @@ acme::Result<Reply> https_ca(Context&, ManagementServices& s) {
   return pem_reply(s.https_ca_pem, "application/pem-certificate-chain");
 }
 acme::Result<Reply> roots(Context& ctx, ManagementServices& s) {
-  return chain_member(ctx, s.root_pem, "application/pem-certificate-chain");
+  return chain_member(ctx, s, &CaChainPems::root, "application/pem-certificate-chain");
 }
 acme::Result<Reply> root_keys(Context& ctx, ManagementServices& s) {
-  return chain_member(ctx, s.root_key_pem, "application/x-pem-file");
+  return chain_member(ctx, s, &CaChainPems::root_key, "application/x-pem-file");
 }
 acme::Result<Reply> intermediates(Context& ctx, ManagementServices& s) {
-  return chain_member(ctx, s.intermediate_pem, "application/pem-certificate-chain");
+  return chain_member(ctx, s, &CaChainPems::intermediate, "application/pem-certificate-chain");
 }
 acme::Result<Reply> intermediate_keys(Context& ctx, ManagementServices& s) {
-  return chain_member(ctx, s.intermediate_key_pem, "application/x-pem-file");
+  return chain_member(ctx, s, &CaChainPems::intermediate_key, "application/x-pem-file");
 }
 
 // Pebble's shape: {"Status": "Valid"|"Revoked", "Serial", "Certificate", "Reason", "RevokedAt"}.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "api/message.hpp"
 #include "authority/certificates.hpp"
@@ -9,13 +10,18 @@
 
 namespace cobble::api {
 
+// One of the CA's chains, as PEM: its root, the root's key, the leaf-issuing intermediate, its key.
+struct CaChainPems {
+  std::string root;
+  std::string root_key;
+  std::string intermediate;
+  std::string intermediate_key;
+};
+
 // What the management listener serves. Built by app/; references outlive the API.
 struct ManagementServices {
-  std::string https_ca_pem;  // the CA that signed the server's own HTTPS certificate
-  std::string root_pem;
-  std::string root_key_pem;
-  std::string intermediate_pem;
-  std::string intermediate_key_pem;
+  std::string https_ca_pem;         // the CA that signed the server's own HTTPS certificate
+  std::vector<CaChainPems> chains;  // [0] the default chain, then the alternate roots
   const authority::Certificates& certificates;
   common::FakeClock* fake_clock = nullptr;    // set when started with --fake-clock
   const common::Clock* clock = nullptr;       // ACME time, for GET /clock
@@ -23,7 +29,8 @@ struct ManagementServices {
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,
-// /roots/0, /root-keys/0, /intermediates/0, /intermediate-keys/0, /cert-status-by-serial/<hex>;
+// /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N (N = 0 and each alternate root,
+// with Link rel="alternate" to the others), /cert-status-by-serial/<hex>;
 // and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused.
 Reply handle_management(const Request& request, ManagementServices& services);
 

@@ -19,6 +19,11 @@ acme::Result<Reply> new_account(Context& ctx, Services& services) {
   auto only_existing = payload::bool_member(req->payload, "onlyReturnExisting");
   if (!only_existing) return acme::fail(only_existing.error());
   wanted.only_return_existing = only_existing->value_or(false);
+  if (auto eab = req->payload.find("externalAccountBinding");
+      req->payload.is_object() && eab != req->payload.end() && !eab->is_null()) {
+    wanted.external_account_binding = *eab;
+  }
+  wanted.url = req->jws.url;
 
   auto result = services.accounts.create_or_find(req->key, wanted);
   if (!result) return acme::fail(result.error());

@@ -25,6 +25,11 @@ nlohmann::json render_account(const authority::Account& account, const Urls& url
                       {"createdAt", common::to_rfc3339(account.created_at)}};
   auto key = nlohmann::json::parse(account.jwk, nullptr, false);
   if (!key.is_discarded()) j["key"] = key;
+  // RFC 8555 §7.3.4: the account of a verified binding includes it as the client sent it.
+  if (!account.eab_binding.empty()) {
+    auto binding = nlohmann::json::parse(account.eab_binding, nullptr, false);
+    if (!binding.is_discarded()) j["externalAccountBinding"] = binding;
+  }
   return j;
 }
 

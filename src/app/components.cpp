@@ -9,6 +9,7 @@
 
 #include "api/urls.hpp"
 #include "app/webhook.hpp"
+#include "common/base64url.hpp"
 
 namespace cobble::app {
 namespace fs = std::filesystem;
@@ -40,7 +41,24 @@ authority::Policy policy_from(const Config& config) {
   policy.dns_persist01_enabled = config.dns_persist01_enabled;
   policy.issuer_domain_names = issuer_domain_names(config);
   policy.account_url_prefix = default_base_url(config) + api::paths::kAccount;
+  policy.external_account_required = config.external_account_required;
   return policy;
+}
+
+// externalAccountMACKeys are base64url as Pebble's config has them (trailing '=' tolerated).
+common::Result<std::map<std::string, std::string>> decode_mac_keys(const Config& config) {
+  std::map<std::string, std::string> keys;
+  for (const auto& [kid, text] : config.external_account_mac_keys) {
+    auto trimmed = std::string_view(text);
+    while (trimmed.ends_with('=')) trimmed.remove_suffix(1);
+    auto key = common::base64url_decode(trimmed);
+    if (kid.empty() || !key || key->empty()) {
+      return common::fail(std::errc::invalid_argument, "setting 'externalAccountMACKeys': the key of \"" +
+                                                           kid + "\" must be non-empty base64url");
+    }
+    keys[kid] = std::move(*key);
+  }
+  return keys;
 }
 
 validation::ValidatorOptions validator_options(const Config& config) {
@@ -124,12 +142,21 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
         "setting 'keyAlgorithm' must be \"ecdsa\" or \"rsa\", got \"" + config.ca_key_algorithm + "\"");
   }
   ca_options.persist = config.ca_persist;
+  ca_options.alternate_roots = config.alternate_roots;
+  ca_options.chain_length = config.chain_length;
   auto ca =
       ca::CertificateAuthority::load_or_create(fs::path(config.data_dir) / "ca", ca_options, c->clock->now());
   if (!ca) return common::fail(ca.error().code, "CA: " + ca.error().message);
   c->ca = *ca;
 
   c->policy = policy_from(config);
+  auto mac_keys = decode_mac_keys(config);
+  if (!mac_keys) return std::unexpected(mac_keys.error());
+  c->policy.external_account_mac_keys = std::move(*mac_keys);
+  if (config.external_account_required && c->policy.external_account_mac_keys.empty()) {
+    spdlog::warn(
+        "externalAccountBindingRequired is set but externalAccountMACKeys is empty: no account can be made");
+  }
   if (config.http_port < 1 || config.http_port > 65535 || config.tls_port < 1 || config.tls_port > 65535) {
     return common::fail(std::errc::invalid_argument,
                         "settings 'httpPort' and 'tlsPort' must be ports (1-65535)");
@@ -163,7 +190,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca, c->pauses.get());
   c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler,
                                                           c->pauses.get());
-  c->certificates = std::make_unique<authority::Certificates>(*c->store, *c->clock);
+  c->certificates = std::make_unique<authority::Certificates>(*c->store, *c->clock, c->ca.get());
   c->scheduler->attach(*c->challenges);
 
   api::DirectoryMeta meta{config.terms_of_service, config.website, config.caa_identities,
@@ -171,9 +198,13 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->services = std::unique_ptr<api::Services>(new api::Services{
       c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges, *c->certificates,
       static_cast<std::size_t>(std::max(1, config.orders_per_page)), c->pauses.get()});
+  std::vector<api::CaChainPems> chains;
+  for (std::size_t n = 0; n < c->ca->chain_count(); ++n) {
+    chains.push_back({c->ca->root_pem(n), c->ca->root_key_pem(n), c->ca->intermediate_pem(n),
+                      c->ca->intermediate_key_pem(n)});
+  }
   c->management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
-      https_ca_pem, c->ca->root_pem(), c->ca->root_key_pem(), c->ca->intermediate_pem(),
-      c->ca->intermediate_key_pem(), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
+      https_ca_pem, std::move(chains), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
       c->clock.get(), c->pauses.get()});
 
   // Work a crash interrupted: finish or fail it now, never leave it hanging.

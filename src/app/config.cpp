@@ -9,8 +9,9 @@
 namespace cobble::app {
 namespace {
 
-using Member =
-    std::variant<std::string Config::*, bool Config::*, int Config::*, std::vector<std::string> Config::*>;
+using StringMap = std::map<std::string, std::string>;
+using Member = std::variant<std::string Config::*, bool Config::*, int Config::*,
+                            std::vector<std::string> Config::*, StringMap Config::*>;
 
 struct Option {
   const char* key;
@@ -36,7 +37,10 @@ const Option kOptions[] = {
     {"caaIdentities", &Config::caa_identities,
      "directory meta.caaIdentities; the CA's issuer domain names for CAA and dns-persist-01 (empty: "
      "cobble.test)"},
-    {"externalAccountRequired", &Config::external_account_required, "directory meta.externalAccountRequired"},
+    {"externalAccountBindingRequired", &Config::external_account_required,
+     "newAccount needs an external account binding (directory meta.externalAccountRequired)"},
+    {"externalAccountMACKeys", &Config::external_account_mac_keys,
+     "external account binding keys: {\"key id\": \"base64url MAC key\"} (text form: kid:key,...)"},
     {"maxBodyBytes", &Config::max_body_bytes, "largest request body accepted (413 beyond)"},
     {"maxHeaderBytes", &Config::max_header_bytes, "largest request header block accepted (431 beyond)"},
     {"readTimeoutSeconds", &Config::read_timeout_seconds, "time allowed to read one request"},
@@ -81,26 +85,43 @@ const Option kOptions[] = {
      "hex HMAC key for unpause links; empty = <dataDir>/unpause.key"},
     {"keyAlgorithm", &Config::ca_key_algorithm, "CA keys: ecdsa (P-256) or rsa (2048)"},
     {"caPersist", &Config::ca_persist, "keep the CA in dataDir across restarts; false = fresh each start"},
+    {"alternateRoots", &Config::alternate_roots,
+     "extra root hierarchies cross-signing the issuer: alternate chains (RFC 8555 §7.4.2)"},
+    {"chainLength", &Config::chain_length, "intermediates between a leaf and its root, 1 or more"},
+};
+
+// Older names still accepted in files, flags and the environment.
+const std::pair<const char*, const char*> kAliases[] = {
+    {"externalAccountRequired", "externalAccountBindingRequired"},
 };
 
 // Pebble's environment variables, so CI scripts written for Pebble work unchanged.
 const std::pair<const char*, const char*> kPebbleEnv[] = {
-    {"PEBBLE_VA_ALWAYS_VALID", "alwaysValid"},
-    {"PEBBLE_AUTHZREUSE", "authzReusePercent"},
-    {"PEBBLE_WFE_ORDERS_PER_PAGE", "ordersPerPage"},
-    {"PEBBLE_VA_SLEEPTIME", "vaSleepSeconds"},
+    {"PEBBLE_VA_ALWAYS_VALID", "alwaysValid"},       {"PEBBLE_AUTHZREUSE", "authzReusePercent"},
+    {"PEBBLE_WFE_ORDERS_PER_PAGE", "ordersPerPage"}, {"PEBBLE_VA_SLEEPTIME", "vaSleepSeconds"},
+    {"PEBBLE_ALTERNATE_ROOTS", "alternateRoots"},    {"PEBBLE_CHAIN_LENGTH", "chainLength"},
 };
 
 std::string env_name(std::string_view key) {
   std::string out = "COBBLE_";
-  for (char c : key) {
-    if (std::isupper(static_cast<unsigned char>(c))) out += '_';
-    out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto upper = [&](std::size_t i) {
+    return i < key.size() && std::isupper(static_cast<unsigned char>(key[i]));
+  };
+  auto lower = [&](std::size_t i) {
+    return i < key.size() && std::islower(static_cast<unsigned char>(key[i]));
+  };
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    // A word starts at a capital after a lower-case letter, or at the last capital of an acronym
+    // ("externalAccountMACKeys" → EXTERNAL_ACCOUNT_MAC_KEYS).
+    if (i > 0 && upper(i) && (lower(i - 1) || (upper(i - 1) && lower(i + 1)))) out += '_';
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(key[i])));
   }
   return out;
 }
 
 const Option* find_option(std::string_view key) {
+  for (const auto& [alias, name] : kAliases)
+    if (key == alias) key = name;
   for (const auto& o : kOptions)
     if (key == o.key) return &o;
   return nullptr;
@@ -113,6 +134,7 @@ std::string type_name(const Member& m) {
         if constexpr (std::is_same_v<T, bool>) return "a boolean";
         if constexpr (std::is_same_v<T, int>) return "an integer";
         if constexpr (std::is_same_v<T, std::string>) return "a string";
+        if constexpr (std::is_same_v<T, StringMap>) return "an object of strings";
         return "a list of strings";
       },
       m);
@@ -133,6 +155,14 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
         } else if constexpr (std::is_same_v<T, std::string>) {
           if (!value.is_string()) return false;
           config.*ptr = value.get<std::string>();
+        } else if constexpr (std::is_same_v<T, StringMap>) {
+          if (!value.is_object()) return false;
+          StringMap map;
+          for (const auto& [name, item] : value.items()) {
+            if (!item.is_string()) return false;
+            map[name] = item.template get<std::string>();
+          }
+          config.*ptr = std::move(map);
         } else {
           if (!value.is_array()) return false;
           std::vector<std::string> list;
@@ -220,6 +250,16 @@ common::Result<void> apply_text(Config& config, const std::string& key, const st
           value = v;
         } else if constexpr (std::is_same_v<T, std::string>) {
           value = text;
+        } else if constexpr (std::is_same_v<T, StringMap>) {
+          // "kid:key,kid2:key2" (base64url keys contain no ':' or ',').
+          value = nlohmann::json::object();
+          std::stringstream items(text);
+          for (std::string item; std::getline(items, item, ',');) {
+            if (item.empty()) continue;
+            auto colon = item.find(':');
+            if (colon == std::string::npos || colon == 0) return false;
+            value[item.substr(0, colon)] = item.substr(colon + 1);
+          }
         } else {
           value = nlohmann::json::array();
           std::stringstream items(text);

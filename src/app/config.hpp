@@ -27,7 +27,8 @@ struct Config {
   std::string terms_of_service;
   std::string website;
   std::vector<std::string> caa_identities;
-  bool external_account_required = false;
+  bool external_account_required = false;  // externalAccountBindingRequired (alias externalAccountRequired)
+  std::map<std::string, std::string> external_account_mac_keys;  // externalAccountMACKeys: kid → base64url
   // Limits
   int max_body_bytes = 64 * 1024;
   int max_header_bytes = 16 * 1024;
@@ -66,6 +67,8 @@ struct Config {
   std::string unpause_key_file;            // hex HMAC key; "" = <dataDir>/unpause.key, made on first start
   std::string ca_key_algorithm = "ecdsa";  // keyAlgorithm: ecdsa or rsa
   bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble
+  int alternate_roots = 0;                 // alternateRoots (PEBBLE_ALTERNATE_ROOTS)
+  int chain_length = 1;                    // chainLength: intermediates per chain (PEBBLE_CHAIN_LENGTH)
 };
 
 // One documented setting: its file key, environment variable and help text.

@@ -9,6 +9,41 @@ using acme::Problem;
 using acme::ProblemType;
 }  // namespace
 
+acme::Result<void> Certificates::check_control(const Account& account, const Certificate& cert) const {
+  std::string missing;
+  for (const auto& identifier : cert.identifiers) {
+    bool wildcard = identifier.value.starts_with("*.");
+    storage::IdentifierRecord base{identifier.type, wildcard ? identifier.value.substr(2) : identifier.value};
+    auto authz = store_.find_valid_authz(account.id, base, wildcard, clock_.now());
+    if (authz) continue;
+    if (!is_not_found(authz.error()))
+      return acme::fail(internal_error("looking up authorizations", authz.error()));
+    missing += (missing.empty() ? "" : ", ") + identifier.type + ":" + identifier.value;
+  }
+  if (missing.empty()) return {};
+  return acme::fail(Problem::unauthorized(
+      "Account " + std::to_string(account.id) +
+      " did not order this certificate and holds no valid authorization for " + missing +
+      "; an account may revoke a certificate it did not order once it has valid authorizations for "
+      "every identifier in it (RFC 8555 §7.6), a wildcard needing a wildcard authorization"));
+}
+
+std::size_t Certificates::chain_count() const { return ca_ ? ca_->chain_count() : 1; }
+
+acme::Result<std::string> Certificates::chain_pem(const Certificate& cert, std::size_t chain) const {
+  if (chain >= chain_count()) {
+    return acme::fail(Problem::not_found("Certificate " + cert.serial + " has no chain " +
+                                         std::to_string(chain) + " (chains 0 to " +
+                                         std::to_string(chain_count() - 1) + ")"));
+  }
+  if (chain == 0) return cert.chain_pem;
+  constexpr std::string_view kEnd = "-----END CERTIFICATE-----\n";
+  auto end = cert.chain_pem.find(kEnd);
+  if (end == std::string::npos)
+    return acme::fail(Problem::server_internal("The stored certificate is unusable"));
+  return cert.chain_pem.substr(0, end + kEnd.size()) + ca_->issuer_chain_pem(chain);
+}
+
 acme::Result<Certificate> Certificates::find(const std::string& serial) const {
   auto cert = store_.find_certificate(serial);
   if (!cert) {
@@ -37,7 +72,7 @@ acme::Result<void> Certificates::revoke(const Account* account, const acme::Publ
     return acme::fail(internal_error("loading a certificate", cert.error()));
   }
   if (account && cert->account_id != account->id) {
-    return acme::fail(Problem::unauthorized("Only the account that ordered this certificate may revoke it"));
+    if (auto controls = check_control(*account, *cert); !controls) return acme::fail(controls.error());
   }
   if (key && key->spki_der() != cert->key_spki) {
     return acme::fail(Problem::unauthorized("The request is not signed by the certificate's key"));

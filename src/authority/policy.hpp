@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct Policy {
   // "https://host:port/acme/acct/": account URLs for validations resumed after a restart, when
   // no request tells the base URL the client used.
   std::string account_url_prefix;
+  // RFC 8555 §7.3.4 external account binding: newAccount must carry one when required; MAC keys
+  // (raw bytes) by key identifier.
+  bool external_account_required = false;
+  std::map<std::string, std::string> external_account_mac_keys;
 };
 
 }  // namespace cobble::authority

@@ -22,6 +22,11 @@ struct CaOptions {
   // start and writes nothing (Pebble's behaviour).
   bool persist = true;
   std::string name = "Cobble";  // subject CNs: "<name> Root CA", "<name> Intermediate CA"
+  // Extra hierarchies, each under its own root, certifying the same leaf-issuing key (Pebble's
+  // PEBBLE_ALTERNATE_ROOTS): clients see them as alternate chains (RFC 8555 §7.4.2).
+  int alternate_roots = 0;
+  // Intermediates between a leaf and its root in every chain, ≥ 1 (Pebble's PEBBLE_CHAIN_LENGTH).
+  int chain_length = 1;
 };
 
 struct IssueRequest {
@@ -36,18 +41,21 @@ struct IssueRequest {
 struct IssuedCertificate {
   std::string serial;  // lowercase hex without leading zeros
   std::string leaf_pem;
-  std::string chain_pem;  // leaf, then intermediate (application/pem-certificate-chain)
+  std::string chain_pem;  // leaf, then the default chain's intermediates (application/pem-certificate-chain)
   TimePoint not_before{};
   TimePoint not_after{};
 };
 
-// A root and an intermediate; leafs are signed by the intermediate. Thread-safe once built.
+// 1 + alternate_roots hierarchies ("chains"), each a root and chain_length intermediates; leafs
+// are signed by the bottom intermediate's key, which every hierarchy certifies under the same
+// subject, so each leaf verifies up every root. Chain 0 is the default. Thread-safe once built.
 class CertificateAuthority {
  public:
-  // With options.persist, loads root/intermediate keys and certificates from `dir` (files
-  // root.pem, root-key.pem, intermediate.pem, intermediate-key.pem), creating them on first start.
-  // Fails with errc::io_error when files cannot be read/written and errc::invalid_argument when
-  // they are present but unparsable or do not belong together.
+  // With options.persist, loads keys and certificates from `dir` (hierarchy 0: root.pem,
+  // root-key.pem, intermediate.pem, intermediate-key.pem; the others: see ca/hierarchy.hpp),
+  // creating what is missing. Fails with errc::io_error when files cannot be read/written and
+  // errc::invalid_argument when they are present but unparsable or do not belong together, or
+  // when alternate_roots < 0 or chain_length < 1.
   static Result<std::shared_ptr<CertificateAuthority>> load_or_create(const std::filesystem::path& dir,
                                                                       const CaOptions& options,
                                                                       TimePoint now);
@@ -58,10 +66,21 @@ class CertificateAuthority {
   // errc::invalid_argument when spki_der is unparsable or no name is given.
   virtual Result<IssuedCertificate> issue(const IssueRequest& request) const = 0;
 
-  virtual std::string root_pem() const = 0;
-  virtual std::string root_key_pem() const = 0;
-  virtual std::string intermediate_pem() const = 0;
-  virtual std::string intermediate_key_pem() const = 0;
+  // Number of chains: 1 + alternate roots.
+  virtual std::size_t chain_count() const = 0;
+  // Of chain `chain` (std::out_of_range unless chain < chain_count()): its root, the root's key,
+  // the leaf-issuing intermediate and its key (the same key in every chain), and the issuer chain
+  // a leaf is served with (leaf issuer first, up to but not including the root).
+  virtual std::string root_pem(std::size_t chain) const = 0;
+  virtual std::string root_key_pem(std::size_t chain) const = 0;
+  virtual std::string intermediate_pem(std::size_t chain) const = 0;
+  virtual std::string intermediate_key_pem(std::size_t chain) const = 0;
+  virtual std::string issuer_chain_pem(std::size_t chain) const = 0;
+  // The default chain's.
+  std::string root_pem() const { return root_pem(0); }
+  std::string root_key_pem() const { return root_key_pem(0); }
+  std::string intermediate_pem() const { return intermediate_pem(0); }
+  std::string intermediate_key_pem() const { return intermediate_key_pem(0); }
 };
 
 // What finalize needs from a CSR (RFC 8555 §7.4, RFC 2986).

@@ -150,6 +150,12 @@ CREATE TABLE paused (
 ) WITHOUT ROWID;
 CREATE INDEX paused_by_account ON paused(account_id, paused_at) WHERE unpaused_at IS NULL;
 )sql"},
+    // External account binding (RFC 8555 §7.3.4): which CA key id bound the account, and the
+    // binding as sent (the account object echoes it); '' for accounts made without one.
+    Migration{3, R"sql(
+ALTER TABLE accounts ADD COLUMN eab_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN eab_binding TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

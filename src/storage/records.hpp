@@ -28,6 +28,10 @@ struct AccountRecord {
   std::vector<std::string> contacts;
   std::string status = "valid";
   TimePoint created_at{};
+  // RFC 8555 §7.3.4: the key identifier of the external account binding that created the account
+  // and the binding JWS as sent (JSON text); both empty when it was created without one.
+  std::string eab_key_id;
+  std::string eab_binding;
 };
 
 struct ChallengeRecord {

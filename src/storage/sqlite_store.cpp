@@ -125,9 +125,10 @@ Result<void> SqliteStore::explain_unchanged(const char* table, const char* key, 
 Result<std::int64_t> SqliteStore::create_account(const AccountRecord& account) {
   Lock lock(mu_);
   auto inserted = execute(
-      "INSERT INTO accounts (key_thumbprint, jwk, contacts, status, created_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO accounts (key_thumbprint, jwk, contacts, status, created_at, eab_key_id, eab_binding) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
       account.key_thumbprint, account.jwk, join_lines(account.contacts), account.status,
-      to_micros(account.created_at));
+      to_micros(account.created_at), account.eab_key_id, account.eab_binding);
   if (!inserted) return std::unexpected(inserted.error());
   return sqlite3_last_insert_rowid(db_.handle());
 }
@@ -135,8 +136,8 @@ Result<std::int64_t> SqliteStore::create_account(const AccountRecord& account) {
 template <class Key>
 Result<AccountRecord> SqliteStore::load_account(const char* column, const Key& key) {
   auto cursor =
-      statement(std::string("SELECT id, key_thumbprint, jwk, contacts, status, created_at FROM accounts "
-                            "WHERE ") +
+      statement(std::string("SELECT id, key_thumbprint, jwk, contacts, status, created_at, eab_key_id, "
+                            "eab_binding FROM accounts WHERE ") +
                 column + " = ?");
   if (!cursor) return std::unexpected(cursor.error());
   sql::Statement& row = **cursor;
@@ -149,7 +150,9 @@ Result<AccountRecord> SqliteStore::load_account(const char* column, const Key& k
                        .jwk = row.text(2),
                        .contacts = split_lines(row.text(3)),
                        .status = row.text(4),
-                       .created_at = from_micros(row.int64(5))};
+                       .created_at = from_micros(row.int64(5)),
+                       .eab_key_id = row.text(6),
+                       .eab_binding = row.text(7)};
 }
 
 Result<AccountRecord> SqliteStore::find_account(std::int64_t id) {

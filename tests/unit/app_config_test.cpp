@@ -112,3 +112,34 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(config.pause_refill_period_hours == 6);
   CHECK(config.require_terms_of_service);
 }
+
+TEST_CASE("external account binding settings take Pebble's names and the old one as an alias", "[app]") {
+  Config config;
+  REQUIRE(cobble::app::apply_json(config, nlohmann::json::parse(R"({
+    "externalAccountBindingRequired": true,
+    "externalAccountMACKeys": {"kid-1": "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W"}
+  })")));
+  CHECK(config.external_account_required);
+  CHECK(config.external_account_mac_keys.at("kid-1").starts_with("zWNDZM6e"));
+
+  Config old;
+  REQUIRE(cobble::app::apply_json(old, nlohmann::json::parse(R"({"externalAccountRequired": true})")));
+  CHECK(old.external_account_required);
+
+  Config from_env;
+  REQUIRE(cobble::app::apply_env(from_env, {{"COBBLE_EXTERNAL_ACCOUNT_MAC_KEYS", "a:AAAA,b:BBBB"}}));
+  CHECK(from_env.external_account_mac_keys ==
+        std::map<std::string, std::string>{{"a", "AAAA"}, {"b", "BBBB"}});
+
+  auto wrong =
+      cobble::app::apply_json(config, nlohmann::json::parse(R"({"externalAccountMACKeys": {"k": 1}})"));
+  REQUIRE_FALSE(wrong);
+  CHECK_THAT(wrong.error().message, Catch::Contains("externalAccountMACKeys"));
+}
+
+TEST_CASE("Pebble's alternate roots and chain length variables set the chain settings", "[app]") {
+  Config config;
+  REQUIRE(cobble::app::apply_env(config, {{"PEBBLE_ALTERNATE_ROOTS", "2"}, {"PEBBLE_CHAIN_LENGTH", "3"}}));
+  CHECK(config.alternate_roots == 2);
+  CHECK(config.chain_length == 3);
+}

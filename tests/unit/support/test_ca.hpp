@@ -55,10 +55,9 @@ struct TestCa {
   std::unique_ptr<api::ManagementServices> management;
   std::string base_url = "https://ca.test:14000";
 
-  explicit TestCa(authority::Policy p = {}) : policy(std::move(p)) {
+  explicit TestCa(authority::Policy p = {}, ca::CaOptions options = ca::CaOptions{.persist = false})
+      : policy(std::move(p)) {
     store = std::move(storage::Store::open(dir.file("cobble.db")).value());
-    ca::CaOptions options;
-    options.persist = false;
     ca = ca::CertificateAuthority::load_or_create(dir.path() / "ca", options, clock.now()).value();
     accounts = std::make_unique<authority::Accounts>(*store, clock, policy);
     authority::PauseSettings pause_settings;
@@ -67,13 +66,16 @@ struct TestCa {
     pauses = std::make_unique<authority::Pauses>(*store, clock, pause_settings);
     orders = std::make_unique<authority::Orders>(*store, clock, policy, *ca, pauses.get());
     challenges = std::make_unique<authority::Challenges>(*store, clock, policy, scheduler, pauses.get());
-    certificates = std::make_unique<authority::Certificates>(*store, clock);
+    certificates = std::make_unique<authority::Certificates>(*store, clock, ca.get());
     scheduler.challenges = challenges.get();
     services.reset(new api::Services{
         nonces, {}, policy, *accounts, *orders, *challenges, *certificates, 3, pauses.get()});
-    management.reset(new api::ManagementServices{"", ca->root_pem(), ca->root_key_pem(),
-                                                 ca->intermediate_pem(), ca->intermediate_key_pem(),
-                                                 *certificates});
+    std::vector<api::CaChainPems> chains;
+    for (std::size_t n = 0; n < ca->chain_count(); ++n) {
+      chains.push_back(
+          {ca->root_pem(n), ca->root_key_pem(n), ca->intermediate_pem(n), ca->intermediate_key_pem(n)});
+    }
+    management.reset(new api::ManagementServices{"", std::move(chains), *certificates});
   }
 
   api::Reply send(std::string method, std::string path, std::string body = "",
