@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "api/management_admin.hpp"
 #include "api/management_pause.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
@@ -85,6 +86,9 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/unpause", false, kPost, false, unpause_account},
     {"/paused", false, kGet, false, paused},
     {"/metrics", false, kGet, false, metrics},
+    {"/chaos", false, kGet | kPost, false, chaos_settings},
+    {"/reset", false, kPost, false, reset},
+    {"/log-level", false, kGet | kPost, false, log_level},
 };
 
 }  // namespace

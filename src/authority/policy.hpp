@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "storage/records.hpp"
 
@@ -30,7 +31,10 @@ struct Policy {
   std::size_t max_contacts = 10;
   bool require_terms_of_service = false;
   std::string terms_of_service_url;
-  int retry_after_seconds = 1;  // Retry-After while a challenge or order is processing
+  int retry_after_seconds = 1;        // Retry-After while an order is processing (0: no header)
+  int retry_after_authz_seconds = 1;  // Retry-After while a challenge (and so its authz) is processing
+  // Names refused with rejectedIdentifier, subdomains included (Pebble's domainBlocklist).
+  std::vector<std::string> domain_blocklist;
 };
 
 }  // namespace cobble::authority
