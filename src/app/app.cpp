@@ -141,7 +141,10 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
 int run(const Config& config) {
   set_log_level(config.log_level);
   std::error_code fs_ec;
-  fs::create_directories(config.data_dir, fs_ec);
+  // Pebble writes nothing to disk: with its own certificate a `pebble` leaves no data/ behind.
+  bool needs_data_dir = !config.pebble_compat || config.certificate.empty() || config.ca_persist ||
+                        config.database != ":memory:";
+  if (needs_data_dir) fs::create_directories(config.data_dir, fs_ec);
   if (fs_ec) {
     spdlog::critical("cannot create data directory {}: {}", config.data_dir, fs_ec.message());
     return 1;

@@ -54,6 +54,7 @@ common::Result<std::string> unpause_secret(const Config& config) {
   if (!config.unpause_key_file.empty())
     return common::fail(std::errc::no_such_file_or_directory, "cannot read " + path.string());
   auto secret = pause::new_unpause_secret();
+  if (config.pebble_compat && !fs::exists(config.data_dir)) return secret;  // like Pebble: nothing kept
   {
     std::ofstream out(path, std::ios::trunc);
     out << pause::unpause_secret_to_hex(secret) << "\n";
