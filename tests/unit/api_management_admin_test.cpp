@@ -29,6 +29,7 @@ TEST_CASE("POST /reset wipes accounts, orders and certificates; the CA stays", "
   REQUIRE(client.register_account().status == 201);
   auto cert_key = acme::PrivateKey::generate(acme::PrivateKey::Kind::es256);
   auto order = client.valid_order({"reset.example"}, cert_key);
+  REQUIRE(ca.store->pause_pair(1, {"dns", "paused.example"}, ca.clock.now(), std::chrono::seconds(0)));
   auto root_before = ca.manage("/roots/0").body;
 
   auto reply = manage(ca, "POST", "/reset");
@@ -38,6 +39,8 @@ TEST_CASE("POST /reset wipes accounts, orders and certificates; the CA stays", "
   auto stale = client.post_as_get(client.kid);
   CHECK(test::problem_type(stale) == "accountDoesNotExist");
   CHECK_FALSE(ca.store->find_account(1));
+  CHECK(ca.store->list_paused(1, 10).value().empty());
+  CHECK(ca.store->list_validation_attempts(1, {"dns", "reset.example"}, 10).value().empty());
   auto serial = order["certificate"].get<std::string>();
   serial = serial.substr(serial.rfind('/') + 1);
   CHECK(ca.manage("/cert-status-by-serial/" + serial).status == 404);

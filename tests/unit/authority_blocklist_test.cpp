@@ -51,3 +51,26 @@ TEST_CASE("newOrder refuses blocked names with rejectedIdentifier, one subproble
 
   CHECK(client.new_order({"ok.example"}).status == 201);
 }
+
+TEST_CASE("Retry-After on a processing challenge and its authz follows retryAfterAuthzSeconds; 0 sends none",
+          "[api][pebble]") {
+  auto seconds = GENERATE(0, 3);
+  CAPTURE(seconds);
+  authority::Policy policy;
+  policy.retry_after_authz_seconds = seconds;
+  TestCa ca(policy);
+  ca.scheduler.challenges = nullptr;  // validations stay processing
+  TestClient client(ca);
+  REQUIRE(client.register_account().status == 201);
+  auto order = test::body_of(client.new_order({"slow.example"}));
+  auto authz_url = order["authorizations"][0].get<std::string>();
+  auto authz = test::body_of(client.post_as_get(authz_url));
+  std::string challenge_url;
+  for (const auto& c : authz["challenges"])
+    if (c["type"] == "http-01") challenge_url = c["url"];
+  auto started = client.post_to(challenge_url, nlohmann::json::object());
+  REQUIRE(test::body_of(started)["status"] == "processing");
+  std::string expected = seconds ? std::to_string(seconds) : "";
+  CHECK(started.header("Retry-After") == expected);
+  CHECK(client.post_as_get(authz_url).header("Retry-After") == expected);
+}
