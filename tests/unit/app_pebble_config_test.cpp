@@ -105,7 +105,8 @@ TEST_CASE("Cobble keys beside the pebble object apply on top of it", "[app][pebb
   CHECK(config.log_level == "debug");
 }
 
-TEST_CASE("--pebble-compat starts from Pebble's defaults, and the environment still wins", "[app][pebble]") {
+TEST_CASE("Pebble mode (--pebble-compat) starts from Pebble's defaults, and the environment still wins",
+          "[app][pebble]") {
   Config config;
   cobble::app::apply_pebble_defaults(config);
   CHECK(config.pebble_compat);
