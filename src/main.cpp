@@ -10,6 +10,7 @@
 #include "app/admin.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "app/pebble_config.hpp"
 
 extern char** environ;
 
@@ -27,20 +28,36 @@ std::map<std::string, std::string> environment() {
 
 // Pebble's Go-style single-dash flags, so `cobble -config pebble.json -dnsserver 127.0.0.1:8053`
 // works where a CI script started `pebble`. -strict is accepted: Cobble is always strict.
+// Go's flag package also takes "-name=value" and "--name".
 std::vector<std::string> pebble_style_flags(int argc, char** argv) {
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "-config")
-      arg = "--config";
-    else if (arg == "-dnsserver")
-      arg = "--dns-server";
-    else if (arg == "-strict" || arg == "-strict=true" || arg == "-strict=false")
+    if (arg.starts_with("--") && !arg.starts_with("--dnsserver") && !arg.starts_with("--strict")) {
+      args.push_back(arg);
       continue;
+    }
+    std::string_view name = std::string_view(arg).substr(arg.starts_with("--") ? 2 : 1);
+    auto eq = name.find('=');
+    std::string value = eq == std::string_view::npos ? "" : std::string(name.substr(eq + 1));
+    name = name.substr(0, eq);
+    if (name == "strict") continue;
+    if (name == "config" || name == "dnsserver") {
+      args.push_back(name == "config" ? "--config" : "--dns-server");
+      if (eq != std::string_view::npos) args.push_back(value);
+      continue;
+    }
     args.push_back(arg);
   }
   std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
   return args;
+}
+
+// A `pebble` symlink (or copy) to cobble answers like Pebble without any flag.
+bool invoked_as_pebble(const char* argv0) {
+  std::string_view name(argv0);
+  if (auto slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  return name == "pebble";
 }
 
 }  // namespace
@@ -69,6 +86,9 @@ int main(int argc, char** argv) {
   cli.add_flag_callback(
       "--fake-clock", [&flags] { flags["fakeClock"] = "true"; }, "ACME time moves only when told to (tests)");
   cli.add_flag("--print-default-config", print_defaults, "print the embedded defaults as JSON and exit");
+  bool pebble_compat = invoked_as_pebble(argv[0]);
+  cli.add_flag("--pebble-compat", pebble_compat,
+               "Pebble's defaults and log lines (also when run as `pebble`); see docs/pebble-compat.md");
   cli.name(argv[0]);
   try {
     cli.parse(pebble_style_flags(argc, argv));
@@ -82,6 +102,7 @@ int main(int argc, char** argv) {
   }
   // Precedence: defaults < file < environment < flags.
   Config config;
+  if (pebble_compat) cobble::app::apply_pebble_defaults(config);
   if (!config_file.empty()) {
     if (auto r = cobble::app::apply_file(config, config_file); !r) {
       std::cerr << "cobble: " << r.error().message << "\n";

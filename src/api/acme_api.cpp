@@ -27,7 +27,19 @@ constexpr Route<Services> kAcmeRoutes[] = {
 Reply handle_acme(const Request& request, Services& services) {
   // The unpause portal's pages share the listener (and its certificate) but none of ACME's rules.
   if (request.path.starts_with(kPortalPrefix)) return handle_portal(request, services);
-  auto reply = dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
+  ChaosDecision chaos;
+  if (services.chaos) {
+    if (auto endpoint = chaos_endpoint(request))
+      chaos = services.chaos->decide(*endpoint, request.method == "POST");
+  }
+  Reply reply;
+  if (chaos.fault) {
+    reply = problem_reply(*chaos.fault);
+    detail::finish(request, Urls(request.base_url), true, true, reply);
+  } else {
+    reply = dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
+  }
+  reply.delay = chaos.delay;
   // RFC 8555 §6.5: a fresh nonce on every response to a POST, errors included (badNonce needs it).
   if (request.method == "POST" && reply.header("Replay-Nonce").empty()) {
     reply.with_header("Replay-Nonce", services.nonces.issue());

@@ -29,7 +29,9 @@ acme::Result<Reply> authz(Context& ctx, Services& services) {
       json_reply(render_authz(*view, ctx.urls, challenge_extras(view->authz, ctx.urls, services.policy)));
   bool processing = std::any_of(view->authz.challenges.begin(), view->authz.challenges.end(),
                                 [](const auto& c) { return c.status == "processing"; });
-  if (processing) reply.with_header("Retry-After", std::to_string(services.policy.retry_after_seconds));
+  if (processing && services.policy.retry_after_authz_seconds > 0) {
+    reply.with_header("Retry-After", std::to_string(services.policy.retry_after_authz_seconds));
+  }
   reply.log_account = std::to_string(req->account->id);
   return reply;
 }

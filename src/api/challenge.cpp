@@ -16,8 +16,8 @@ acme::Result<Reply> challenge(Context& ctx, Services& services) {
   auto reply = json_reply(render_challenge(view->challenge, ctx.urls,
                                            challenge_extras(view->authz.authz, ctx.urls, services.policy)));
   reply.with_header("Link", "<" + ctx.urls.authz(view->authz.authz.id) + ">;rel=\"up\"");
-  if (view->challenge.status == "processing") {
-    reply.with_header("Retry-After", std::to_string(services.policy.retry_after_seconds));
+  if (view->challenge.status == "processing" && services.policy.retry_after_authz_seconds > 0) {
+    reply.with_header("Retry-After", std::to_string(services.policy.retry_after_authz_seconds));
   }
   reply.log_account = std::to_string(req->account->id);
   return reply;

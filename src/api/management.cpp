@@ -5,6 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "api/management_admin.hpp"
 #include "api/management_pause.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
@@ -100,6 +101,9 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/unpause", false, kPost, false, unpause_account},
     {"/paused", false, kGet, false, paused},
     {"/metrics", false, kGet, false, metrics},
+    {"/chaos", false, kGet | kPost, false, chaos_settings},
+    {"/reset", false, kPost, false, reset},
+    {"/log-level", false, kGet | kPost, false, log_level},
 };
 
 }  // namespace

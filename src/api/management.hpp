@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "api/chaos.hpp"
 #include "api/message.hpp"
 #include "authority/certificates.hpp"
 #include "authority/pauses.hpp"
@@ -26,12 +28,16 @@ struct ManagementServices {
   common::FakeClock* fake_clock = nullptr;    // set when started with --fake-clock
   const common::Clock* clock = nullptr;       // ACME time, for GET /clock
   const authority::Pauses* pauses = nullptr;  // operators' pause actions
+  Chaos* chaos = nullptr;                     // GET/POST /chaos; null: 404
+  // POST /reset: wipes all ACME state (Store::reset); null: 404.
+  std::function<common::Result<void>()> reset_state;
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,
 // /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N (N = 0 and each alternate root,
 // with Link rel="alternate" to the others), /cert-status-by-serial/<hex>;
-// and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused.
+// and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused, GET/POST
+// /chaos, POST /reset, GET/POST /log-level.
 Reply handle_management(const Request& request, ManagementServices& services);
 
 }  // namespace cobble::api

@@ -33,6 +33,8 @@ struct Reply {
   std::string body;
   // Shown in the request log line (never secrets): the account id when the request had one.
   std::string log_account;
+  // Wait this long before sending (injected slow responses, api/chaos.hpp).
+  std::chrono::milliseconds delay{0};
 
   Reply& with_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

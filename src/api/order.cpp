@@ -24,7 +24,7 @@ acme::Result<Reply> order(Context& ctx, Services& services) {
   if (!view) return acme::fail(view.error());
   auto reply = json_reply(render_order(*view, ctx.urls));
   if (finalize) reply.with_header("Location", ctx.urls.order(id));
-  if (view->status == acme::OrderStatus::processing) {
+  if (view->status == acme::OrderStatus::processing && services.policy.retry_after_seconds > 0) {
     reply.with_header("Retry-After", std::to_string(services.policy.retry_after_seconds));
   }
   reply.log_account = std::to_string(req->account->id);

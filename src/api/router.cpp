@@ -35,7 +35,8 @@ std::optional<Reply> refuse(bool found, unsigned methods, const Request& request
   // RFC 8555 §6.2: ACME POST bodies are JWS, sent as application/jose+json.
   if (request.method == "POST") {
     auto type = media_type(request.header("Content-Type"));
-    if (post_body == PostBody::form && type.empty() && request.body.empty()) return std::nullopt;
+    // A bodiless POST (a form button, `curl -X POST .../reset`) has nothing to label.
+    if (post_body != PostBody::jose && type.empty() && request.body.empty()) return std::nullopt;
     auto wanted = post_body == PostBody::jose   ? "application/jose+json"
                   : post_body == PostBody::json ? "application/json"
                                                 : "application/x-www-form-urlencoded";

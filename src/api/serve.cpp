@@ -38,6 +38,11 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
     return acme::fail(
         Problem::bad_nonce("JWS has an invalid or already used anti-replay nonce: \"" + jws->nonce + "\""));
   }
+  // Pebble's PEBBLE_WFE_NONCEREJECT: refuse a share of good nonces, so clients prove they retry.
+  if (services.chaos && services.chaos->reject_nonce()) {
+    return acme::fail(Problem::bad_nonce("JWS has an invalid anti-replay nonce: \"" + jws->nonce +
+                                         "\" (refused at random, as configured by nonceRejectPercent)"));
+  }
   // RFC 8555 §6.4: "url" must equal the request URL.
   auto request_url =
       ctx.urls.base() + ctx.request.path + (ctx.request.query.empty() ? "" : "?" + ctx.request.query);

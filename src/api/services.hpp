@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "acme/nonce.hpp"
+#include "api/chaos.hpp"
 #include "authority/accounts.hpp"
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"
@@ -31,6 +32,7 @@ struct Services {
   const authority::Certificates& certificates;
   std::size_t orders_per_page = 50;
   const authority::Pauses* pauses = nullptr;  // null: pausing off, the unpause portal answers 404
+  Chaos* chaos = nullptr;                     // null: no injected faults, no nonce rejection
 };
 
 }  // namespace cobble::api

@@ -82,6 +82,18 @@ http::Limits limits_from(const Config& config) {
   return limits;
 }
 
+// Pebble's start-up lines, which CI scripts wait for (`grep -q "ACME directory available at"`).
+void log_like_pebble(const std::string& listener, const std::string& host, std::uint16_t port) {
+  auto address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  if (listener == "acme") {
+    spdlog::info("Listening on: {}", address);
+    spdlog::info("ACME directory available at: https://{}/dir", address);
+  } else if (listener == "management") {
+    spdlog::info("Management interface listening on: {}", address);
+    spdlog::info("Root CA certificate available at: https://{}/roots/0", address);
+  }
+}
+
 // Binds the ACME (HTTPS, optional plain) and management listeners and logs where they are.
 // Returns false, having logged why, when one cannot be bound.
 bool start_listeners(const Config& config, http::Server& server, std::shared_ptr<asio::ssl::context> tls,
@@ -119,6 +131,7 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
     }
     auto host = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" ? std::string("localhost") : hp->first;
     spdlog::info("{} listening on {}://{}:{}{}", l.name, l.tls ? "https" : "http", host, *port, l.path);
+    if (config.pebble_compat) log_like_pebble(l.name, hp->first, *port);
   }
   return true;
 }
@@ -128,7 +141,10 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
 int run(const Config& config) {
   set_log_level(config.log_level);
   std::error_code fs_ec;
-  fs::create_directories(config.data_dir, fs_ec);
+  // Pebble writes nothing to disk: with its own certificate a `pebble` leaves no data/ behind.
+  bool needs_data_dir = !config.pebble_compat || config.certificate.empty() || config.ca_persist ||
+                        config.database != ":memory:";
+  if (needs_data_dir) fs::create_directories(config.data_dir, fs_ec);
   if (fs_ec) {
     spdlog::critical("cannot create data directory {}: {}", config.data_dir, fs_ec.message());
     return 1;

@@ -42,6 +42,9 @@ authority::Policy policy_from(const Config& config) {
   policy.issuer_domain_names = issuer_domain_names(config);
   policy.account_url_prefix = default_base_url(config) + api::paths::kAccount;
   policy.external_account_required = config.external_account_required;
+  policy.retry_after_seconds = config.retry_after_order_seconds;
+  policy.retry_after_authz_seconds = config.retry_after_authz_seconds;
+  policy.domain_blocklist = config.domain_blocklist;
   return policy;
 }
 
@@ -90,6 +93,7 @@ common::Result<std::string> unpause_secret(const Config& config) {
   if (!config.unpause_key_file.empty())
     return common::fail(std::errc::no_such_file_or_directory, "cannot read " + path.string());
   auto secret = pause::new_unpause_secret();
+  if (config.pebble_compat && !fs::exists(config.data_dir)) return secret;  // like Pebble: nothing kept
   {
     std::ofstream out(path, std::ios::trunc);
     out << pause::unpause_secret_to_hex(secret) << "\n";
@@ -195,6 +199,20 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
 
   api::DirectoryMeta meta{config.terms_of_service, config.website, config.caa_identities,
                           config.external_account_required};
+  if (config.nonce_reject_percent > 100) {
+    return common::fail(std::errc::invalid_argument, "setting 'nonceRejectPercent' must be 0-100, got " +
+                                                         std::to_string(config.nonce_reject_percent));
+  }
+  auto chaos = api::parse_chaos(config.chaos);
+  if (!chaos) return common::fail(chaos.error().code, "setting 'chaos': " + chaos.error().message);
+  c->chaos = std::make_unique<api::Chaos>();
+  c->chaos->set(std::move(*chaos));
+  c->chaos->set_nonce_reject_percent(config.nonce_reject_percent);
+  if (config.nonce_reject_percent > 0)
+    spdlog::info("refusing {}% of good nonces with badNonce (nonceRejectPercent)",
+                 config.nonce_reject_percent);
+  if (!config.chaos.empty()) spdlog::warn("chaos: injecting faults {}", config.chaos.dump());
+
   c->services = std::unique_ptr<api::Services>(new api::Services{
       c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges, *c->certificates,
       static_cast<std::size_t>(std::max(1, config.orders_per_page)), c->pauses.get()});
@@ -206,6 +224,9 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
       https_ca_pem, std::move(chains), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
       c->clock.get(), c->pauses.get()});
+  c->services->chaos = c->chaos.get();
+  c->management->chaos = c->chaos.get();
+  c->management->reset_state = [store = c->store.get()] { return store->reset(); };
 
   // Work a crash interrupted: finish or fail it now, never leave it hanging.
   c->orders->fail_interrupted();

@@ -40,6 +40,7 @@ struct Components {
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;
   std::unique_ptr<authority::Certificates> certificates;
+  std::unique_ptr<api::Chaos> chaos;
   std::unique_ptr<api::Services> services;
   std::unique_ptr<api::ManagementServices> management;
 

@@ -1,23 +1,39 @@
 #include "app/config.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
 #include <variant>
 
+#include "api/chaos.hpp"
+#include "app/pebble_config.hpp"
+
 namespace cobble::app {
 namespace {
 
 using StringMap = std::map<std::string, std::string>;
-using Member = std::variant<std::string Config::*, bool Config::*, int Config::*,
-                            std::vector<std::string> Config::*, StringMap Config::*>;
+using Member =
+    std::variant<std::string Config::*, bool Config::*, int Config::*, std::vector<std::string> Config::*,
+                 StringMap Config::*, nlohmann::json Config::*>;
+
+// Checks a JSON object setting's content (its type is checked before).
+using ObjectCheck = common::Result<void> (*)(const nlohmann::json&);
 
 struct Option {
   const char* key;
   Member member;
   const char* help;
+  ObjectCheck check = nullptr;
 };
+
+common::Result<void> check_chaos(const nlohmann::json& value) {
+  auto parsed = api::parse_chaos(value);
+  if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
 
 const Option kOptions[] = {
     {"listenAddress", &Config::listen_address, "ACME over HTTPS, host:port"},
@@ -88,6 +104,17 @@ const Option kOptions[] = {
     {"alternateRoots", &Config::alternate_roots,
      "extra root hierarchies cross-signing the issuer: alternate chains (RFC 8555 §7.4.2)"},
     {"chainLength", &Config::chain_length, "intermediates between a leaf and its root, 1 or more"},
+    {"domainBlocklist", &Config::domain_blocklist,
+     "names refused with rejectedIdentifier, their subdomains included (Pebble's domainBlocklist)"},
+    {"retryAfterAuthzSeconds", &Config::retry_after_authz_seconds,
+     "Retry-After on a processing challenge or authorization; 0 = none (Pebble's retryAfter.authz)"},
+    {"retryAfterOrderSeconds", &Config::retry_after_order_seconds,
+     "Retry-After on a processing order; 0 = none (Pebble's retryAfter.order)"},
+    {"nonceRejectPercent", &Config::nonce_reject_percent,
+     "share (0-100) of good nonces refused with badNonce (PEBBLE_WFE_NONCEREJECT)"},
+    {"chaos", &Config::chaos,
+     "injected faults per endpoint, e.g. {\"newOrder\": {\"rateLimited\": 0.1, \"delayMs\": 200}}",
+     check_chaos},
 };
 
 // Older names still accepted in files, flags and the environment.
@@ -97,10 +124,16 @@ const std::pair<const char*, const char*> kAliases[] = {
 
 // Pebble's environment variables, so CI scripts written for Pebble work unchanged.
 const std::pair<const char*, const char*> kPebbleEnv[] = {
-    {"PEBBLE_VA_ALWAYS_VALID", "alwaysValid"},       {"PEBBLE_AUTHZREUSE", "authzReusePercent"},
-    {"PEBBLE_WFE_ORDERS_PER_PAGE", "ordersPerPage"}, {"PEBBLE_VA_SLEEPTIME", "vaSleepSeconds"},
-    {"PEBBLE_ALTERNATE_ROOTS", "alternateRoots"},    {"PEBBLE_CHAIN_LENGTH", "chainLength"},
+    {"PEBBLE_VA_ALWAYS_VALID", "alwaysValid"},        {"PEBBLE_AUTHZREUSE", "authzReusePercent"},
+    {"PEBBLE_WFE_ORDERS_PER_PAGE", "ordersPerPage"},  {"PEBBLE_VA_SLEEPTIME", "vaSleepSeconds"},
+    {"PEBBLE_ALTERNATE_ROOTS", "alternateRoots"},     {"PEBBLE_CHAIN_LENGTH", "chainLength"},
+    {"PEBBLE_WFE_NONCEREJECT", "nonceRejectPercent"},
 };
+
+// Pebble reads its boolean variables as true for 1/true/True/TRUE and false for anything else.
+bool pebble_truthy(const std::string& value) {
+  return value == "1" || value == "true" || value == "True" || value == "TRUE";
+}
 
 std::string env_name(std::string_view key) {
   std::string out = "COBBLE_";
@@ -131,6 +164,7 @@ std::string type_name(const Member& m) {
   return std::visit(
       [](auto ptr) -> std::string {
         using T = std::remove_reference_t<decltype(Config{}.*ptr)>;
+        if constexpr (std::is_same_v<T, nlohmann::json>) return "an object";
         if constexpr (std::is_same_v<T, bool>) return "a boolean";
         if constexpr (std::is_same_v<T, int>) return "an integer";
         if constexpr (std::is_same_v<T, std::string>) return "a string";
@@ -163,6 +197,9 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
             map[name] = item.template get<std::string>();
           }
           config.*ptr = std::move(map);
+        } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+          if (!value.is_object()) return false;
+          config.*ptr = value;
         } else {
           if (!value.is_array()) return false;
           std::vector<std::string> list;
@@ -178,6 +215,12 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
   if (!ok) {
     return common::fail(std::errc::invalid_argument, std::string("setting '") + option.key + "' must be " +
                                                          type_name(option.member) + ", got " + value.dump());
+  }
+  if (option.check) {
+    if (auto checked = option.check(value); !checked) {
+      return common::fail(std::errc::invalid_argument,
+                          std::string("setting '") + option.key + "': " + checked.error().message);
+    }
   }
   return {};
 }
@@ -223,6 +266,14 @@ common::Result<void> apply_file(Config& config, const std::string& path) {
   auto json = nlohmann::json::parse(text.str(), nullptr, false);
   if (json.is_discarded())
     return common::fail(std::errc::invalid_argument, "config file " + path + " is not valid JSON");
+  if (is_pebble_config(json)) {
+    // Pebble's format; Cobble keys beside "pebble" apply on top of the translated ones.
+    auto translated = translate_pebble_config(json["pebble"]);
+    for (const auto& warning : translated.warnings) spdlog::warn("config file {}: {}", path, warning);
+    for (const auto& [key, value] : json.items())
+      if (key != "pebble") translated.settings[key] = value;
+    json = std::move(translated.settings);
+  }
   if (auto r = apply_json(config, json); !r) {
     return common::fail(r.error().code, "config file " + path + ": " + r.error().message);
   }
@@ -260,6 +311,9 @@ common::Result<void> apply_text(Config& config, const std::string& key, const st
             if (colon == std::string::npos || colon == 0) return false;
             value[item.substr(0, colon)] = item.substr(colon + 1);
           }
+        } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+          value = nlohmann::json::parse(text, nullptr, false);
+          if (value.is_discarded()) return false;
         } else {
           value = nlohmann::json::array();
           std::stringstream items(text);
@@ -288,13 +342,14 @@ common::Result<void> apply_env(Config& config, const std::map<std::string, std::
   for (const auto& [name, key] : kPebbleEnv) {
     auto it = env.find(name);
     if (it == env.end()) continue;
-    if (auto r = apply_text(candidate, key, it->second); !r) {
+    std::string text = it->second;
+    if (std::string_view(key) == "alwaysValid") text = pebble_truthy(text) ? "true" : "false";
+    if (auto r = apply_text(candidate, key, text); !r) {
       return common::fail(r.error().code, "environment variable " + it->first + ": " + r.error().message);
     }
   }
   // PEBBLE_VA_NOSLEEP=1 turns the random delay off, whatever else says.
-  if (auto it = env.find("PEBBLE_VA_NOSLEEP");
-      it != env.end() && (it->second == "1" || it->second == "true")) {
+  if (auto it = env.find("PEBBLE_VA_NOSLEEP"); it != env.end() && pebble_truthy(it->second)) {
     candidate.va_sleep_seconds = 0;
   }
   config = std::move(candidate);

@@ -69,6 +69,14 @@ struct Config {
   bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble
   int alternate_roots = 0;                 // alternateRoots (PEBBLE_ALTERNATE_ROOTS)
   int chain_length = 1;                    // chainLength: intermediates per chain (PEBBLE_CHAIN_LENGTH)
+  // Pebble compatibility (docs/pebble-compat.md)
+  std::vector<std::string> domain_blocklist;        // domainBlocklist: names (and subdomains) refused
+  int retry_after_authz_seconds = 1;                // Retry-After on processing challenges/authzs; 0 = none
+  int retry_after_order_seconds = 1;                // Retry-After on processing orders; 0 = none
+  int nonce_reject_percent = 0;                     // nonceRejectPercent (PEBBLE_WFE_NONCEREJECT)
+  nlohmann::json chaos = nlohmann::json::object();  // injected faults per endpoint (api/chaos.hpp)
+  // Not a setting: --pebble-compat or a binary named `pebble` (Pebble's defaults and log lines).
+  bool pebble_compat = false;
 };
 
 // One documented setting: its file key, environment variable and help text.

@@ -10,6 +10,7 @@
 #include "acme/identifiers.hpp"
 #include "acme/jws.hpp"
 #include "acme/status_rules.hpp"
+#include "authority/blocklist.hpp"
 #include "authority/errors.hpp"
 #include "common/random.hpp"
 
@@ -84,6 +85,9 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     if (auto ok = pauses_->check_new_order(account.id, request.identifiers, request.acme_base_url); !ok) {
       return acme::fail(ok.error());
     }
+  }
+  if (auto allowed = check_blocklist(policy_.domain_blocklist, request.identifiers); !allowed) {
+    return acme::fail(allowed.error());
   }
   auto now = clock_.now();
   // RFC 8555 §7.4: notBefore/notAfter are optional; refuse what Cobble cannot honour.

@@ -36,7 +36,8 @@ class Orders {
 
   // Creates an order and its authorizations in one transaction, reusing the account's valid
   // authorizations as policy.authz_reuse_percent says. First of all, refuses paused identifiers
-  // (Pauses::check_new_order). malformed for a bad notBefore/notAfter.
+  // (Pauses::check_new_order), then blocked ones (check_blocklist: rejectedIdentifier). malformed for a bad
+  // notBefore/notAfter.
   acme::Result<OrderView> create(const Account& account, const NewOrder& request) const;
 
   // The order `id` of `account`: malformed 404 when there is none, unauthorized when another

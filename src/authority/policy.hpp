@@ -32,7 +32,10 @@ struct Policy {
   std::size_t max_contacts = 10;
   bool require_terms_of_service = false;
   std::string terms_of_service_url;
-  int retry_after_seconds = 1;  // Retry-After while a challenge or order is processing
+  int retry_after_seconds = 1;        // Retry-After while an order is processing (0: no header)
+  int retry_after_authz_seconds = 1;  // Retry-After while a challenge (and so its authz) is processing
+  // Names refused with rejectedIdentifier, subdomains included (Pebble's domainBlocklist).
+  std::vector<std::string> domain_blocklist;
   // Draft challenge types, offered (besides RFC 8555's) only when enabled.
   bool dns_account01_enabled = false;  // draft-ietf-acme-dns-account-label
   bool dns_persist01_enabled = false;  // draft-ietf-acme-dns-persist

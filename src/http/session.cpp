@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -197,6 +198,10 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
         ctx->handler_executor,
         [&]() -> asio::awaitable<api::Reply> { co_return handle_safely(*ctx, request); },
         asio::use_awaitable);
+    if (reply.delay.count() > 0) {
+      asio::steady_timer pause(socket.get_executor(), reply.delay);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     bool keep_alive = req.keep_alive() && !handle->stop_requested;
     socket.expires_after(ctx->limits.read_timeout);
     co_await write_reply(stream, reply, req.version(), keep_alive, req.method() == bhttp::verb::head);

@@ -248,4 +248,32 @@ Result<void> SqliteStore::revoke_certificate(const std::string& serial, int reas
   return tx->commit();
 }
 
+// Reset
+
+Result<void> SqliteStore::reset() {
+  Lock lock(mu_);
+  std::vector<std::string> tables;
+  {
+    auto cursor = statement(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_version' "
+        "AND name NOT LIKE 'sqlite_%'");
+    if (!cursor) return std::unexpected(cursor.error());
+    while (true) {
+      auto row = (*cursor)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      tables.push_back((*cursor)->text(0));
+    }
+  }
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  // Rows reference each other; checking foreign keys at commit lets the tables go in any order.
+  if (auto deferred = db_.exec("PRAGMA defer_foreign_keys = ON"); !deferred) return deferred;
+  for (const auto& table : tables) {
+    auto sql = "DELETE FROM \"" + table + "\"";
+    if (auto deleted = db_.exec(sql.c_str()); !deleted) return deleted;
+  }
+  return tx->commit();
+}
+
 }  // namespace cobble::storage

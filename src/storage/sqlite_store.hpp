@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
 
   Result<CertificateRecord> find_certificate(const std::string& serial) override;
   Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) override;
+  Result<void> reset() override;
 
  private:
   // All below require mu_ held.

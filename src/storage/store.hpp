@@ -109,6 +109,12 @@ class Store {
   virtual Result<CertificateRecord> find_certificate(const std::string& serial) = 0;
   // operation_not_permitted when already revoked.
   virtual Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) = 0;
+
+  // Deletes every row of every table but schema_version (accounts, orders, authorizations,
+  // challenges, certificates, validation attempts, pause state, and whatever later migrations add)
+  // in one transaction, as a restart of Pebble would. The schema stays; account ids keep counting
+  // (an old account URL never names a new account).
+  virtual Result<void> reset() = 0;
 };
 
 }  // namespace cobble::storage
