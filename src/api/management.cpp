@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/management_pause.hpp"
+#include "api/management_renewal.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
 
@@ -85,6 +86,7 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/unpause", false, kPost, false, unpause_account},
     {"/paused", false, kGet, false, paused},
     {"/metrics", false, kGet, false, metrics},
+    {"/set-renewal-info/", false, kPost, false, set_renewal_info},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "api/message.hpp"
 #include "authority/certificates.hpp"
 #include "authority/pauses.hpp"
+#include "authority/renewal_info.hpp"
 #include "common/clock.hpp"
 
 namespace cobble::api {
@@ -17,14 +18,16 @@ struct ManagementServices {
   std::string intermediate_pem;
   std::string intermediate_key_pem;
   const authority::Certificates& certificates;
-  common::FakeClock* fake_clock = nullptr;    // set when started with --fake-clock
-  const common::Clock* clock = nullptr;       // ACME time, for GET /clock
-  const authority::Pauses* pauses = nullptr;  // operators' pause actions
+  common::FakeClock* fake_clock = nullptr;               // set when started with --fake-clock
+  const common::Clock* clock = nullptr;                  // ACME time, for GET /clock
+  const authority::Pauses* pauses = nullptr;             // operators' pause actions
+  const authority::RenewalInfo* renewal_info = nullptr;  // POST /set-renewal-info/
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,
 // /roots/0, /root-keys/0, /intermediates/0, /intermediate-keys/0, /cert-status-by-serial/<hex>;
-// and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused.
+// POST /set-renewal-info/; and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET
+// /paused.
 Reply handle_management(const Request& request, ManagementServices& services);
 
 }  // namespace cobble::api

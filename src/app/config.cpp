@@ -6,17 +6,27 @@
 #include <sstream>
 #include <variant>
 
+#include "app/profiles_config.hpp"
+
 namespace cobble::app {
 namespace {
 
-using Member =
-    std::variant<std::string Config::*, bool Config::*, int Config::*, std::vector<std::string> Config::*>;
+using Member = std::variant<std::string Config::*, bool Config::*, int Config::*,
+                            std::vector<std::string> Config::*, nlohmann::json Config::*>;
 
 struct Option {
   const char* key;
   Member member;
   const char* help;
+  // Checks a JSON object setting's shape; nullptr: any object.
+  common::Result<void> (*check)(const nlohmann::json&) = nullptr;
 };
+
+common::Result<void> check_profiles(const nlohmann::json& value) {
+  auto parsed = profiles_from_json(value);
+  if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
 
 const Option kOptions[] = {
     {"listenAddress", &Config::listen_address, "ACME over HTTPS, host:port"},
@@ -47,6 +57,16 @@ const Option kOptions[] = {
     {"requireTermsOfService", &Config::require_terms_of_service, "newAccount needs termsOfServiceAgreed"},
     {"certificateValidityDays", &Config::certificate_validity_days, "validity of issued certificates"},
     {"orderLifetimeHours", &Config::order_lifetime_hours, "how long a new order stays usable"},
+    {"profiles", &Config::profiles,
+     "certificate profiles: {name: {description, validityPeriod (s), promoteCommonName, extendedKeyUsages}}",
+     check_profiles},
+    {"defaultProfile", &Config::default_profile,
+     "profile of orders naming none; empty = \"default\" if configured, else the first by name"},
+    {"ocspResponderURL", &Config::ocsp_responder_url,
+     "OCSP URL put in issued certificates (AIA); cobble runs no OCSP responder"},
+    {"crlBaseUrl", &Config::crl_base_url,
+     "base URL of the CRL in issued certificates (<base>/crl/0); empty = the ACME listener"},
+    {"crlRefreshSeconds", &Config::crl_refresh_seconds, "a CRL is re-signed when older than this"},
     {"httpPort", &Config::http_port, "port http-01 challenges are fetched from"},
     {"tlsPort", &Config::tls_port, "port tls-alpn-01 challenges are checked on"},
     {"dnsServer", &Config::dns_server,
@@ -85,8 +105,12 @@ const std::pair<const char*, const char*> kPebbleEnv[] = {
 
 std::string env_name(std::string_view key) {
   std::string out = "COBBLE_";
+  char previous = 0;
   for (char c : key) {
-    if (std::isupper(static_cast<unsigned char>(c))) out += '_';
+    // An upper-case run is one word: ocspResponderURL → COBBLE_OCSP_RESPONDER_URL.
+    if (std::isupper(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(previous)))
+      out += '_';
+    previous = c;
     out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
@@ -105,6 +129,7 @@ std::string type_name(const Member& m) {
         if constexpr (std::is_same_v<T, bool>) return "a boolean";
         if constexpr (std::is_same_v<T, int>) return "an integer";
         if constexpr (std::is_same_v<T, std::string>) return "a string";
+        if constexpr (std::is_same_v<T, nlohmann::json>) return "a JSON object";
         return "a list of strings";
       },
       m);
@@ -125,6 +150,9 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
         } else if constexpr (std::is_same_v<T, std::string>) {
           if (!value.is_string()) return false;
           config.*ptr = value.get<std::string>();
+        } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+          if (!value.is_object()) return false;
+          config.*ptr = value;
         } else {
           if (!value.is_array()) return false;
           std::vector<std::string> list;
@@ -141,6 +169,7 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
     return common::fail(std::errc::invalid_argument, std::string("setting '") + option.key + "' must be " +
                                                          type_name(option.member) + ", got " + value.dump());
   }
+  if (option.check) return option.check(value);
   return {};
 }
 
@@ -212,6 +241,9 @@ common::Result<void> apply_text(Config& config, const std::string& key, const st
           value = v;
         } else if constexpr (std::is_same_v<T, std::string>) {
           value = text;
+        } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+          value = nlohmann::json::parse(text, nullptr, false);
+          if (value.is_discarded()) return false;
         } else {
           value = nlohmann::json::array();
           std::stringstream items(text);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "storage/records.hpp"
 
@@ -14,6 +15,18 @@ using Order = storage::OrderRecord;
 using Authorization = storage::AuthzRecord;
 using Challenge = storage::ChallengeRecord;
 using Certificate = storage::CertificateRecord;
+
+// draft-ietf-acme-profiles: a named set of issuance choices a client picks in newOrder.
+struct Profile {
+  std::string name;
+  std::string description;
+  std::chrono::seconds validity{std::chrono::hours(24 * 90)};
+  // Let's Encrypt's "classic": the subject CN is the CSR's CN, or else the first DNS identifier
+  // of at most 64 characters (RFC 5280's ub-common-name).
+  bool promote_common_name = false;
+  bool server_auth = true;   // EKU id-kp-serverAuth
+  bool client_auth = false;  // EKU id-kp-clientAuth
+};
 
 // The CA's issuance rules. Built by app/ from configuration.
 struct Policy {
@@ -31,6 +44,11 @@ struct Policy {
   bool require_terms_of_service = false;
   std::string terms_of_service_url;
   int retry_after_seconds = 1;  // Retry-After while a challenge or order is processing
+  // Profiles offered, sorted by name; empty: one built-in "default" with certificate_validity.
+  std::vector<Profile> profiles;
+  std::string default_profile;  // a name in `profiles`; "": "default" if offered, else the first
+  std::string crl_url;          // CRL Distribution Points of issued certificates; "" = none
+  std::string ocsp_url;         // AIA OCSP of issued certificates; "" = none (Cobble runs no responder)
 };
 
 }  // namespace cobble::authority
