@@ -29,9 +29,6 @@ pass "the certificate names the CRL ($crl_url) and the configured OCSP URL"
 serial=$(serial_of "$WORK/leaf.pem")
 sleep 1.1  # one crlRefreshSeconds after the revocation the CRL lists it
 curl -sf "$crl_url" -o "$WORK/crl.der" || fail "cannot fetch $crl_url"
-openssl crl -inform DER -in "$WORK/crl.der" -CAfile "$ROOT_PEM" -noout 2>&1 | grep -q "verify failure" \
-  && fail "the CRL does not verify"
-openssl x509 -in "$WORK/chain.pem" >/dev/null
 awk '/BEGIN/{n++} n==2' "$WORK/chain.pem" >"$WORK/intermediate.pem"
 openssl crl -inform DER -in "$WORK/crl.der" -CAfile "$WORK/intermediate.pem" -noout 2>&1 | grep -q "verify OK" \
   || fail "the CRL is not signed by the intermediate"
