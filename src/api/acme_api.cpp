@@ -20,6 +20,8 @@ constexpr Route<Services> kAcmeRoutes[] = {
     {paths::kChallenge, true, kPost, true, challenge},
     {paths::kCertificate, true, kPost, true, certificate},
     {paths::kRevokeCert, false, kPost, true, revoke_cert},
+    {paths::kRenewalInfoPrefix, true, kGet | kPost, true, renewal_info},
+    {paths::kCrl, true, kGet, false, crl},
 };
 
 }  // namespace

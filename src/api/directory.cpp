@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/handlers.hpp"
+#include "authority/profiles.hpp"
 
 namespace cobble::api {
 
@@ -12,7 +13,12 @@ acme::Result<Reply> directory(Context& ctx, Services& services) {
       {"newOrder", ctx.urls.new_order()},   {"revokeCert", ctx.urls.revoke_cert()},
       {"keyChange", ctx.urls.key_change()},
   };
+  if (services.renewal_info) body["renewalInfo"] = ctx.urls.renewal_info();
   nlohmann::json meta_json = nlohmann::json::object();
+  // draft-ietf-acme-profiles §3: name → human-readable description.
+  nlohmann::json profiles = nlohmann::json::object();
+  for (const auto& p : authority::offered_profiles(services.policy)) profiles[p.name] = p.description;
+  meta_json["profiles"] = profiles;
   if (!meta.terms_of_service.empty()) meta_json["termsOfService"] = meta.terms_of_service;
   if (!meta.website.empty()) meta_json["website"] = meta.website;
   if (!meta.caa_identities.empty()) meta_json["caaIdentities"] = meta.caa_identities;

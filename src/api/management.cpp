@@ -7,6 +7,7 @@
 
 #include "api/management_admin.hpp"
 #include "api/management_pause.hpp"
+#include "api/management_renewal.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
 
@@ -104,6 +105,7 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/chaos", false, kGet | kPost, false, chaos_settings},
     {"/reset", false, kPost, false, reset},
     {"/log-level", false, kGet | kPost, false, log_level},
+    {"/set-renewal-info/", false, kPost, false, set_renewal_info},
 };
 
 }  // namespace

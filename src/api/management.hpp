@@ -8,6 +8,7 @@
 #include "api/message.hpp"
 #include "authority/certificates.hpp"
 #include "authority/pauses.hpp"
+#include "authority/renewal_info.hpp"
 #include "common/clock.hpp"
 
 namespace cobble::api {
@@ -25,10 +26,11 @@ struct ManagementServices {
   std::string https_ca_pem;         // the CA that signed the server's own HTTPS certificate
   std::vector<CaChainPems> chains;  // [0] the default chain, then the alternate roots
   const authority::Certificates& certificates;
-  common::FakeClock* fake_clock = nullptr;    // set when started with --fake-clock
-  const common::Clock* clock = nullptr;       // ACME time, for GET /clock
-  const authority::Pauses* pauses = nullptr;  // operators' pause actions
-  Chaos* chaos = nullptr;                     // GET/POST /chaos; null: 404
+  common::FakeClock* fake_clock = nullptr;               // set when started with --fake-clock
+  const common::Clock* clock = nullptr;                  // ACME time, for GET /clock
+  const authority::Pauses* pauses = nullptr;             // operators' pause actions
+  const authority::RenewalInfo* renewal_info = nullptr;  // POST /set-renewal-info/
+  Chaos* chaos = nullptr;                                // GET/POST /chaos; null: 404
   // POST /reset: wipes all ACME state (Store::reset); null: 404.
   std::function<common::Result<void>()> reset_state;
 };
@@ -37,7 +39,7 @@ struct ManagementServices {
 // /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N (N = 0 and each alternate root,
 // with Link rel="alternate" to the others), /cert-status-by-serial/<hex>;
 // and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused, GET/POST
-// /chaos, POST /reset, GET/POST /log-level.
+// /chaos, POST /set-renewal-info/, POST /reset, GET/POST /log-level.
 Reply handle_management(const Request& request, ManagementServices& services);
 
 }  // namespace cobble::api

@@ -37,6 +37,15 @@ acme::Result<Reply> new_order(Context& ctx, Services& services) {
   if (!not_after) return acme::fail(not_after.error());
   wanted.not_after = *not_after;
   wanted.acme_base_url = ctx.urls.base();
+  auto profile = payload::string_member(req->payload, "profile");
+  if (!profile) return acme::fail(profile.error());
+  wanted.profile = profile->value_or("");
+  auto replaces = payload::string_member(req->payload, "replaces");
+  if (!replaces) return acme::fail(replaces.error());
+  wanted.replaces = replaces->value_or("");
+  if (replaces->has_value() && wanted.replaces.empty()) {
+    return acme::fail(acme::Problem::malformed("\"replaces\" must be a certID, not empty (RFC 9773 §5)"));
+  }
 
   auto order = services.orders.create(*req->account, wanted);
   if (!order) return acme::fail(order.error());

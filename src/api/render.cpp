@@ -44,6 +44,8 @@ nlohmann::json render_order(const authority::OrderView& view, const Urls& urls) 
   for (const auto& id : order.authz_ids) j["authorizations"].push_back(urls.authz(id));
   if (order.not_before) j["notBefore"] = common::to_rfc3339(*order.not_before);
   if (order.not_after) j["notAfter"] = common::to_rfc3339(*order.not_after);
+  if (!order.profile.empty()) j["profile"] = order.profile;
+  if (!order.replaces.empty()) j["replaces"] = order.replaces;
   if (view.status == acme::OrderStatus::valid && !order.certificate_serial.empty()) {
     j["certificate"] = urls.certificate(order.certificate_serial);
   }

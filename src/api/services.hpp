@@ -10,6 +10,8 @@
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
 #include "authority/pauses.hpp"
+#include "authority/renewal_info.hpp"
+#include "authority/revocation_list.hpp"
 
 namespace cobble::api {
 
@@ -31,8 +33,10 @@ struct Services {
   const authority::Challenges& challenges;
   const authority::Certificates& certificates;
   std::size_t orders_per_page = 50;
-  const authority::Pauses* pauses = nullptr;  // null: pausing off, the unpause portal answers 404
-  Chaos* chaos = nullptr;                     // null: no injected faults, no nonce rejection
+  const authority::Pauses* pauses = nullptr;             // null: pausing off, the unpause portal answers 404
+  const authority::RenewalInfo* renewal_info = nullptr;  // null: no ARI (no renewalInfo in the directory)
+  authority::RevocationList* crl = nullptr;              // null: GET /crl/0 answers 404
+  Chaos* chaos = nullptr;                                // null: no injected faults, no nonce rejection
 };
 
 }  // namespace cobble::api

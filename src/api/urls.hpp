@@ -20,6 +20,9 @@ inline constexpr const char* kOrder = "/acme/order/";
 inline constexpr const char* kAuthz = "/acme/authz/";
 inline constexpr const char* kChallenge = "/acme/chall/";
 inline constexpr const char* kCertificate = "/acme/cert/";
+inline constexpr const char* kRenewalInfo = "/acme/renewal-info";  // RFC 9773; + "/<certID>"
+inline constexpr const char* kRenewalInfoPrefix = "/acme/renewal-info/";
+inline constexpr const char* kCrl = "/crl/";  // + "0": the intermediate's CRL (one issuer, index 0)
 }  // namespace paths
 
 class Urls {
@@ -39,6 +42,7 @@ class Urls {
   std::string authz(const std::string& id) const { return base_ + paths::kAuthz + id; }
   std::string challenge(const std::string& id) const { return base_ + paths::kChallenge + id; }
   std::string certificate(const std::string& serial) const { return base_ + paths::kCertificate + serial; }
+  std::string renewal_info() const { return base_ + paths::kRenewalInfo; }
 
  private:
   std::string base_;

@@ -8,7 +8,9 @@
 #include <iterator>
 
 #include "api/urls.hpp"
+#include "app/profiles_config.hpp"
 #include "app/webhook.hpp"
+#include "authority/profiles.hpp"
 #include "common/base64url.hpp"
 
 namespace cobble::app {
@@ -30,6 +32,38 @@ std::string default_base_url(const Config& config) {
   return "https://" + (any ? std::string("localhost") : hp->first) + ":" + std::to_string(hp->second);
 }
 
+// "scheme://host:port" of a listen address; wildcard and loopback hosts become localhost.
+std::string base_url_of(const std::string& scheme, const std::string& address) {
+  auto hp = split_host_port(address);
+  if (!hp) return {};
+  bool any = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" || hp->first == "::";
+  return scheme + "://" + (any ? std::string("localhost") : hp->first) + ":" + std::to_string(hp->second);
+}
+
+// The CRL URL issued certificates carry: crlBaseUrl, else the plain-HTTP listener (relying
+// parties fetch CRLs over http, RFC 5280 §4.2.1.13), else the HTTPS one.
+std::string crl_url(const Config& config) {
+  std::string base = config.crl_base_url;
+  if (base.empty() && !config.plain_listen_address.empty())
+    base = base_url_of("http", config.plain_listen_address);
+  if (base.empty()) base = base_url_of("https", config.listen_address);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base.empty() ? base : base + "/crl/0";
+}
+
+common::Result<void> add_profiles(const Config& config, authority::Policy& policy) {
+  auto profiles = profiles_from_json(config.profiles);
+  if (!profiles) return std::unexpected(profiles.error());
+  policy.profiles = std::move(*profiles);
+  policy.default_profile = config.default_profile;
+  if (config.default_profile.empty()) return {};
+  for (const auto& p : authority::offered_profiles(policy))
+    if (p.name == config.default_profile) return {};
+  return common::fail(
+      std::errc::invalid_argument,
+      "setting 'defaultProfile' names \"" + config.default_profile + "\", which is not in 'profiles'");
+}
+
 authority::Policy policy_from(const Config& config) {
   authority::Policy policy;
   policy.authz_reuse_percent = std::clamp(config.authz_reuse_percent, 0, 100);
@@ -45,6 +79,8 @@ authority::Policy policy_from(const Config& config) {
   policy.retry_after_seconds = config.retry_after_order_seconds;
   policy.retry_after_authz_seconds = config.retry_after_authz_seconds;
   policy.domain_blocklist = config.domain_blocklist;
+  policy.crl_url = crl_url(config);
+  policy.ocsp_url = config.ocsp_responder_url;
   return policy;
 }
 
@@ -161,6 +197,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
     spdlog::warn(
         "externalAccountBindingRequired is set but externalAccountMACKeys is empty: no account can be made");
   }
+  if (auto added = add_profiles(config, c->policy); !added) return std::unexpected(added.error());
   if (config.http_port < 1 || config.http_port > 65535 || config.tls_port < 1 || config.tls_port > 65535) {
     return common::fail(std::errc::invalid_argument,
                         "settings 'httpPort' and 'tlsPort' must be ports (1-65535)");
@@ -195,6 +232,9 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler,
                                                           c->pauses.get());
   c->certificates = std::make_unique<authority::Certificates>(*c->store, *c->clock, c->ca.get());
+  c->renewal_info = std::make_unique<authority::RenewalInfo>(*c->store, *c->clock, *c->ca);
+  c->crl = std::make_unique<authority::RevocationList>(*c->store, *c->clock, *c->ca,
+                                                       std::chrono::seconds(config.crl_refresh_seconds));
   c->scheduler->attach(*c->challenges);
 
   api::DirectoryMeta meta{config.terms_of_service, config.website, config.caa_identities,
@@ -213,9 +253,10 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                  config.nonce_reject_percent);
   if (!config.chaos.empty()) spdlog::warn("chaos: injecting faults {}", config.chaos.dump());
 
-  c->services = std::unique_ptr<api::Services>(new api::Services{
-      c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges, *c->certificates,
-      static_cast<std::size_t>(std::max(1, config.orders_per_page)), c->pauses.get()});
+  c->services = std::unique_ptr<api::Services>(
+      new api::Services{c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges,
+                        *c->certificates, static_cast<std::size_t>(std::max(1, config.orders_per_page)),
+                        c->pauses.get(), c->renewal_info.get(), c->crl.get()});
   std::vector<api::CaChainPems> chains;
   for (std::size_t n = 0; n < c->ca->chain_count(); ++n) {
     chains.push_back({c->ca->root_pem(n), c->ca->root_key_pem(n), c->ca->intermediate_pem(n),
@@ -223,7 +264,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   }
   c->management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
       https_ca_pem, std::move(chains), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
-      c->clock.get(), c->pauses.get()});
+      c->clock.get(), c->pauses.get(), c->renewal_info.get()});
   c->services->chaos = c->chaos.get();
   c->management->chaos = c->chaos.get();
   c->management->reset_state = [store = c->store.get()] { return store->reset(); };

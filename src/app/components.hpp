@@ -15,6 +15,8 @@
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
 #include "authority/pauses.hpp"
+#include "authority/renewal_info.hpp"
+#include "authority/revocation_list.hpp"
 #include "ca/authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
@@ -41,6 +43,8 @@ struct Components {
   std::unique_ptr<authority::Challenges> challenges;
   std::unique_ptr<authority::Certificates> certificates;
   std::unique_ptr<api::Chaos> chaos;
+  std::unique_ptr<authority::RenewalInfo> renewal_info;
+  std::unique_ptr<authority::RevocationList> crl;
   std::unique_ptr<api::Services> services;
   std::unique_ptr<api::ManagementServices> management;
 

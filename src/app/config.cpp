@@ -10,6 +10,7 @@
 
 #include "api/chaos.hpp"
 #include "app/pebble_config.hpp"
+#include "app/profiles_config.hpp"
 
 namespace cobble::app {
 namespace {
@@ -28,6 +29,12 @@ struct Option {
   const char* help;
   ObjectCheck check = nullptr;
 };
+
+common::Result<void> check_profiles(const nlohmann::json& value) {
+  auto parsed = profiles_from_json(value);
+  if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
 
 common::Result<void> check_chaos(const nlohmann::json& value) {
   auto parsed = api::parse_chaos(value);
@@ -69,6 +76,16 @@ const Option kOptions[] = {
     {"requireTermsOfService", &Config::require_terms_of_service, "newAccount needs termsOfServiceAgreed"},
     {"certificateValidityDays", &Config::certificate_validity_days, "validity of issued certificates"},
     {"orderLifetimeHours", &Config::order_lifetime_hours, "how long a new order stays usable"},
+    {"profiles", &Config::profiles,
+     "certificate profiles: {name: {description, validityPeriod (s), promoteCommonName, extendedKeyUsages}}",
+     check_profiles},
+    {"defaultProfile", &Config::default_profile,
+     "profile of orders naming none; empty = \"default\" if configured, else the first by name"},
+    {"ocspResponderURL", &Config::ocsp_responder_url,
+     "OCSP URL put in issued certificates (AIA); cobble runs no OCSP responder"},
+    {"crlBaseUrl", &Config::crl_base_url,
+     "base URL of the CRL in issued certificates (<base>/crl/0); empty = the ACME listener"},
+    {"crlRefreshSeconds", &Config::crl_refresh_seconds, "a CRL is re-signed when older than this"},
     {"httpPort", &Config::http_port, "port http-01 challenges are fetched from"},
     {"tlsPort", &Config::tls_port, "port tls-alpn-01 challenges are checked on"},
     {"dnsServer", &Config::dns_server,
@@ -164,7 +181,7 @@ std::string type_name(const Member& m) {
   return std::visit(
       [](auto ptr) -> std::string {
         using T = std::remove_reference_t<decltype(Config{}.*ptr)>;
-        if constexpr (std::is_same_v<T, nlohmann::json>) return "an object";
+        if constexpr (std::is_same_v<T, nlohmann::json>) return "a JSON object";
         if constexpr (std::is_same_v<T, bool>) return "a boolean";
         if constexpr (std::is_same_v<T, int>) return "an integer";
         if constexpr (std::is_same_v<T, std::string>) return "a string";

@@ -42,6 +42,12 @@ struct Config {
   bool require_terms_of_service = false;
   int certificate_validity_days = 90;
   int order_lifetime_hours = 24;
+  // Profiles (draft-ietf-acme-profiles; app/profiles_config.hpp): {} = one built-in "default".
+  nlohmann::json profiles = nlohmann::json::object();
+  std::string default_profile;     // "" = "default" if configured, else the first by name
+  std::string ocsp_responder_url;  // ocspResponderURL: AIA OCSP in leaves (no responder is run)
+  std::string crl_base_url;        // base of the CRLDP URL <base>/crl/0; "" = from the listen address
+  int crl_refresh_seconds = 60;    // a CRL is reused at most this long
   // Validation authority
   int http_port = 80;             // httpPort: where http-01 is checked (Pebble's tests use 5002)
   int tls_port = 443;             // tlsPort: where tls-alpn-01 is checked (Pebble's tests use 5001)

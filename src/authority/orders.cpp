@@ -12,6 +12,8 @@
 #include "acme/status_rules.hpp"
 #include "authority/blocklist.hpp"
 #include "authority/errors.hpp"
+#include "authority/profiles.hpp"
+#include "authority/renewal_info.hpp"
 #include "common/random.hpp"
 
 namespace cobble::authority {
@@ -63,6 +65,25 @@ std::string join(const std::set<std::string>& names) {
   return out;
 }
 
+// RFC 5280 ub-common-name: a CN holds at most 64 characters.
+constexpr std::size_t kMaxCommonName = 64;
+
+std::optional<std::string> promoted_common_name(const Profile& profile,
+                                                const std::optional<std::string>& csr_cn,
+                                                const std::vector<storage::IdentifierRecord>& identifiers) {
+  if (!profile.promote_common_name) return std::nullopt;
+  if (csr_cn && !csr_cn->empty() && csr_cn->size() <= kMaxCommonName) {
+    std::string cn = *csr_cn;
+    std::transform(cn.begin(), cn.end(), cn.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return cn;
+  }
+  for (const auto& id : identifiers) {
+    if (id.type == "dns" && id.value.size() <= kMaxCommonName) return id.value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 acme::Result<OrderView> Orders::view(Order order) const {
@@ -108,8 +129,20 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
                                          " days"));
   }
 
+  auto profile = choose_profile(policy_, request.profile);
+  if (!profile) return acme::fail(profile.error());
+  std::string replaces_serial;
+  if (!request.replaces.empty()) {
+    auto serial = check_replaces(account, request);
+    if (!serial) return acme::fail(serial.error());
+    replaces_serial = *serial;
+  }
+
   Order order;
   order.id = common::random_token(24);
+  order.profile = profile->name;
+  order.replaces = request.replaces;
+  order.replaces_serial = replaces_serial;
   order.account_id = account.id;
   order.created_at = now;
   order.expires = now + policy_.order_lifetime;
@@ -135,6 +168,48 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
   if (auto r = store_.insert_order(order, fresh); !r)
     return acme::fail(internal_error("storing an order", r.error()));
   return view(std::move(order));
+}
+
+acme::Result<std::string> Orders::check_replaces(const Account& account, const NewOrder& request) const {
+  auto id = parse_cert_id(request.replaces);
+  if (!id) return acme::fail(Problem::malformed("\"replaces\": " + id.error().detail));
+  if (id->key_id != issuer_key_id_) {
+    return acme::fail(Problem::malformed(
+        "\"replaces\" names a certificate this CA did not issue (its key identifier is not our "
+        "intermediate's)"));
+  }
+  auto cert = store_.find_certificate(id->serial);
+  if (!cert) {
+    if (is_not_found(cert.error()))
+      return acme::fail(
+          Problem::malformed("\"replaces\" names serial " + id->serial + ", which this CA never issued"));
+    return acme::fail(internal_error("loading a replaced certificate", cert.error()));
+  }
+  if (cert->account_id != account.id) {
+    return acme::fail(Problem::unauthorized("The certificate \"replaces\" names belongs to another account"));
+  }
+  // RFC 9773 §5: the replacement shares at least one identifier with its predecessor.
+  bool shared = std::any_of(cert->identifiers.begin(), cert->identifiers.end(), [&](const auto& old) {
+    return std::any_of(request.identifiers.begin(), request.identifiers.end(),
+                       [&](const auto& id) { return id.type == old.type && id.value == old.value; });
+  });
+  if (!shared) {
+    return acme::fail(Problem::malformed(
+        "The certificate \"replaces\" names shares no identifier with this order (RFC 9773 §5)"));
+  }
+  auto others = store_.find_orders_replacing(id->serial);
+  if (!others) return acme::fail(internal_error("finding replacement orders", others.error()));
+  for (auto& other : *others) {
+    auto seen = view(std::move(other));
+    if (!seen) return acme::fail(seen.error());
+    if (seen->status != acme::OrderStatus::invalid) {
+      return acme::fail(Problem::make(ProblemType::already_replaced,
+                                      "Certificate " + id->serial + " is already replaced by order " +
+                                          seen->order.id + " (" + std::string(acme::to_string(seen->status)) +
+                                          "); order without \"replaces\" or let that order fail"));
+    }
+  }
+  return id->serial;
 }
 
 acme::Result<OrderView> Orders::find(const Account& account, const std::string& id) const {
@@ -212,13 +287,23 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const std::stri
     return acme::fail(internal_error("starting finalization", r.error()));
   }
   auto now = clock_.now();
+  // A profile removed from the configuration since the order was made: the default one signs.
+  auto profile = choose_profile(policy_, current->order.profile);
+  if (!profile) profile = choose_profile(policy_, "");
   ca::IssueRequest issue;
   issue.spki_der = csr->spki_der;
   for (const auto& i : current->order.identifiers)
     (i.type == "ip" ? issue.ip_addresses : issue.dns_names).push_back(i.value);
   // Backdated an hour so clients with a slightly slow clock accept the certificate at once.
   issue.not_before = current->order.not_before.value_or(now - std::chrono::hours(1));
-  issue.not_after = current->order.not_after.value_or(issue.not_before + policy_.certificate_validity);
+  // RFC 5280 §4.1.2.5 counts both ends: the last second is notBefore + validity - 1 (as Pebble).
+  issue.not_after =
+      current->order.not_after.value_or(issue.not_before + profile->validity - std::chrono::seconds(1));
+  issue.common_name = promoted_common_name(*profile, csr->common_name, current->order.identifiers);
+  issue.server_auth = profile->server_auth;
+  issue.client_auth = profile->client_auth;
+  issue.crl_url = policy_.crl_url;
+  issue.ocsp_url = policy_.ocsp_url;
   auto issued = ca_.issue(issue);
   if (!issued) {
     auto problem = internal_error("signing a certificate", issued.error());

@@ -9,6 +9,7 @@
 #include "authority/pauses.hpp"
 #include "authority/policy.hpp"
 #include "ca/authority.hpp"
+#include "ca/crl.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 
@@ -19,6 +20,8 @@ struct NewOrder {
   std::optional<common::TimePoint> not_before;
   std::optional<common::TimePoint> not_after;
   std::string acme_base_url;  // for links the refusal of a paused identifier carries
+  std::string profile;        // draft-ietf-acme-profiles; "" = the default profile
+  std::string replaces;       // RFC 9773 §5 certID; "" = none
 };
 
 // An order with the status a client sees (RFC 8555 §7.1.6).
@@ -32,12 +35,20 @@ class Orders {
  public:
   Orders(storage::Store& store, const common::Clock& clock, const Policy& policy,
          const ca::CertificateAuthority& ca, const Pauses* pauses = nullptr)
-      : store_(store), clock_(clock), policy_(policy), ca_(ca), pauses_(pauses) {}
+      : store_(store),
+        clock_(clock),
+        policy_(policy),
+        ca_(ca),
+        pauses_(pauses),
+        issuer_key_id_(ca::issuer_key_identifier(ca).value_or("")) {}
 
   // Creates an order and its authorizations in one transaction, reusing the account's valid
   // authorizations as policy.authz_reuse_percent says. First of all, refuses paused identifiers
-  // (Pauses::check_new_order), then blocked ones (check_blocklist: rejectedIdentifier). malformed for a bad
-  // notBefore/notAfter.
+  // (Pauses::check_new_order), then blocked ones (check_blocklist: rejectedIdentifier). malformed
+  // for a bad notBefore/notAfter; invalidProfile for a profile not offered; for `replaces` (RFC 9773 §5):
+  // malformed when the certID does not parse, names no certificate of this CA or shares no identifier with
+  // the order, unauthorized when the certificate is another account's, alreadyReplaced (409) when a
+  // non-invalid order already replaces it.
   acme::Result<OrderView> create(const Account& account, const NewOrder& request) const;
 
   // The order `id` of `account`: malformed 404 when there is none, unauthorized when another
@@ -48,7 +59,8 @@ class Orders {
   acme::Result<std::vector<std::string>> list(const Account& account, std::size_t offset,
                                               std::size_t limit) const;
 
-  // §7.4: checks the CSR against the order and signs. orderNotReady unless the order is ready;
+  // §7.4: checks the CSR against the order and signs it as the order's profile says (validity,
+  // CN promotion, EKUs), with the policy's CRL and OCSP URLs. orderNotReady unless the order is ready;
   // badCSR when the CSR does not parse, does not verify, names other identifiers, or uses the
   // account key.
   acme::Result<OrderView> finalize(const Account& account, const std::string& id,
@@ -59,12 +71,15 @@ class Orders {
 
  private:
   acme::Result<OrderView> view(Order order) const;
+  // RFC 9773 §5 checks of newOrder's `replaces`; the serial it names on success.
+  acme::Result<std::string> check_replaces(const Account& account, const NewOrder& request) const;
 
   storage::Store& store_;
   const common::Clock& clock_;
   const Policy& policy_;
   const ca::CertificateAuthority& ca_;
-  const Pauses* pauses_;  // null: pausing off
+  const Pauses* pauses_;             // null: pausing off
+  const std::string issuer_key_id_;  // what certIDs of our certificates start with
 };
 
 }  // namespace cobble::authority

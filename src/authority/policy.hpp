@@ -17,6 +17,18 @@ using Authorization = storage::AuthzRecord;
 using Challenge = storage::ChallengeRecord;
 using Certificate = storage::CertificateRecord;
 
+// draft-ietf-acme-profiles: a named set of issuance choices a client picks in newOrder.
+struct Profile {
+  std::string name;
+  std::string description;
+  std::chrono::seconds validity{std::chrono::hours(24 * 90)};
+  // Let's Encrypt's "classic": the subject CN is the CSR's CN, or else the first DNS identifier
+  // of at most 64 characters (RFC 5280's ub-common-name).
+  bool promote_common_name = false;
+  bool server_auth = true;   // EKU id-kp-serverAuth
+  bool client_auth = false;  // EKU id-kp-clientAuth
+};
+
 // The CA's issuance rules. Built by app/ from configuration.
 struct Policy {
   std::chrono::seconds order_lifetime{std::chrono::hours(24)};
@@ -49,6 +61,11 @@ struct Policy {
   // (raw bytes) by key identifier.
   bool external_account_required = false;
   std::map<std::string, std::string> external_account_mac_keys;
+  // Profiles offered, sorted by name; empty: one built-in "default" with certificate_validity.
+  std::vector<Profile> profiles;
+  std::string default_profile;  // a name in `profiles`; "": "default" if offered, else the first
+  std::string crl_url;          // CRL Distribution Points of issued certificates; "" = none
+  std::string ocsp_url;         // AIA OCSP of issued certificates; "" = none (Cobble runs no responder)
 };
 
 }  // namespace cobble::authority

@@ -74,7 +74,10 @@ Result<IssuedCertificate> LocalAuthority::issue(const IssueRequest& request) con
   spec.key_usage = "critical,digitalSignature";
   // RSA key exchange (TLS 1.2 and older) encrypts the premaster secret to the leaf's key.
   if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA) spec.key_usage += ",keyEncipherment";
-  spec.server_auth = true;
+  spec.server_auth = request.server_auth;
+  spec.client_auth = request.client_auth;
+  spec.crl_url = request.crl_url;
+  spec.ocsp_url = request.ocsp_url;
   spec.dns_names = request.dns_names;
   spec.ip_addresses = request.ip_addresses;
   auto leaf = ossl::build_certificate(spec);

@@ -36,6 +36,10 @@ struct IssueRequest {
   TimePoint not_before{};
   TimePoint not_after{};
   std::optional<std::string> common_name;  // absent: no subject CN (Let's Encrypt's current leafs)
+  bool server_auth = true;                 // EKU id-kp-serverAuth
+  bool client_auth = false;                // EKU id-kp-clientAuth
+  std::string crl_url;                     // CRL Distribution Points URI; "" = none
+  std::string ocsp_url;                    // Authority Information Access OCSP URI; "" = none
 };
 
 struct IssuedCertificate {
@@ -62,8 +66,9 @@ class CertificateAuthority {
   virtual ~CertificateAuthority() = default;
 
   // Signs a leaf: SANs from the request, KU digitalSignature (+ keyEncipherment for RSA keys),
-  // EKU serverAuth, basicConstraints CA:FALSE critical, SKI/AKI, random positive 64+ bit serial.
-  // errc::invalid_argument when spki_der is unparsable or no name is given.
+  // the request's EKUs (none when neither), CRLDP / AIA OCSP when given, basicConstraints CA:FALSE critical,
+  // SKI/AKI, random positive 64+ bit serial. errc::invalid_argument when spki_der is unparsable or no name is
+  // given.
   virtual Result<IssuedCertificate> issue(const IssueRequest& request) const = 0;
 
   // Number of chains: 1 + alternate roots.

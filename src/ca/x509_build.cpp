@@ -98,8 +98,16 @@ common::Result<void> add_extensions(X509* cert, const CertSpec& spec) {
   if (spec.is_ca && spec.path_length >= 0) basic += ",pathlen:" + std::to_string(spec.path_length);
   if (auto r = add_extension(cert, &ctx, NID_basic_constraints, basic); !r) return r;
   if (auto r = add_extension(cert, &ctx, NID_key_usage, spec.key_usage); !r) return r;
-  if (spec.server_auth) {
-    if (auto r = add_extension(cert, &ctx, NID_ext_key_usage, "serverAuth"); !r) return r;
+  if (spec.server_auth || spec.client_auth) {
+    std::string usages = spec.server_auth ? "serverAuth" : "";
+    if (spec.client_auth) usages += usages.empty() ? "clientAuth" : ",clientAuth";
+    if (auto r = add_extension(cert, &ctx, NID_ext_key_usage, usages); !r) return r;
+  }
+  if (!spec.crl_url.empty()) {
+    if (auto r = add_extension(cert, &ctx, NID_crl_distribution_points, "URI:" + spec.crl_url); !r) return r;
+  }
+  if (!spec.ocsp_url.empty()) {
+    if (auto r = add_extension(cert, &ctx, NID_info_access, "OCSP;URI:" + spec.ocsp_url); !r) return r;
   }
   if (auto r = add_extension(cert, &ctx, NID_subject_key_identifier, "hash"); !r) return r;
   if (spec.issuer) {

@@ -24,6 +24,9 @@ struct CertSpec {
   int path_length = -1;      // CAs only; -1 leaves it out
   std::string key_usage;     // X509V3 config text, e.g. "critical,keyCertSign,cRLSign"
   bool server_auth = false;  // EKU serverAuth
+  bool client_auth = false;  // EKU clientAuth
+  std::string crl_url;       // CRL Distribution Points URI; "" = none
+  std::string ocsp_url;      // AIA OCSP URI; "" = none
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;  // text; invalid_argument when one does not parse
 };

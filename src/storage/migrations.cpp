@@ -156,6 +156,20 @@ CREATE INDEX paused_by_account ON paused(account_id, paused_at) WHERE unpaused_a
 ALTER TABLE accounts ADD COLUMN eab_key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN eab_binding TEXT NOT NULL DEFAULT '';
 )sql"},
+    // ARI (RFC 9773) and CRLs: an order's `replaces` (the certID as sent and the serial it names),
+    // operators' renewal-info overrides, and the revoked certificates a CRL lists. Touches only
+    // tables of migration 1, so it does not depend on migration 3.
+    Migration{4, R"sql(
+ALTER TABLE orders ADD COLUMN replaces TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN replaces_serial TEXT NOT NULL DEFAULT '';
+CREATE INDEX orders_by_replaced ON orders(replaces_serial) WHERE replaces_serial <> '';
+CREATE TABLE renewal_info_overrides (
+  serial   TEXT PRIMARY KEY REFERENCES certificates(serial),
+  response TEXT NOT NULL,  -- served verbatim (Pebble's /set-renewal-info/ allows any text)
+  set_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX certificates_revoked ON certificates(not_after) WHERE revoked_at IS NOT NULL;
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

@@ -69,6 +69,10 @@ struct OrderRecord {
   std::string error;                   // problem JSON when invalid
   std::string certificate_serial;      // hex, once valid
   std::string profile;
+  // RFC 9773 §5: the certID of the certificate this order replaces ("" = none), as the client
+  // sent it, and the serial (lowercase hex) it names.
+  std::string replaces;
+  std::string replaces_serial;
 };
 
 struct CertificateRecord {
@@ -82,6 +86,13 @@ struct CertificateRecord {
   TimePoint not_after{};
   std::optional<TimePoint> revoked_at;
   int revocation_reason = 0;
+};
+
+// A revoked, unexpired certificate as a CRL lists it.
+struct RevokedRecord {
+  std::string serial;  // lowercase hex
+  TimePoint revoked_at{};
+  int reason = 0;  // RFC 5280 CRLReason
 };
 
 // One validation of one challenge, as the validation authority saw it (issue #4). The pausing

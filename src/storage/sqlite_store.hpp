@@ -69,6 +69,11 @@ class SqliteStore final : public Store {
   Result<CertificateRecord> find_certificate(const std::string& serial) override;
   Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) override;
   Result<void> reset() override;
+  Result<std::vector<RevokedRecord>> list_revoked(TimePoint expiring_after) override;
+  Result<std::vector<OrderRecord>> find_orders_replacing(const std::string& serial) override;
+  Result<void> set_renewal_info(const std::string& serial, const std::string& response,
+                                TimePoint at) override;
+  Result<std::string> find_renewal_info(const std::string& serial) override;
 
  private:
   // All below require mu_ held.

@@ -69,10 +69,10 @@ Result<void> SqliteStore::insert_order(const OrderRecord& order, const std::vect
   if (!order.certificate_serial.empty()) serial = order.certificate_serial;
   auto inserted = execute(
       "INSERT INTO orders (id, account_id, status, created_at, expires, not_before, not_after, error, "
-      "certificate_serial, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "certificate_serial, profile, replaces, replaces_serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       order.id, order.account_id, order.status, to_micros(order.created_at), to_micros(order.expires),
-      optional_micros(order.not_before), optional_micros(order.not_after), order.error, serial,
-      order.profile);
+      optional_micros(order.not_before), optional_micros(order.not_after), order.error, serial, order.profile,
+      order.replaces, order.replaces_serial);
   if (!inserted) return std::unexpected(inserted.error());
   for (std::size_t i = 0; i < order.identifiers.size(); ++i) {
     auto added =
@@ -96,8 +96,7 @@ Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
   {
     auto cursor = statement(
         "SELECT id, account_id, status, created_at, expires, not_before, not_after, error, "
-        "certificate_serial, "
-        "profile FROM orders WHERE id = ?");
+        "certificate_serial, profile, replaces, replaces_serial FROM orders WHERE id = ?");
     if (!cursor) return std::unexpected(cursor.error());
     sql::Statement& row = **cursor;
     auto found = row.bind(1, id).step();
@@ -112,7 +111,9 @@ Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
                         .not_after = optional_time(row, 6),
                         .error = row.text(7),
                         .certificate_serial = row.text(8),
-                        .profile = row.text(9)};
+                        .profile = row.text(9),
+                        .replaces = row.text(10),
+                        .replaces_serial = row.text(11)};
   }
   {
     auto cursor = statement("SELECT type, value FROM order_identifiers WHERE order_id = ? ORDER BY position");

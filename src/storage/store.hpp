@@ -115,6 +115,17 @@ class Store {
   // in one transaction, as a restart of Pebble would. The schema stays; account ids keep counting
   // (an old account URL never names a new account).
   virtual Result<void> reset() = 0;
+  // Revoked certificates whose not_after is later than `expiring_after`, by serial (CRLs).
+  virtual Result<std::vector<RevokedRecord>> list_revoked(TimePoint expiring_after) = 0;
+
+  // ARI (RFC 9773). Orders whose `replaces_serial` is `serial`, oldest first.
+  virtual Result<std::vector<OrderRecord>> find_orders_replacing(const std::string& serial) = 0;
+  // An operator's renewal-info response for a certificate, replacing any earlier one;
+  // no_such_file_or_directory when no certificate has this serial.
+  virtual Result<void> set_renewal_info(const std::string& serial, const std::string& response,
+                                        TimePoint at) = 0;
+  // The response set_renewal_info stored; no_such_file_or_directory when there is none.
+  virtual Result<std::string> find_renewal_info(const std::string& serial) = 0;
 };
 
 }  // namespace cobble::storage

@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "app/config.hpp"
+#include "app/profiles_config.hpp"
 #include "support/temp_dir.hpp"
 
 using cobble::app::Config;
@@ -111,6 +112,57 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(config.pause_refill_count == 3600);  // "3600 per 6 hours" (docs/pausing.md)
   CHECK(config.pause_refill_period_hours == 6);
   CHECK(config.require_terms_of_service);
+  // Let's Encrypt's profiles, classic by default.
+  auto profiles = cobble::app::profiles_from_json(config.profiles);
+  REQUIRE(profiles);
+  REQUIRE(profiles->size() == 3);
+  CHECK(config.default_profile == "classic");
+  const auto& classic = (*profiles)[0];
+  CHECK(classic.name == "classic");
+  CHECK(classic.validity == std::chrono::hours(24 * 90));
+  CHECK(classic.promote_common_name);
+  CHECK(classic.client_auth);
+  const auto& shortlived = (*profiles)[1];
+  CHECK(shortlived.name == "shortlived");
+  CHECK(shortlived.validity == std::chrono::hours(160));
+  CHECK_FALSE(shortlived.promote_common_name);
+  const auto& tlsserver = (*profiles)[2];
+  CHECK(tlsserver.name == "tlsserver");
+  CHECK((tlsserver.server_auth && !tlsserver.client_auth && !tlsserver.promote_common_name));
+}
+
+TEST_CASE("profiles take Pebble's shape and refuse anything else naming the profile and key", "[app]") {
+  Config config;
+  REQUIRE(cobble::app::apply_json(
+      config, nlohmann::json::parse(
+                  R"({"profiles": {"default": {"description": "d", "validityPeriod": 7776000}}})")));
+  CHECK(config.profiles["default"]["validityPeriod"] == 7776000);
+  struct Case {
+    const char* json;
+    const char* message_part;
+  };
+  auto c = GENERATE(values<Case>({
+      {R"({"profiles": []})", "must be a JSON object"},
+      {R"({"profiles": {"x": {"validityPeriod": 0}}})", "\"x\" 'validityPeriod'"},
+      {R"({"profiles": {"x": {"lifetime": 5}}})", "unknown key 'lifetime'"},
+      {R"({"profiles": {"x": {"extendedKeyUsages": ["codeSigning"]}}})", "codeSigning"},
+      {R"({"profiles": {"bad name": {}}})", "bad name"},
+  }));
+  CAPTURE(c.json);
+  auto applied = cobble::app::apply_json(config, nlohmann::json::parse(c.json));
+  REQUIRE_FALSE(applied);
+  CAPTURE(applied.error().message);
+  CHECK(applied.error().message.find(c.message_part) != std::string::npos);
+  CHECK(config.profiles.contains("default"));  // nothing applied
+}
+
+TEST_CASE("JSON settings come from the environment too, and Pebble's ocspResponderURL keeps its words",
+          "[app]") {
+  Config config;
+  REQUIRE(cobble::app::apply_env(config, {{"COBBLE_PROFILES", R"({"a": {"validityPeriod": 60}})"},
+                                          {"COBBLE_OCSP_RESPONDER_URL", "http://ocsp.test/"}}));
+  CHECK(config.profiles["a"]["validityPeriod"] == 60);
+  CHECK(config.ocsp_responder_url == "http://ocsp.test/");
 }
 
 TEST_CASE("external account binding settings take Pebble's names and the old one as an alias", "[app]") {

@@ -51,6 +51,8 @@ struct TestCa {
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;
   std::unique_ptr<authority::Certificates> certificates;
+  std::unique_ptr<authority::RenewalInfo> renewal_info;
+  std::unique_ptr<authority::RevocationList> crl;
   std::unique_ptr<api::Services> services;
   std::unique_ptr<api::ManagementServices> management;
   std::string base_url = "https://ca.test:14000";
@@ -68,14 +70,26 @@ struct TestCa {
     challenges = std::make_unique<authority::Challenges>(*store, clock, policy, scheduler, pauses.get());
     certificates = std::make_unique<authority::Certificates>(*store, clock, ca.get());
     scheduler.challenges = challenges.get();
-    services.reset(new api::Services{
-        nonces, {}, policy, *accounts, *orders, *challenges, *certificates, 3, pauses.get()});
+    renewal_info = std::make_unique<authority::RenewalInfo>(*store, clock, *ca);
+    crl = std::make_unique<authority::RevocationList>(*store, clock, *ca, std::chrono::seconds(60));
+    services.reset(new api::Services{nonces,
+                                     {},
+                                     policy,
+                                     *accounts,
+                                     *orders,
+                                     *challenges,
+                                     *certificates,
+                                     3,
+                                     pauses.get(),
+                                     renewal_info.get(),
+                                     crl.get()});
     std::vector<api::CaChainPems> chains;
     for (std::size_t n = 0; n < ca->chain_count(); ++n) {
       chains.push_back(
           {ca->root_pem(n), ca->root_key_pem(n), ca->intermediate_pem(n), ca->intermediate_key_pem(n)});
     }
-    management.reset(new api::ManagementServices{"", std::move(chains), *certificates});
+    management.reset(new api::ManagementServices{"", std::move(chains), *certificates, nullptr, nullptr,
+                                                 nullptr, renewal_info.get()});
   }
 
   api::Reply send(std::string method, std::string path, std::string body = "",
@@ -90,9 +104,11 @@ struct TestCa {
     if (!content_type.empty()) r.headers.emplace_back("Content-Type", content_type);
     return api::handle_acme(r, *services);
   }
-  api::Reply manage(std::string path) {
+  api::Reply manage(std::string path, std::string post_body = "") {
     api::Request r;
-    r.method = "GET";
+    r.method = post_body.empty() ? "GET" : "POST";
+    if (!post_body.empty()) r.headers.emplace_back("Content-Type", "application/json");
+    r.body = std::move(post_body);
     r.path = std::move(path);
     r.base_url = "https://localhost:15000";
     return api::handle_management(r, *management);

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "acme/problem.hpp"
+#include "authority/policy.hpp"
+#include "ca/authority.hpp"
+#include "common/clock.hpp"
+#include "storage/store.hpp"
+
+namespace cobble::authority {
+
+// RFC 9773 §4.1: a certificate's unique identifier, "<base64url(AKI keyIdentifier)>.<base64url(
+// serial DER integer content)>".
+struct CertId {
+  std::string key_id;  // raw bytes
+  std::string serial;  // lowercase hex without leading zeros, as storage keeps it
+};
+// malformed (400) with a detail saying which part is wrong.
+acme::Result<CertId> parse_cert_id(std::string_view text);
+// The certID of a certificate with this serial issued under `key_id`.
+std::string make_cert_id(std::string_view key_id, const std::string& serial_hex);
+
+// Pebble's Retry-After for renewal info (RFC 9773 §4.3: clients poll at this interval).
+inline constexpr int kRenewalInfoRetryAfterSeconds = 21600;
+
+// ARI: renewal windows, operators' overrides, and the certificate a certID names. Thread-safe.
+class RenewalInfo {
+ public:
+  RenewalInfo(storage::Store& store, const common::Clock& clock, const ca::CertificateAuthority& ca);
+
+  // The certificate `cert_id` names: malformed for an unparsable certID, not_found (404) when
+  // its key identifier is not this CA's intermediate's or no certificate has its serial.
+  acme::Result<Certificate> certificate(std::string_view cert_id) const;
+
+  // The RenewalInfo object (JSON text) for `cert_id`, errors as certificate(). An override set
+  // with set_override is returned verbatim. Otherwise Pebble's window: centred at two thirds of
+  // the validity, ±24 hours, clipped to the validity; for a revoked certificate a window that
+  // ended in the past (renew now, §4.2).
+  acme::Result<std::string> lookup(std::string_view cert_id) const;
+
+  // Stores `response` as the answer for the certificate with this serial: malformed 404 when
+  // there is none.
+  acme::Result<void> set_override(const std::string& serial, const std::string& response) const;
+  // The same for the certificate in `pem` (Pebble's /set-renewal-info/ names it so): malformed
+  // when the PEM holds no parsable certificate.
+  acme::Result<void> set_override_for_pem(std::string_view pem, const std::string& response) const;
+
+  const std::string& issuer_key_id() const { return key_id_; }
+
+ private:
+  storage::Store& store_;
+  const common::Clock& clock_;
+  std::string key_id_;
+};
+
+}  // namespace cobble::authority

@@ -1,0 +1,100 @@
+#include "ca/crl.hpp"
+
+#include <chrono>
+
+#include "ca/openssl.hpp"
+
+namespace cobble::ca {
+namespace {
+
+using Crl = std::unique_ptr<X509_CRL, ossl::FreeWith<X509_CRL_free>>;
+using Revoked = std::unique_ptr<X509_REVOKED, ossl::FreeWith<X509_REVOKED_free>>;
+using Asn1Time = std::unique_ptr<ASN1_TIME, ossl::FreeWith<ASN1_TIME_free>>;
+using Asn1Enumerated = std::unique_ptr<ASN1_ENUMERATED, ossl::FreeWith<ASN1_ENUMERATED_free>>;
+using AuthorityKeyId = std::unique_ptr<AUTHORITY_KEYID, ossl::FreeWith<AUTHORITY_KEYID_free>>;
+
+std::unexpected<common::Error> openssl_failure(std::string_view what) {
+  return common::fail(std::errc::io_error, "CRL " + std::string(what) + ": " + ossl::last_error());
+}
+
+Asn1Time asn1_time(TimePoint t) {
+  return Asn1Time(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(t)));
+}
+
+Result<void> add_entry(X509_CRL* crl, const RevokedEntry& entry) {
+  BIGNUM* raw = nullptr;
+  if (entry.serial.empty() || entry.serial.find_first_not_of("0123456789abcdef") != std::string::npos ||
+      BN_hex2bn(&raw, entry.serial.c_str()) == 0) {
+    return common::fail(std::errc::invalid_argument, "serial '" + entry.serial + "' is not hexadecimal");
+  }
+  ossl::Bignum bn(raw);
+  ossl::Asn1Integer serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+  Revoked revoked(X509_REVOKED_new());
+  auto date = asn1_time(entry.revoked_at);
+  if (!serial || !revoked || !date || X509_REVOKED_set_serialNumber(revoked.get(), serial.get()) != 1 ||
+      X509_REVOKED_set_revocationDate(revoked.get(), date.get()) != 1) {
+    return openssl_failure("entry");
+  }
+  if (entry.reason != 0) {
+    Asn1Enumerated reason(ASN1_ENUMERATED_new());
+    if (!reason || ASN1_ENUMERATED_set(reason.get(), entry.reason) != 1 ||
+        X509_REVOKED_add1_ext_i2d(revoked.get(), NID_crl_reason, reason.get(), 0, 0) != 1) {
+      return openssl_failure("reason code");
+    }
+  }
+  if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) return openssl_failure("entry");
+  revoked.release();
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> issuer_key_identifier(const CertificateAuthority& ca) {
+  auto issuer = ossl::cert_from_pem(ca.intermediate_pem());
+  if (!issuer) return std::unexpected(issuer.error());
+  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer->get());
+  if (!ski)
+    return common::fail(std::errc::invalid_argument, "the intermediate has no subject key identifier");
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                     static_cast<std::size_t>(ASN1_STRING_length(ski)));
+}
+
+Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& request) {
+  auto issuer = ossl::cert_from_pem(ca.intermediate_pem());
+  if (!issuer) return std::unexpected(issuer.error());
+  auto key = ossl::key_from_pem(ca.intermediate_key_pem());
+  if (!key) return std::unexpected(key.error());
+
+  Crl crl(X509_CRL_new());
+  auto this_update = asn1_time(request.this_update);
+  auto next_update = asn1_time(request.next_update);
+  if (!crl || !this_update || !next_update || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer->get())) != 1 ||
+      X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1) {
+    return openssl_failure("header");
+  }
+  for (const auto& entry : request.revoked) {
+    if (auto added = add_entry(crl.get(), entry); !added) return std::unexpected(added.error());
+  }
+  X509_CRL_sort(crl.get());
+
+  ossl::Asn1Integer number(ASN1_INTEGER_new());
+  if (!number || ASN1_INTEGER_set_uint64(number.get(), request.number) != 1 ||
+      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) != 1) {
+    return openssl_failure("number");
+  }
+  // RFC 5280 §5.2.1: conforming CRL issuers MUST include the authority key identifier.
+  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer->get());
+  AuthorityKeyId akid(AUTHORITY_KEYID_new());
+  if (!ski || !akid || !(akid->keyid = ASN1_OCTET_STRING_dup(ski)) ||
+      X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, akid.get(), 0, 0) != 1) {
+    return openssl_failure("authority key identifier");
+  }
+  if (X509_CRL_sign(crl.get(), key->get(), EVP_sha256()) <= 0) return openssl_failure("signing");
+  auto der = ossl::der_of<X509_CRL>(i2d_X509_CRL, crl.get());
+  if (der.empty()) return openssl_failure("encoding");
+  return der;
+}
+
+}  // namespace cobble::ca

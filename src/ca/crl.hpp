@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ca/authority.hpp"
+#include "common/clock.hpp"
+#include "common/result.hpp"
+
+namespace cobble::ca {
+
+// One entry of a certificate revocation list (RFC 5280 §5.1.2.6).
+struct RevokedEntry {
+  std::string serial;  // lowercase hex, as IssuedCertificate::serial
+  TimePoint revoked_at{};
+  int reason = 0;  // CRLReason; 0 (unspecified) is left out of the entry, as §5.3.1 asks
+};
+
+struct CrlRequest {
+  std::vector<RevokedEntry> revoked;
+  TimePoint this_update{};
+  TimePoint next_update{};
+  std::uint64_t number = 0;  // cRLNumber, increasing with every CRL (§5.2.3)
+};
+
+// A v2 CRL (RFC 5280 §5) issued by `ca`'s intermediate: its subject as issuer, authority key
+// identifier and CRL number extensions, signed with SHA-256 by the intermediate's key. Returns DER.
+// invalid_argument for a serial that is not hex; io_error when OpenSSL fails.
+Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& request);
+
+// The keyIdentifier of the intermediate's subject key identifier: what the authority key
+// identifier of every leaf it signs holds (RFC 9773 certIDs start with it).
+Result<std::string> issuer_key_identifier(const CertificateAuthority& ca);
+
+}  // namespace cobble::ca
