@@ -161,9 +161,11 @@ std::string env_name(std::string_view key) {
     return i < key.size() && std::islower(static_cast<unsigned char>(key[i]));
   };
   for (std::size_t i = 0; i < key.size(); ++i) {
-    // A word starts at a capital after a lower-case letter, or at the last capital of an acronym
-    // ("externalAccountMACKeys" → EXTERNAL_ACCOUNT_MAC_KEYS).
-    if (i > 0 && upper(i) && (lower(i - 1) || (upper(i - 1) && lower(i + 1)))) out += '_';
+    // A word starts at a capital after a lower-case letter or a digit, or at the last capital of an
+    // acronym ("externalAccountMACKeys" → EXTERNAL_ACCOUNT_MAC_KEYS, "dnsAccount01Enabled" →
+    // DNS_ACCOUNT01_ENABLED).
+    bool after_word = i > 0 && (lower(i - 1) || std::isdigit(static_cast<unsigned char>(key[i - 1])));
+    if (i > 0 && upper(i) && (after_word || (upper(i - 1) && lower(i + 1)))) out += '_';
     out += static_cast<char>(std::toupper(static_cast<unsigned char>(key[i])));
   }
   return out;

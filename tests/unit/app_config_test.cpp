@@ -71,6 +71,20 @@ TEST_CASE("environment values that do not parse are refused with the variable's 
   CHECK(config.caa_identities == std::vector<std::string>{"a.test", "b.test"});
 }
 
+TEST_CASE("environment names split words at capitals after digits and at the end of acronyms", "[app]") {
+  Config config;
+  REQUIRE(cobble::app::apply_env(config, {{"COBBLE_DNS_ACCOUNT01_ENABLED", "true"},
+                                          {"COBBLE_DNS_PERSIST01_ENABLED", "true"},
+                                          {"COBBLE_OCSP_RESPONDER_URL", "http://ocsp.test/"}}));
+  CHECK(config.dns_account01_enabled);
+  CHECK(config.dns_persist01_enabled);
+  CHECK(config.ocsp_responder_url == "http://ocsp.test/");
+  bool listed = false;
+  for (const auto& option : cobble::app::options())
+    if (option.key == "dnsAccount01Enabled") listed = option.env == "COBBLE_DNS_ACCOUNT01_ENABLED";
+  CHECK(listed);
+}
+
 TEST_CASE("a config file that is missing or not JSON is refused naming the file", "[app]") {
   cobble::test::TempDir dir;
   Config config;
