@@ -129,6 +129,8 @@ std::optional<std::string_view> chaos_endpoint(const Request& request) {
   if (under(paths::kAuthz)) return "authz";
   if (under(paths::kChallenge)) return "challenge";
   if (under(paths::kCertificate)) return "certificate";
+  if (under(paths::kRenewalInfoPrefix)) return "renewalInfo";
+  if (under(paths::kCrl)) return "crl";
   return std::nullopt;
 }
 

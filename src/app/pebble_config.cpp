@@ -110,6 +110,8 @@ void apply_pebble_defaults(Config& config) {
   config.terms_of_service = "data:text/plain,Do%20what%20thou%20wilt";
   config.require_terms_of_service = true;
   config.caa_identities = {"pebble.letsencrypt.org"};
+  config.dns_account01_enabled = true;  // Pebble offers both drafts on every DNS authorization
+  config.dns_persist01_enabled = true;
   config.pebble_compat = true;
 }
 

@@ -122,6 +122,8 @@ TEST_CASE("endpoint names come from the request path", "[api][chaos]") {
       {"/acme/authz/abc", "authz"},
       {"/acme/chall/abc", "challenge"},
       {"/acme/cert/abc", "certificate"},
+      {"/acme/renewal-info/abc.def", "renewalInfo"},
+      {"/crl/0", "crl"},
       {"/acme/revoke-cert", "revokeCert"},
   }));
   api::Request request;
