@@ -52,8 +52,8 @@ using ChaosSettings = std::map<std::string, ChaosRule, std::less<>>;
 
 // Names chaos rules may use: the directory's names (RFC 8555 §7.1.1) and the resources'.
 inline constexpr std::string_view kChaosEndpoints[] = {
-    "directory", "newNonce", "newAccount", "account",     "keyChange",  "newOrder", "order",
-    "finalize",  "authz",    "challenge",  "certificate", "revokeCert", "renewalInfo", "crl", "*"};
+    "directory", "newNonce",  "newAccount",  "account",    "keyChange",   "newOrder", "order", "finalize",
+    "authz",     "challenge", "certificate", "revokeCert", "renewalInfo", "crl",      "*"};
 
 // Reads {"newOrder": {"rateLimited": 0.1, "unavailable": 0.05, "badNonce": 0.1, "delayMs": 200,
 // "delayRate": 0.5, "retryAfterSeconds": 2}, "*": {...}}. Refuses (invalid_argument, saying what

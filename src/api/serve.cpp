@@ -75,8 +75,8 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
     if (found->status != "valid") {
       return acme::fail(Problem::unauthorized("Account " + std::to_string(*id) + " is " + found->status));
     }
-    auto parsed = acme::PublicKey::from_jwk(nlohmann::json::parse(found->jwk, nullptr, false));
-    if (!parsed) return acme::fail(Problem::server_internal("The stored account key is unusable"));
+    auto parsed = services.accounts.key_of(*found);
+    if (!parsed) return acme::fail(parsed.error());
     key = *parsed;
     account = std::move(*found);
   }

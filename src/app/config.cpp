@@ -52,6 +52,8 @@ const Option kOptions[] = {
     {"httpsNames", &Config::https_names, "extra DNS names/IPs for the made HTTPS certificate"},
     {"dataDir", &Config::data_dir, "where the database, CA keys and HTTPS certificate live"},
     {"database", &Config::database, "SQLite file; empty = <dataDir>/cobble.db; :memory: allowed"},
+    {"syncEveryCommit", &Config::sync_every_commit,
+     "fsync the database at every commit: survives power loss, not just crashes; slower"},
     {"logLevel", &Config::log_level, "trace, debug, info, warn, error or off"},
     {"fakeClock", &Config::fake_clock, "start a clock that only moves when told (tests)"},
     {"threads", &Config::threads, "I/O threads and handler threads, each; 0 = number of cores"},

@@ -58,6 +58,14 @@ acme::Result<Account> Accounts::find(std::int64_t id) const {
   return *account;
 }
 
+acme::Result<acme::PublicKey> Accounts::key_of(const Account& account) const {
+  auto key = keys_.from_jwk_text(account.jwk);
+  if (!key)
+    return acme::fail(
+        Problem::server_internal("The stored key of account " + std::to_string(account.id) + " is unusable"));
+  return key;
+}
+
 acme::Result<void> Accounts::check_contacts(const std::vector<std::string>& contacts) const {
   if (contacts.size() > policy_.max_contacts) {
     return acme::fail(

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "acme/jws.hpp"
+#include "acme/key_cache.hpp"
 #include "acme/problem.hpp"
 #include "authority/policy.hpp"
 #include "common/clock.hpp"
@@ -34,6 +35,9 @@ class Accounts {
 
   // accountDoesNotExist when there is no account `id`.
   acme::Result<Account> find(std::int64_t id) const;
+  // The account's public key (parsed once per key, then cached): serverInternal when the stored
+  // key is unusable.
+  acme::Result<acme::PublicKey> key_of(const Account& account) const;
 
   // Creates an account for `key`, or returns the existing one (`created` false) (§7.3, §7.3.1).
   // An existing account is returned whatever the request carries, external account binding
@@ -62,6 +66,7 @@ class Accounts {
   acme::Result<void> check_contacts(const std::vector<std::string>& contacts) const;
 
  private:
+  mutable acme::KeyCache keys_;
   storage::Store& store_;
   const common::Clock& clock_;
   const Policy& policy_;

@@ -26,7 +26,7 @@ bool is_not_a_database(sql::Database& db) {
   return code == SQLITE_NOTADB || code == SQLITE_CORRUPT;
 }
 
-Result<sql::Database> open_checked(const std::string& path) {
+Result<sql::Database> open_checked(const std::string& path, const StoreOptions& options) {
   if (path != ":memory:" && !path.starts_with("file:")) {
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
@@ -49,8 +49,10 @@ Result<sql::Database> open_checked(const std::string& path) {
     }
     return std::unexpected(check.error());
   }
-  // Per connection: FULL syncs the WAL at every commit, so nothing reported done is lost.
-  if (auto set = db->exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"); !set) {
+  // Per connection: FULL syncs the WAL at every commit, NORMAL at checkpoints (StoreOptions).
+  const char* pragmas = options.sync_every_commit ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"
+                                                  : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON";
+  if (auto set = db->exec(pragmas); !set) {
     return std::unexpected(set.error());
   }
   return db;
@@ -87,8 +89,8 @@ TimePoint from_micros(std::int64_t micros) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
 }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
-  auto db = open_checked(path);
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreOptions& options) {
+  auto db = open_checked(path, options);
   if (!db) return std::unexpected(db.error());
   auto version = migrate(*db, path);
   if (!version) return std::unexpected(version.error());

@@ -13,8 +13,17 @@ namespace cobble::storage {
 
 using common::Result;
 
+// How hard a commit works to survive a crash. Both survive the process dying (kill -9, a crash):
+// SQLite's WAL is written before a commit returns. `sync_every_commit` also fsyncs the WAL at each
+// commit (synchronous=FULL), so a power loss or kernel crash loses nothing either; without it
+// (synchronous=NORMAL) the WAL is synced at checkpoints and such a crash may lose the last commits.
+// A test CA rarely needs the latter, and each fsync costs a few ms under the Store's one lock.
+struct StoreOptions {
+  bool sync_every_commit = false;
+};
+
 // Durable state of the CA. Every method is one transaction: on success everything it describes is
-// committed (and survives kill -9, SQLite WAL with synchronous=FULL), on failure nothing is.
+// committed (and survives kill -9; see StoreOptions for power loss), on failure nothing is.
 // Thread-safe: calls are serialised on one connection (DESIGN.md: one DB connection; measure first).
 //
 // Errors (common::Error::code):
@@ -30,7 +39,7 @@ class Store {
   // keys and a busy timeout, and applies pending migrations in order. Fails with
   // errc::invalid_argument when the file is not a database or is corrupt, and
   // errc::not_supported when its schema version is newer than this binary knows.
-  static Result<std::unique_ptr<Store>> open(const std::string& path);
+  static Result<std::unique_ptr<Store>> open(const std::string& path, const StoreOptions& options = {});
   virtual ~Store() = default;
 
   virtual int schema_version() = 0;
