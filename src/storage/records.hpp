@@ -111,6 +111,18 @@ struct ValidationAttemptRecord {
   std::vector<std::string> redirects;
 };
 
+// Rows for Store::insert_bulk, written in one transaction. Orders and attempts name accounts by
+// id, so they name accounts stored before (insert_bulk returns the new accounts' ids when done).
+struct BulkOrder {
+  OrderRecord order;
+  std::vector<AuthzRecord> new_authzs;  // as insert_order takes them
+};
+struct BulkRows {
+  std::vector<AccountRecord> accounts;
+  std::vector<BulkOrder> orders;
+  std::vector<ValidationAttemptRecord> attempts;
+};
+
 // Pause bookkeeping done in the same transaction as a validation outcome (issue #5).
 // `spend` decides a failure against the pair's stored GCRA TAT (nullopt: a fresh bucket): whether
 // it is allowed and the TAT to keep. Storage only stores; the policy lives in pause/.

@@ -126,6 +126,10 @@ Result<void> SqliteStore::explain_unchanged(const char* table, const char* key, 
 
 Result<std::int64_t> SqliteStore::create_account(const AccountRecord& account) {
   Lock lock(mu_);
+  return insert_account_row(account);
+}
+
+Result<std::int64_t> SqliteStore::insert_account_row(const AccountRecord& account) {
   auto inserted = execute(
       "INSERT INTO accounts (key_thumbprint, jwk, contacts, status, created_at, eab_key_id, eab_binding) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",

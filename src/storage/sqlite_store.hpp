@@ -9,8 +9,8 @@
 #include "storage/store.hpp"
 
 // The SQLite Store, private to storage/ (others get it through Store::open). Split over
-// sqlite_store.cpp (opening, accounts, certificates) and sqlite_store_orders.cpp (orders,
-// authorizations, challenges).
+// sqlite_store.cpp (opening, accounts, certificates), sqlite_store_orders.cpp (orders,
+// authorizations, challenges) and sqlite_store_bulk.cpp (insert_bulk).
 namespace cobble::storage {
 
 // Times are stored as INTEGER microseconds since the Unix epoch.
@@ -63,6 +63,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(std::int64_t account_id,
                                                                         const IdentifierRecord& identifier,
                                                                         std::size_t limit) override;
+  Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) override;
   Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
   Result<std::vector<std::string>> find_processing_orders() override;
 
@@ -97,6 +98,11 @@ class SqliteStore final : public Store {
   Result<std::vector<ChallengeRecord>> load_challenges(const char* condition,
                                                        const std::optional<std::string>& value);
   Result<void> insert_authz(const AuthzRecord& authz);
+  // The INSERTs of create_account, insert_order and finish_challenge's attempt, inside an open
+  // transaction (insert_bulk reuses them).
+  Result<std::int64_t> insert_account_row(const AccountRecord& account);
+  Result<void> insert_order_rows(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs);
+  Result<void> insert_attempt_row(const ValidationAttemptRecord& attempt);
   // Pause bookkeeping inside an open transaction.
   Result<PauseEffect> apply_pause_bookkeeping(std::int64_t account_id, bool valid,
                                               const PauseBookkeeping& pause);

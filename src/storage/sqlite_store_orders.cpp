@@ -65,6 +65,12 @@ Result<void> SqliteStore::insert_order(const OrderRecord& order, const std::vect
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
+  if (auto inserted = insert_order_rows(order, new_authzs); !inserted) return inserted;
+  return tx->commit();
+}
+
+Result<void> SqliteStore::insert_order_rows(const OrderRecord& order,
+                                            const std::vector<AuthzRecord>& new_authzs) {
   std::optional<std::string> serial;
   if (!order.certificate_serial.empty()) serial = order.certificate_serial;
   auto inserted = execute(
@@ -88,7 +94,7 @@ Result<void> SqliteStore::insert_order(const OrderRecord& order, const std::vect
                          order.id, i, order.authz_ids[i]);
     if (!added) return std::unexpected(added.error());
   }
-  return tx->commit();
+  return {};
 }
 
 Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
@@ -336,15 +342,7 @@ Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, Ti
       status, id);
   if (!authz) return std::unexpected(authz.error());
   if (attempt) {
-    auto inserted = execute(
-        "INSERT INTO validation_attempts (account_id, identifier_type, identifier_value, method, started_at, "
-        "finished_at, result, problem_type, problem_detail, addresses, redirects) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        attempt->account_id, attempt->identifier.type, attempt->identifier.value, attempt->method,
-        to_micros(attempt->started_at), to_micros(attempt->finished_at), attempt->result,
-        attempt->problem_type, attempt->problem_detail, join_lines(attempt->addresses),
-        join_lines(attempt->redirects));
-    if (!inserted) return std::unexpected(inserted.error());
+    if (auto inserted = insert_attempt_row(*attempt); !inserted) return inserted;
   }
   if (pause) {
     auto applied = apply_pause_bookkeeping(pause->account_id, valid, *pause);
@@ -352,6 +350,18 @@ Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, Ti
     if (effect) *effect = *applied;
   }
   return tx->commit();
+}
+
+Result<void> SqliteStore::insert_attempt_row(const ValidationAttemptRecord& attempt) {
+  auto inserted = execute(
+      "INSERT INTO validation_attempts (account_id, identifier_type, identifier_value, method, started_at, "
+      "finished_at, result, problem_type, problem_detail, addresses, redirects) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      attempt.account_id, attempt.identifier.type, attempt.identifier.value, attempt.method,
+      to_micros(attempt.started_at), to_micros(attempt.finished_at), attempt.result, attempt.problem_type,
+      attempt.problem_detail, join_lines(attempt.addresses), join_lines(attempt.redirects));
+  if (!inserted) return std::unexpected(inserted.error());
+  return {};
 }
 
 Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attempts(

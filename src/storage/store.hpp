@@ -95,6 +95,13 @@ class Store {
   // The newest `limit` validation attempts of an account for an identifier, newest first.
   virtual Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(
       std::int64_t account_id, const IdentifierRecord& identifier, std::size_t limit) = 0;
+  // Bulk loading (cobble-populate fills a database for scale benchmarks): inserts the accounts,
+  // then the orders with their new authorizations and challenges, then the validation attempts
+  // (their `id` is ignored), all in one transaction, so a batch of many rows costs one commit
+  // instead of one per row. All or nothing; errors as create_account, insert_order and
+  // finish_challenge's attempt (file_exists, no_such_file_or_directory). Returns the ids given
+  // to the accounts, in order.
+  virtual Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) = 0;
   // Challenges left "processing" (after a crash), for start-up recovery.
   virtual Result<std::vector<ChallengeRecord>> find_processing_challenges() = 0;
   // Orders left "processing" (finalize interrupted), for start-up recovery.
