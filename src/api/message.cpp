@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/urls.hpp"
+
 namespace cobble::api {
 namespace {
 
@@ -23,5 +25,11 @@ bool iequals(std::string_view a, std::string_view b) {
 std::string_view Request::header(std::string_view name) const { return find_header(headers, name); }
 
 std::string_view Reply::header(std::string_view name) const { return find_header(headers, name); }
+
+bool runs_inline(const Request& request) {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  return request.path == paths::kNewNonce || request.path == paths::kDirectory ||
+         request.path == paths::kDirectoryAlias;
+}
 
 }  // namespace cobble::api

@@ -46,4 +46,9 @@ struct Reply {
 // Case-insensitive ASCII comparison for header names.
 bool iequals(std::string_view a, std::string_view b);
 
+// Requests whose handler neither blocks nor does real work (GET/HEAD newNonce, GET directory): the
+// HTTP layer may run them on its I/O thread instead of handing them to the handler pool, which
+// would cost two thread switches for a few µs of work.
+bool runs_inline(const Request& request);
+
 }  // namespace cobble::api

@@ -16,6 +16,7 @@
 #include <exception>
 
 #include "acme/problem.hpp"
+#include "api/message.hpp"
 #include "api/problem_reply.hpp"
 
 namespace cobble::http {
@@ -193,11 +194,17 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
     auto started = std::chrono::steady_clock::now();
     const BeastRequest& req = parser.get();
     auto request = to_api_request(req, *ctx, remote);
-    // Handlers may block (SQLite, crypto), so they run on the handler pool, never here.
-    auto reply = co_await asio::co_spawn(
-        ctx->handler_executor,
-        [&]() -> asio::awaitable<api::Reply> { co_return handle_safely(*ctx, request); },
-        asio::use_awaitable);
+    // Handlers may block (SQLite, crypto), so they run on the handler pool, never here; the few
+    // that cannot block run here, sparing two thread switches.
+    api::Reply reply;
+    if (api::runs_inline(request)) {
+      reply = handle_safely(*ctx, request);
+    } else {
+      reply = co_await asio::co_spawn(
+          ctx->handler_executor,
+          [&]() -> asio::awaitable<api::Reply> { co_return handle_safely(*ctx, request); },
+          asio::use_awaitable);
+    }
     if (reply.delay.count() > 0) {
       asio::steady_timer pause(socket.get_executor(), reply.delay);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -108,3 +108,20 @@ TEST_CASE("the management API answers health, roots and intermediates", "[api]")
   CHECK(f.ca.manage("/cert-status-by-serial/zz").status == 400);
   CHECK(f.ca.manage("/cert-status-by-serial/abcdef").status == 404);
 }
+
+TEST_CASE("only nonce and directory reads may run on the I/O thread", "[api][router]") {
+  auto request = [](std::string method, std::string path) {
+    cobble::api::Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    return r;
+  };
+  CHECK(cobble::api::runs_inline(request("HEAD", "/acme/new-nonce")));
+  CHECK(cobble::api::runs_inline(request("GET", "/acme/new-nonce")));
+  CHECK(cobble::api::runs_inline(request("GET", "/dir")));
+  CHECK(cobble::api::runs_inline(request("GET", "/directory")));
+  CHECK_FALSE(cobble::api::runs_inline(request("POST", "/dir")));
+  CHECK_FALSE(cobble::api::runs_inline(request("POST", "/acme/new-order")));
+  CHECK_FALSE(cobble::api::runs_inline(request("GET", "/acme/cert/1")));
+  CHECK_FALSE(cobble::api::runs_inline(request("GET", "/acme/renewal-info/a.b")));
+}
