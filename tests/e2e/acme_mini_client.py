@@ -2,7 +2,8 @@
 """A minimal ACME client for what certbot 2.1 and lego 4.9 do not speak: the draft DNS challenges
 (dns-account-01, dns-persist-01) and IP identifiers (RFC 8738, with http-01). It sets TXT records or
 http-01 key authorizations through cobble-challsrv's management API, answers the challenge,
-finalizes and writes the certificate. DOMAINs that are IP addresses become "ip" identifiers.
+finalizes and writes the certificate. DOMAINs that are IP addresses become "ip" identifiers
+(the IP identifier test itself uses node's acme-client, tests/e2e/acme-client/ip_identifier.mjs).
 
 usage: acme_mini_client.py DIR_URL CA_CERT CHALLSRV_MGMT_URL CHALLENGE_TYPE OUT_PEM DOMAIN...
 Exit status 0 with the chain in OUT_PEM; otherwise the problem document is printed on stderr.

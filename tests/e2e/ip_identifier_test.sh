@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # IP identifiers (RFC 8738). lego 4.9.1 (Debian) sends addresses as "dns" identifiers, which RFC 8738
-# does not allow: the refusal must tell the user what to do. A small RFC 8738 client
-# (acme_mini_client.py) then gets a certificate for 127.0.0.1 (and ::1) with http-01 served by
-# cobble-challsrv on the address; the certificate carries iPAddress SANs and verifies.
+# does not allow: the refusal must tell the user what to do. node's acme-client
+# (tests/e2e/acme-client/ip_identifier.mjs, "ip" identifiers) then gets a certificate for 127.0.0.1
+# (and ::1) with http-01 served by cobble-challsrv on the address; the certificate carries iPAddress
+# SANs and verifies.
 source "$(dirname "$0")/lib.sh"
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
+client_dir=$COBBLE_SOURCE_DIR/tests/e2e/acme-client
+[[ -d $client_dir/node_modules/acme-client ]] \
+  || fail "acme-client is not installed: run scripts/install-deps --with-tests (npm ci in $client_dir)"
 HTTP_PORT=$(free_port)
 start_cobble --http-port "$HTTP_PORT"
 fetch_root
@@ -24,8 +28,11 @@ CHALLSRV_MGMT=$(free_port)
 start_bg "$WORK/challsrv.log" "$CHALLSRV_BIN" --dns-address "127.0.0.1:$(free_port)" --http01-address "$http01" \
   --tlsalpn01-address "" --management-address "127.0.0.1:$CHALLSRV_MGMT"
 wait_until 10 "cobble-challsrv answers" curl -sf -X POST -d '{"ip":"127.0.0.1"}' "http://127.0.0.1:$CHALLSRV_MGMT/set-default-ipv4"
-/usr/bin/python3 "$COBBLE_SOURCE_DIR/tests/e2e/acme_mini_client.py" "$DIR_URL" "$CA_CERT" "http://127.0.0.1:$CHALLSRV_MGMT" \
-  http-01 "$WORK/ip.pem" "${addresses[@]}" 2>"$WORK/client.err" || { cat "$WORK/client.err"; fail "RFC 8738 client"; }
+acme_client() {  # acme_client OUT_PEM ADDRESS...
+  DIR_URL=$DIR_URL CHALLSRV_URL=http://127.0.0.1:$CHALLSRV_MGMT NODE_EXTRA_CA_CERTS=$CA_CERT \
+    node "$client_dir/ip_identifier.mjs" "$@"
+}
+acme_client "$WORK/ip.pem" "${addresses[@]}" 2>"$WORK/client.err" || { cat "$WORK/client.err"; fail "acme-client (ip identifiers)"; }
 csplit -s -z -f "$WORK/part" "$WORK/ip.pem" '/-----BEGIN CERTIFICATE-----/' '{*}'
 verify_chain "$WORK/part00" "$WORK/part01"
 sans=$(openssl x509 -in "$WORK/part00" -noout -ext subjectAltName)
@@ -36,7 +43,6 @@ grep -q "DNS:" <<<"$sans" && fail "unexpected DNS SAN: $sans"
 pass "http-01 for ${addresses[*]}: certificate with IP SANs verifies against /roots/0"
 
 # A private address is refused at validation (the address policy still applies).
-/usr/bin/python3 "$COBBLE_SOURCE_DIR/tests/e2e/acme_mini_client.py" "$DIR_URL" "$CA_CERT" "http://127.0.0.1:$CHALLSRV_MGMT" \
-  http-01 "$WORK/private.pem" 10.0.0.1 2>"$WORK/client.err" && fail "10.0.0.1 was issued"
+acme_client "$WORK/private.pem" 10.0.0.1 2>"$WORK/client.err" && fail "10.0.0.1 was issued"
 grep -q "10.0.0.1 is a private-use address" "$WORK/client.err" || { cat "$WORK/client.err"; fail "no private-address refusal"; }
 pass "10.0.0.1: refused as a private-use address"
