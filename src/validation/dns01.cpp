@@ -9,6 +9,13 @@
 
 namespace cobble::validation {
 
+Outcome txt_lookup_failed(const DnsError& error, const std::string& name) {
+  if (error.kind == DnsError::Kind::no_data)
+    return failed(acme::ProblemType::unauthorized, "No TXT record found at " + name);
+  return failed(acme::ProblemType::dns,
+                "DNS problem: " + error.detail + " - check that a DNS record exists for this domain");
+}
+
 namespace {
 
 constexpr std::size_t kMaxShownRecord = 100;
@@ -18,11 +25,7 @@ boost::asio::awaitable<Outcome> txt_digest_present(Resolver& resolver, std::stri
                                                    std::string expected) {
   auto records = co_await resolver.lookup_txt(name);
   if (!records) {
-    if (records.error().kind == DnsError::Kind::no_data) {
-      co_return failed(acme::ProblemType::unauthorized, "No TXT record found at " + name);
-    }
-    co_return failed(acme::ProblemType::dns, "DNS problem: " + records.error().detail +
-                                                 " - check that a DNS record exists for this domain");
+    co_return txt_lookup_failed(records.error(), name);
   }
   // RFC 8555 §8.4: any one of the TXT records may carry the digest.
   if (std::ranges::find(*records, expected) != records->end()) co_return Outcome{};

@@ -18,6 +18,10 @@ namespace cobble::validation {
 //   exists for this domain"
 boost::asio::awaitable<Outcome> validate_dns01(Resolver& resolver, const Request& request);
 
+// The failure of a TXT lookup at `name`, as every DNS-based challenge reports it: no records is
+// unauthorized, any other DNS error (NXDOMAIN, SERVFAIL, timeout) is a dns problem.
+Outcome txt_lookup_failed(const DnsError& error, const std::string& name);
+
 // draft-ietf-acme-dns-account-label §3: the validation domain name
 // "_" || base32(SHA-256(account_url)[0:10]) || "._acme-challenge." || domain, the base32 label
 // (RFC 4648, 16 characters, no padding) lower-cased as DNS names are.

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "validation/dns01.hpp"
+
 namespace cobble::validation {
 namespace {
 
@@ -103,11 +105,7 @@ boost::asio::awaitable<Outcome> validate_dns_persist01(Resolver& resolver, const
   const std::string name = "_validation-persist." + req.identifier.value;
   auto records = co_await resolver.lookup_txt(name);
   if (!records) {
-    if (records.error().kind == DnsError::Kind::no_data) {
-      co_return failed(acme::ProblemType::unauthorized, "No TXT record found at " + name);
-    }
-    co_return failed(acme::ProblemType::dns, "DNS problem: " + records.error().detail +
-                                                 " - check that a DNS record exists for this domain");
+    co_return txt_lookup_failed(records.error(), name);
   }
   // Any one well-formed record naming this CA and this account authorizes; explain the most
   // relevant refusal otherwise (a record for this CA beats a malformed one or another CA's).
