@@ -54,26 +54,21 @@ Result<IssuedCertificate> LocalAuthority::issue(const IssueRequest& request) con
   if (request.dns_names.empty() && request.ip_addresses.empty()) {
     return common::fail(std::errc::invalid_argument, "no name to certify");
   }
-  const auto* cursor = reinterpret_cast<const unsigned char*>(request.spki_der.data());
-  ossl::PKey key(d2i_PUBKEY(nullptr, &cursor, static_cast<long>(request.spki_der.size())));
-  if (!key ||
-      cursor != reinterpret_cast<const unsigned char*>(request.spki_der.data()) + request.spki_der.size()) {
-    ossl::last_error();
-    return common::fail(std::errc::invalid_argument, "public key is not a parsable SubjectPublicKeyInfo");
-  }
+  auto key_algorithm = ossl::spki_algorithm(request.spki_der);
+  if (!key_algorithm) return std::unexpected(key_algorithm.error());
   TimePoint not_before = std::chrono::floor<std::chrono::seconds>(request.not_before);
   TimePoint not_after = std::chrono::floor<std::chrono::seconds>(request.not_after);
 
   ossl::CertSpec spec;
   spec.common_name = request.common_name.value_or("");
-  spec.subject_key = key.get();
+  spec.subject_spki_der = request.spki_der;
   spec.issuer = material_.hierarchies.front().leaf_issuer.get();
   spec.issuer_key = material_.leaf_issuer_key.get();
   spec.not_before = not_before;
   spec.not_after = not_after;
   spec.key_usage = "critical,digitalSignature";
   // RSA key exchange (TLS 1.2 and older) encrypts the premaster secret to the leaf's key.
-  if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA) spec.key_usage += ",keyEncipherment";
+  if (*key_algorithm == NID_rsaEncryption) spec.key_usage += ",keyEncipherment";
   spec.server_auth = request.server_auth;
   spec.client_auth = request.client_auth;
   spec.crl_url = request.crl_url;

@@ -1,6 +1,7 @@
 #include "ca/x509_build.hpp"
 
 #include <arpa/inet.h>
+#include <openssl/err.h>
 
 #include <algorithm>
 #include <cctype>
@@ -117,7 +118,63 @@ common::Result<void> add_extensions(X509* cert, const CertSpec& spec) {
   return {};
 }
 
+// An SPKI's two parts, parsed as ASN.1 without decoding the key.
+struct SpkiParts {
+  std::unique_ptr<X509_ALGOR, FreeWith<X509_ALGOR_free>> algorithm;
+  std::unique_ptr<ASN1_BIT_STRING, FreeWith<ASN1_BIT_STRING_free>> key;
+};
+
+common::Result<SpkiParts> parse_spki(std::string_view der) {
+  auto bad = [] {
+    ERR_clear_error();
+    return common::fail(std::errc::invalid_argument, "public key is not a parsable SubjectPublicKeyInfo");
+  };
+  const auto* start = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* cursor = start;
+  long length = 0;
+  int tag = 0, cls = 0;
+  if (ASN1_get_object(&cursor, &length, &tag, &cls, static_cast<long>(der.size())) & 0x80) return bad();
+  if (tag != V_ASN1_SEQUENCE || cls != V_ASN1_UNIVERSAL) return bad();
+  const unsigned char* end = cursor + length;
+  if (end != start + der.size()) return bad();
+  SpkiParts parts;
+  parts.algorithm.reset(d2i_X509_ALGOR(nullptr, &cursor, end - cursor));
+  if (!parts.algorithm) return bad();
+  parts.key.reset(d2i_ASN1_BIT_STRING(nullptr, &cursor, end - cursor));
+  if (!parts.key || cursor != end) return bad();
+  return parts;
+}
+
+// X509_set_pubkey would encode the key again through an OpenSSL 3 encoder; the parts go in as
+// they are.
+common::Result<void> set_subject_spki(X509* cert, std::string_view der) {
+  auto parts = parse_spki(der);
+  if (!parts) return std::unexpected(parts.error());
+  X509_ALGOR* algorithm = parts->algorithm.get();
+  ASN1_OBJECT* object = algorithm->algorithm;
+  ASN1_TYPE* parameter = algorithm->parameter;
+  int ptype = parameter ? parameter->type : V_ASN1_UNDEF;
+  void* pval = parameter && ptype != V_ASN1_NULL ? parameter->value.ptr : nullptr;
+  ASN1_BIT_STRING* key = parts->key.get();
+  unsigned char* encoded = key->data;
+  int encoded_length = key->length;
+  if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), object, ptype, pval, encoded, encoded_length) != 1)
+    return openssl_failure("public key");
+  // set0 took the object, the parameter's value and the key bytes: leave only the empty shells.
+  algorithm->algorithm = nullptr;
+  if (parameter) parameter->value.ptr = nullptr;
+  key->data = nullptr;
+  key->length = 0;
+  return {};
+}
+
 }  // namespace
+
+common::Result<int> spki_algorithm(std::string_view der) {
+  auto parts = parse_spki(der);
+  if (!parts) return std::unexpected(parts.error());
+  return OBJ_obj2nid(parts->algorithm->algorithm);
+}
 
 common::Result<Cert> build_certificate(const CertSpec& spec) {
   if (spec.not_after <= spec.not_before) {
@@ -133,7 +190,11 @@ common::Result<Cert> build_certificate(const CertSpec& spec) {
     return std::unexpected(r.error());
   if (auto r = set_time(X509_getm_notAfter(cert.get()), spec.not_after); !r)
     return std::unexpected(r.error());
-  if (X509_set_pubkey(cert.get(), spec.subject_key) != 1) return openssl_failure("public key");
+  if (!spec.subject_spki_der.empty()) {
+    if (auto r = set_subject_spki(cert.get(), spec.subject_spki_der); !r) return std::unexpected(r.error());
+  } else if (X509_set_pubkey(cert.get(), spec.subject_key) != 1) {
+    return openssl_failure("public key");
+  }
   if (auto r = add_extensions(cert.get(), spec); !r) return std::unexpected(r.error());
   // Ed25519/Ed448 sign the whole message and take no digest.
   int type = EVP_PKEY_get_base_id(spec.issuer_key);

@@ -16,8 +16,11 @@ namespace cobble::ca::ossl {
 struct CertSpec {
   std::string common_name;          // empty: empty subject (then the SAN extension is critical)
   EVP_PKEY* subject_key = nullptr;  // the certified public key
-  X509* issuer = nullptr;           // nullptr: self-signed with subject_key
-  EVP_PKEY* issuer_key = nullptr;   // signs; for a self-signed cert, subject_key's private half
+  // Leafs: the certified key as DER SubjectPublicKeyInfo, copied into the certificate as is
+  // (used instead of subject_key when not empty; see spki_algorithm).
+  std::string_view subject_spki_der;
+  X509* issuer = nullptr;          // nullptr: self-signed with subject_key
+  EVP_PKEY* issuer_key = nullptr;  // signs; for a self-signed cert, subject_key's private half
   common::TimePoint not_before{};
   common::TimePoint not_after{};
   bool is_ca = false;
@@ -34,6 +37,12 @@ struct CertSpec {
 // Random positive serial, 16 bytes with the top bit cleared, never zero; SKI always, AKI when an
 // issuer is given. invalid_argument for a bad IP or an empty validity; io_error when OpenSSL fails.
 common::Result<Cert> build_certificate(const CertSpec& spec);
+
+// The key algorithm (NID) of a DER SubjectPublicKeyInfo, after checking its structure (SEQUENCE of
+// AlgorithmIdentifier and BIT STRING, nothing after). The key itself is not decoded: OpenSSL 3's
+// key decoders cost more than signing the certificate, and a leaf's key was checked in its CSR.
+// invalid_argument when the structure is wrong.
+common::Result<int> spki_algorithm(std::string_view der);
 
 // Lowercase hex of a serial without leading zeros (Pebble's form: URLs and lookups use it).
 std::string serial_hex(const ASN1_INTEGER* serial);

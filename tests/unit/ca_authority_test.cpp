@@ -8,8 +8,10 @@
 #include <sstream>
 #include <thread>
 
+#include "acme/jws.hpp"
 #include "ca/authority.hpp"
 #include "ca/openssl.hpp"
+#include "ca/x509_build.hpp"
 #include "common/base64url.hpp"
 #include "common/random.hpp"
 
@@ -342,4 +344,17 @@ TEST_CASE("the HTTPS server certificate is re-made for a new name or near its ex
   REQUIRE(renewed.has_value());
   CHECK(read_file(renewed->cert_chain) != widened_text);
   CHECK(read_file(renewed->ca_cert) == ca_text);
+}
+
+TEST_CASE("a leaf's SubjectPublicKeyInfo is checked for structure and its algorithm read without decoding",
+          "[ca]") {
+  using cobble::acme::PrivateKey;
+  auto ec = PrivateKey::generate(PrivateKey::Kind::es256).public_key().spki_der();
+  auto rsa = PrivateKey::generate(PrivateKey::Kind::rs256).public_key().spki_der();
+  CHECK(cobble::ca::ossl::spki_algorithm(ec).value_or(0) == NID_X9_62_id_ecPublicKey);
+  CHECK(cobble::ca::ossl::spki_algorithm(rsa).value_or(0) == NID_rsaEncryption);
+  CHECK_FALSE(cobble::ca::ossl::spki_algorithm(ec + "x"));
+  CHECK_FALSE(cobble::ca::ossl::spki_algorithm(ec.substr(0, ec.size() - 1)));
+  CHECK_FALSE(cobble::ca::ossl::spki_algorithm("garbage"));
+  CHECK_FALSE(cobble::ca::ossl::spki_algorithm(""));
 }
