@@ -84,6 +84,28 @@ std::optional<std::string> promoted_common_name(const Profile& profile,
   return std::nullopt;
 }
 
+// RFC 8555 §7.4: notBefore/notAfter are optional; refuses (malformed) what Cobble cannot honour.
+acme::Result<void> check_validity_window(const NewOrder& request, common::TimePoint now,
+                                         const Policy& policy) {
+  if (request.not_before && request.not_after && *request.not_before >= *request.not_after) {
+    return acme::fail(Problem::malformed("notBefore must be earlier than notAfter"));
+  }
+  if (request.not_after && *request.not_after <= now) {
+    return acme::fail(Problem::malformed("notAfter is in the past"));
+  }
+  auto start = request.not_before.value_or(now);
+  if (request.not_before && (*request.not_before > now + policy.order_lifetime ||
+                             *request.not_before < now - policy.max_certificate_validity)) {
+    return acme::fail(Problem::malformed("notBefore is too far from the current time"));
+  }
+  if (request.not_after && *request.not_after - start > policy.max_certificate_validity) {
+    return acme::fail(Problem::malformed("The requested validity exceeds the maximum of " +
+                                         std::to_string(policy.max_certificate_validity.count() / 86400) +
+                                         " days"));
+  }
+  return {};
+}
+
 }  // namespace
 
 acme::Result<OrderView> Orders::view(Order order) const {
@@ -111,23 +133,7 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     return acme::fail(allowed.error());
   }
   auto now = clock_.now();
-  // RFC 8555 §7.4: notBefore/notAfter are optional; refuse what Cobble cannot honour.
-  if (request.not_before && request.not_after && *request.not_before >= *request.not_after) {
-    return acme::fail(Problem::malformed("notBefore must be earlier than notAfter"));
-  }
-  if (request.not_after && *request.not_after <= now) {
-    return acme::fail(Problem::malformed("notAfter is in the past"));
-  }
-  auto start = request.not_before.value_or(now);
-  if (request.not_before && (*request.not_before > now + policy_.order_lifetime ||
-                             *request.not_before < now - policy_.max_certificate_validity)) {
-    return acme::fail(Problem::malformed("notBefore is too far from the current time"));
-  }
-  if (request.not_after && *request.not_after - start > policy_.max_certificate_validity) {
-    return acme::fail(Problem::malformed("The requested validity exceeds the maximum of " +
-                                         std::to_string(policy_.max_certificate_validity.count() / 86400) +
-                                         " days"));
-  }
+  if (auto window = check_validity_window(request, now, policy_); !window) return acme::fail(window.error());
 
   auto profile = choose_profile(policy_, request.profile);
   if (!profile) return acme::fail(profile.error());

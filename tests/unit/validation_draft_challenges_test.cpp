@@ -17,7 +17,6 @@
 namespace asio = boost::asio;
 using cobble::acme::ProblemType;
 using cobble::challsrv::RecordSet;
-using cobble::test::ChallSrvRunning;
 using cobble::test::fails_with;
 using cobble::test::passes;
 using cobble::validation::Outcome;
@@ -32,13 +31,7 @@ const std::string kKeyAuthorization = "tok.thumbprint-of-the-account";
 const std::vector<std::string> kIssuers{"cobble.test"};
 constexpr std::int64_t kNow = 1'800'000'000;
 
-struct DnsSetup {
-  ChallSrvRunning challsrv;
-  asio::io_context io;
-  Resolver resolver{
-      io.get_executor(),
-      {.server = challsrv.dns_server(), .timeout = std::chrono::milliseconds(1000), .tries = 2}};
-
+struct DnsSetup : cobble::test::ChallSrvResolver {
   void txt(const std::string& name, const std::string& value) {
     challsrv.state().add_records(RecordSet::txt, name, {value});
   }

@@ -15,7 +15,6 @@
 namespace asio = boost::asio;
 using cobble::acme::ProblemType;
 using cobble::challsrv::RecordSet;
-using cobble::test::ChallSrvRunning;
 using cobble::test::fails_with;
 using cobble::test::passes;
 using cobble::validation::HttpOptions;
@@ -28,12 +27,7 @@ namespace {
 std::string key_authorization_for(const std::string& token) { return token + ".thumbprint-of-the-account"; }
 
 // A validation authority pointed at challsrv: its DNS, its http-01 port, loopback allowed.
-struct Http01Setup {
-  ChallSrvRunning challsrv;
-  asio::io_context io;
-  Resolver resolver{
-      io.get_executor(),
-      {.server = challsrv.dns_server(), .timeout = std::chrono::milliseconds(1000), .tries = 2}};
+struct Http01Setup : cobble::test::ChallSrvResolver {
   HttpOptions options = [this] {
     HttpOptions o;
     o.http_port = challsrv.http01_port();

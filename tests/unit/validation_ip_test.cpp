@@ -15,7 +15,6 @@
 
 namespace asio = boost::asio;
 using cobble::acme::ProblemType;
-using cobble::test::ChallSrvRunning;
 using cobble::test::fails_with;
 using cobble::test::passes;
 using cobble::validation::Outcome;
@@ -26,13 +25,7 @@ namespace {
 
 const std::string kKeyAuthorization = "tok-ip.thumbprint-of-the-account";
 
-struct IpSetup {
-  ChallSrvRunning challsrv;
-  asio::io_context io;
-  Resolver resolver{
-      io.get_executor(),
-      {.server = challsrv.dns_server(), .timeout = std::chrono::milliseconds(1000), .tries = 2}};
-
+struct IpSetup : cobble::test::ChallSrvResolver {
   Request request(const std::string& type, const std::string& address) const {
     return {.type = type,
             .identifier = {"ip", address},

@@ -14,7 +14,6 @@
 
 namespace asio = boost::asio;
 using cobble::acme::ProblemType;
-using cobble::test::ChallSrvRunning;
 using cobble::test::fails_with;
 using cobble::test::passes;
 using cobble::validation::Outcome;
@@ -26,12 +25,7 @@ namespace {
 
 const std::string kKeyAuthorization = "tok-alpn.thumbprint-of-the-account";
 
-struct TlsAlpnSetup {
-  ChallSrvRunning challsrv;
-  asio::io_context io;
-  Resolver resolver{
-      io.get_executor(),
-      {.server = challsrv.dns_server(), .timeout = std::chrono::milliseconds(1000), .tries = 2}};
+struct TlsAlpnSetup : cobble::test::ChallSrvResolver {
   TlsAlpnOptions options{.tls_port = challsrv.tlsalpn01_port(),
                          .policy = {.allow_loopback = true},
                          .timeout = std::chrono::seconds(5)};

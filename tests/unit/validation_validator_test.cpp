@@ -14,7 +14,6 @@
 namespace asio = boost::asio;
 using cobble::acme::ProblemType;
 using cobble::challsrv::RecordSet;
-using cobble::test::ChallSrvRunning;
 using cobble::test::fails_with;
 using cobble::test::passes;
 using cobble::validation::Outcome;
@@ -28,13 +27,7 @@ namespace {
 const std::string kToken = "tok-validator";
 const std::string kKeyAuthorization = kToken + ".thumbprint-of-the-account";
 
-struct ValidatorSetup {
-  ChallSrvRunning challsrv;
-  asio::io_context io;
-  Resolver resolver{
-      io.get_executor(),
-      {.server = challsrv.dns_server(), .timeout = std::chrono::milliseconds(1000), .tries = 2}};
-
+struct ValidatorSetup : cobble::test::ChallSrvResolver {
   Outcome validate(int perspectives, const std::string& type, const std::string& host) {
     ValidatorOptions options;
     options.http.http_port = challsrv.http01_port();

@@ -6,11 +6,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
 
 #include "challsrv/app.hpp"
+#include "validation/resolver.hpp"
 
 namespace cobble::test {
 
@@ -43,6 +45,16 @@ class ChallSrvRunning {
   challsrv::ChallSrv server_{io_};
   challsrv::BoundPorts ports_;
   std::thread thread_;
+};
+
+// A running challsrv, the io_context validations run on, and a resolver asking the challsrv's DNS:
+// what every validation test starts from.
+struct ChallSrvResolver {
+  ChallSrvRunning challsrv;
+  boost::asio::io_context io;
+  validation::Resolver resolver{
+      io.get_executor(),
+      {.server = challsrv.dns_server(), .timeout = std::chrono::milliseconds(1000), .tries = 2}};
 };
 
 }  // namespace cobble::test
