@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include <array>
+#include <mutex>
 #include <stdexcept>
 
 #include "acme/jws.hpp"
@@ -377,13 +378,24 @@ nlohmann::json PublicKey::to_jwk() const {
   return jwk;
 }
 
-std::string PublicKey::spki_der() const {
-  int len = i2d_PUBKEY(key_.get(), nullptr);
-  if (len <= 0) return {};
-  std::string der(static_cast<std::size_t>(len), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_PUBKEY(key_.get(), &p);
-  return der;
+struct PublicKey::Encodings {
+  std::once_flag spki_once;
+  std::string spki;
+};
+
+PublicKey::PublicKey(std::shared_ptr<evp_pkey_st> key)
+    : key_(std::move(key)), encodings_(std::make_shared<Encodings>()) {}
+
+const std::string& PublicKey::spki_der() const {
+  std::call_once(encodings_->spki_once, [this] {
+    int len = i2d_PUBKEY(key_.get(), nullptr);
+    if (len <= 0) return;
+    std::string der(static_cast<std::size_t>(len), '\0');
+    auto* p = reinterpret_cast<unsigned char*>(der.data());
+    i2d_PUBKEY(key_.get(), &p);
+    encodings_->spki = std::move(der);
+  });
+  return encodings_->spki;
 }
 
 std::string_view PublicKey::kty() const {

@@ -194,7 +194,14 @@ std::string sign_jws(const PrivateKey& key, nlohmann::json header, std::string_v
 }
 
 std::string key_authorization(std::string_view token, const PublicKey& account_key) {
-  return std::string(token) + "." + account_key.thumbprint();
+  return key_authorization(token, account_key.thumbprint());
+}
+
+std::string key_authorization(std::string_view token, std::string_view account_thumbprint) {
+  std::string authorization(token);
+  authorization += '.';
+  authorization += account_thumbprint;
+  return authorization;
 }
 
 }  // namespace cobble::acme

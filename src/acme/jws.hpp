@@ -34,8 +34,9 @@ class PublicKey {
   std::string thumbprint() const;
   // The public JWK with only the required members (what RFC 7638 hashes), as a JSON object.
   nlohmann::json to_jwk() const;
-  // DER SubjectPublicKeyInfo; equal keys give equal bytes (use it to compare keys).
-  std::string spki_der() const;
+  // DER SubjectPublicKeyInfo; equal keys give equal bytes (use it to compare keys). Encoded once
+  // per key and shared by its copies: OpenSSL 3's encoder set-up costs more than a signature check.
+  const std::string& spki_der() const;
   // "RSA", "EC" or "OKP".
   std::string_view kty() const;
   // Key size in bits as OpenSSL counts it (modulus for RSA, field size for EC, 256 for Ed25519).
@@ -47,10 +48,12 @@ class PublicKey {
   bool verify(std::string_view alg, std::string_view signing_input, std::string_view signature) const;
 
   evp_pkey_st* native() const { return key_.get(); }
-  explicit PublicKey(std::shared_ptr<evp_pkey_st> key) : key_(std::move(key)) {}
+  explicit PublicKey(std::shared_ptr<evp_pkey_st> key);
 
  private:
+  struct Encodings;
   std::shared_ptr<evp_pkey_st> key_;
+  std::shared_ptr<Encodings> encodings_;  // computed on first use, shared by copies
 };
 
 // The algorithms Cobble accepts, in the order the badSignatureAlgorithm problem lists them.
@@ -112,6 +115,8 @@ std::string sign_jws(const PrivateKey& key, nlohmann::json header, std::string_v
 
 // RFC 8555 §8.1: token "." thumbprint(account key).
 std::string key_authorization(std::string_view token, const PublicKey& account_key);
+// The same from a thumbprint already computed (an account record keeps its key's).
+std::string key_authorization(std::string_view token, std::string_view account_thumbprint);
 
 // base64url(SHA-256(data)).
 std::string sha256_base64url(std::string_view data);

@@ -17,7 +17,7 @@ acme::Result<Reply> order(Context& ctx, Services& services) {
   if (finalize) {
     auto csr = payload::base64url_member(req->payload, "csr");
     if (!csr) return acme::fail(csr.error());
-    view = services.orders.finalize(*req->account, id, *csr);
+    view = services.orders.finalize(*req->account, req->key, id, *csr);
   } else {
     view = services.orders.find(*req->account, id);
   }

@@ -110,14 +110,16 @@ acme::Result<void> check_validity_window(const NewOrder& request, common::TimePo
 
 acme::Result<OrderView> Orders::view(Order order) const {
   auto now = clock_.now();
-  std::vector<acme::AuthzStatus> statuses;
-  for (const auto& authz_id : order.authz_ids) {
-    auto authz = store_.find_authz(authz_id);
-    if (!authz) return acme::fail(internal_error("loading an order's authorizations", authz.error()));
-    auto stored = acme::parse_authz_status(authz->status).value_or(acme::AuthzStatus::invalid);
-    statuses.push_back(acme::effective_authz_status(stored, authz->expires, now));
-  }
   auto stored = acme::parse_order_status(order.status).value_or(acme::OrderStatus::invalid);
+  std::vector<acme::AuthzStatus> statuses;
+  // Only a pending or ready order's status depends on its authorizations (effective_order_status).
+  bool needs_authzs = stored == acme::OrderStatus::pending || stored == acme::OrderStatus::ready;
+  for (std::size_t i = 0; needs_authzs && i < order.authz_ids.size(); ++i) {
+    auto authz = store_.find_authz(order.authz_ids[i]);
+    if (!authz) return acme::fail(internal_error("loading an order's authorizations", authz.error()));
+    auto authz_status = acme::parse_authz_status(authz->status).value_or(acme::AuthzStatus::invalid);
+    statuses.push_back(acme::effective_authz_status(authz_status, authz->expires, now));
+  }
   auto status = acme::effective_order_status(stored, order.expires, now, statuses);
   return OrderView{std::move(order), status};
 }
@@ -155,6 +157,7 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
   order.not_before = request.not_before;
   order.not_after = request.not_after;
   std::vector<Authorization> fresh;
+  std::vector<acme::AuthzStatus> statuses;  // of order.authz_ids, for the view returned
   for (const auto& id : request.identifiers) {
     order.identifiers.push_back({id.type, id.value});
     bool wildcard = id.value.starts_with("*.");
@@ -163,6 +166,7 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
       auto reused = store_.find_valid_authz(account.id, base, wildcard, now);
       if (reused) {
         order.authz_ids.push_back(reused->id);
+        statuses.push_back(acme::AuthzStatus::valid);  // find_valid_authz: valid and unexpired
         continue;
       }
       if (!is_not_found(reused.error()))
@@ -170,10 +174,13 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     }
     fresh.push_back(new_authz(account.id, id, now + policy_.pending_authz_lifetime, policy_));
     order.authz_ids.push_back(fresh.back().id);
+    statuses.push_back(acme::AuthzStatus::pending);
   }
   if (auto r = store_.insert_order(order, fresh); !r)
     return acme::fail(internal_error("storing an order", r.error()));
-  return view(std::move(order));
+  // Built from what was just stored: reading it back would cost a transaction per new order.
+  auto status = acme::effective_order_status(acme::OrderStatus::pending, order.expires, now, statuses);
+  return OrderView{std::move(order), status};
 }
 
 acme::Result<std::string> Orders::check_replaces(const Account& account, const NewOrder& request) const {
@@ -237,8 +244,8 @@ acme::Result<std::vector<std::string>> Orders::list(const Account& account, std:
   return *ids;
 }
 
-acme::Result<OrderView> Orders::finalize(const Account& account, const std::string& id,
-                                         std::string_view csr_der) const {
+acme::Result<OrderView> Orders::finalize(const Account& account, const acme::PublicKey& account_key,
+                                         const std::string& id, std::string_view csr_der) const {
   auto current = find(account, id);
   if (!current) return current;
   if (current->status != acme::OrderStatus::ready) {
@@ -281,8 +288,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const std::stri
         Problem::make(ProblemType::bad_csr,
                       "The CSR names [" + join(asked) + "] but the order is for [" + join(wanted) + "]"));
   }
-  if (auto key = acme::PublicKey::from_jwk(nlohmann::json::parse(account.jwk, nullptr, false));
-      key && key->spki_der() == csr->spki_der) {
+  if (account_key.spki_der() == csr->spki_der) {
     return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR must not use the account's key"));
   }
 
@@ -330,7 +336,11 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const std::stri
     (void)store_.fail_order(id, acme::to_json(problem).dump());
     return acme::fail(problem);
   }
-  return find(account, id);
+  // What complete_order stored; reading it back would cost two more transactions per issuance.
+  current->order.status = "valid";
+  current->order.certificate_serial = issued->serial;
+  current->status = acme::OrderStatus::valid;
+  return *current;
 }
 
 void Orders::fail_interrupted() const {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "acme/jws.hpp"
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
 #include "authority/pauses.hpp"
@@ -61,10 +62,10 @@ class Orders {
 
   // §7.4: checks the CSR against the order and signs it as the order's profile says (validity,
   // CN promotion, EKUs), with the policy's CRL and OCSP URLs. orderNotReady unless the order is ready;
-  // badCSR when the CSR does not parse, does not verify, names other identifiers, or uses the
-  // account key.
-  acme::Result<OrderView> finalize(const Account& account, const std::string& id,
-                                   std::string_view csr_der) const;
+  // badCSR when the CSR does not parse, does not verify, names other identifiers, or uses
+  // `account_key` (the key the finalize request was signed with).
+  acme::Result<OrderView> finalize(const Account& account, const acme::PublicKey& account_key,
+                                   const std::string& id, std::string_view csr_der) const;
 
   // Start-up recovery: orders left processing by a crash become invalid (the CSR is not kept).
   void fail_interrupted() const;
