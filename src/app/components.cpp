@@ -168,7 +168,8 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
 
   auto db_path =
       config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
-  auto store = storage::Store::open(db_path, {.sync_every_commit = config.sync_every_commit});
+  auto store = storage::Store::open(db_path, {.sync_every_commit = config.sync_every_commit,
+                                              .check_every_page = config.check_database_at_start});
   if (!store) return common::fail(store.error().code, "database " + db_path + ": " + store.error().message);
   c->store = std::move(*store);
   spdlog::info("database {} (schema version {})", db_path, c->store->schema_version());

@@ -54,6 +54,9 @@ const Option kOptions[] = {
     {"database", &Config::database, "SQLite file; empty = <dataDir>/cobble.db; :memory: allowed"},
     {"syncEveryCommit", &Config::sync_every_commit,
      "fsync the database at every commit: survives power loss, not just crashes; slower"},
+    {"checkDatabaseAtStart", &Config::check_database_at_start,
+     "read every page of the database at start-up (PRAGMA quick_check, ~2 s per GB); off: header and "
+     "schema only"},
     {"logLevel", &Config::log_level, "trace, debug, info, warn, error or off"},
     {"fakeClock", &Config::fake_clock, "start a clock that only moves when told (tests)"},
     {"threads", &Config::threads, "I/O threads and handler threads, each; 0 = number of cores"},

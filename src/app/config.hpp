@@ -19,8 +19,9 @@ struct Config {
   std::string private_key;                                    // its key
   std::vector<std::string> https_names;                       // extra names for the made certificate
   std::string data_dir = "data";
-  std::string database;            // "" = <dataDir>/cobble.db; ":memory:" allowed
-  bool sync_every_commit = false;  // syncEveryCommit: fsync each commit (power-loss safe, slower)
+  std::string database;                  // "" = <dataDir>/cobble.db; ":memory:" allowed
+  bool sync_every_commit = false;        // syncEveryCommit: fsync each commit (power-loss safe, slower)
+  bool check_database_at_start = false;  // checkDatabaseAtStart: PRAGMA quick_check at open
   std::string log_level = "info";
   bool fake_clock = false;
   int threads = 0;  // I/O and handler threads each; 0 = number of cores

@@ -41,7 +41,10 @@ Result<sql::Database> open_checked(const std::string& path, const StoreOptions& 
   if (mode && path != ":memory:" && mode != "wal") {
     return fail(std::errc::io_error, "cannot put " + path + " in WAL mode (journal_mode is " + *mode + ")");
   }
-  auto check = mode ? query_text(*db, "PRAGMA quick_check") : mode;
+  auto check = !mode ? mode
+               : options.check_every_page
+                   ? query_text(*db, "PRAGMA quick_check")
+                   : query_text(*db, "SELECT 'ok' FROM (SELECT count(*) FROM sqlite_schema)");
   if (!check || *check != "ok") {
     if (check || is_not_a_database(*db)) {
       return fail(std::errc::invalid_argument, path + " is not a cobble database or is corrupt: " +

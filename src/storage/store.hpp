@@ -20,6 +20,10 @@ using common::Result;
 // A test CA rarely needs the latter, and each fsync costs a few ms under the Store's one lock.
 struct StoreOptions {
   bool sync_every_commit = false;
+  // Runs PRAGMA quick_check at open, which reads every page: ~2 s per GB. Without it, open reads
+  // the header and the schema only, which catches a file that is not a database (or not Cobble's);
+  // damage deeper in the file shows as an error on the request that reaches it.
+  bool check_every_page = false;
 };
 
 // Durable state of the CA. Every method is one transaction: on success everything it describes is

@@ -111,6 +111,22 @@ TEST_CASE("a file that is not a database is refused as an invalid argument namin
   CHECK_THAT(store.error().message, Catch::Contains(path));
 }
 
+TEST_CASE("checking every page at open accepts a sound database and refuses garbage", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cobble.db");
+  REQUIRE(storage::Store::open(path, {.check_every_page = true}));
+  CHECK(storage::Store::open(path, {.check_every_page = true}));  // reopened, already migrated
+
+  const std::string garbage = dir.file("garbage.db");
+  {
+    std::ofstream out(garbage, std::ios::binary);
+    for (int i = 0; i < 512; ++i) out << "this is not SQLite ";
+  }
+  auto store = storage::Store::open(garbage, {.check_every_page = true});
+  REQUIRE_FALSE(store);
+  CHECK(store.error().code == std::errc::invalid_argument);
+}
+
 TEST_CASE("a SQLite database of another program is refused as an invalid argument", "[storage]") {
   TempDir dir;
   const std::string path = dir.file("other.db");
