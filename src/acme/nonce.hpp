@@ -1,9 +1,12 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 namespace cobble::acme {
@@ -12,20 +15,37 @@ namespace cobble::acme {
 // beyond `capacity` outstanding nonces the oldest are forgotten (a client holding one gets
 // badNonce and retries with the fresh nonce that error carries). Kept in memory on purpose: a
 // restart invalidates them all, which RFC 8555 allows and clients handle. Thread-safe.
+//
+// Every ACME response carries a new nonce, so this is on every request's path: nonces are kept as
+// raw bytes (no string per nonce) and drawn from a buffer of CSPRNG output refilled 4 KiB at a
+// time (one RAND_bytes, with its locks and fork check, per 256 nonces instead of per nonce).
 class NonceStore {
  public:
-  explicit NonceStore(std::size_t capacity = 100'000) : capacity_(capacity) {}
+  explicit NonceStore(std::size_t capacity = 100'000);
 
   std::string issue();
   // True exactly once for a nonce this store issued and has not forgotten.
-  bool consume(const std::string& nonce);
+  bool consume(std::string_view nonce);
   std::size_t outstanding() const;
 
  private:
+  using Raw = std::array<unsigned char, 16>;
+  struct RawHash {
+    // The bytes are CSPRNG output, so any 8 of them are a good hash.
+    std::size_t operator()(const Raw& raw) const noexcept {
+      std::size_t h;
+      std::memcpy(&h, raw.data(), sizeof h);
+      return h;
+    }
+  };
+  Raw draw();  // with mutex_ held
+
   std::size_t capacity_;
   mutable std::mutex mutex_;
-  std::unordered_set<std::string> live_;
-  std::deque<std::string> order_;  // issue order, for eviction; may hold consumed nonces
+  std::unordered_set<Raw, RawHash> live_;
+  std::deque<Raw> order_;  // issue order, for eviction; may hold consumed nonces
+  std::string random_;     // unused CSPRNG bytes from random_used_ on
+  std::size_t random_used_ = 0;
 };
 
 }  // namespace cobble::acme

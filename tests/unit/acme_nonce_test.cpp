@@ -33,3 +33,26 @@ TEST_CASE("the nonce store forgets the oldest nonces beyond its capacity", "[acm
   CHECK_FALSE(store.consume(first));
   CHECK(store.consume(second));
 }
+
+TEST_CASE("a nonce is accepted only in the exact form it was issued", "[acme]") {
+  cobble::acme::NonceStore store;
+  auto nonce = store.issue();
+  // The last character carries 4 unused bits: flipping one decodes to the same 16 bytes.
+  std::string twin = nonce;
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  twin.back() = alphabet[alphabet.find(nonce.back()) ^ 1];
+  CHECK_FALSE(store.consume(twin));
+  CHECK_FALSE(store.consume(nonce.substr(0, 21)));
+  CHECK_FALSE(store.consume(nonce + "A"));
+  CHECK_FALSE(store.consume("!!!!!!!!!!!!!!!!!!!!!!"));
+  CHECK(store.consume(nonce));
+}
+
+TEST_CASE("nonces stay distinct across many refills of the random buffer", "[acme]") {
+  cobble::acme::NonceStore store(1'000'000);
+  std::set<std::string> seen;
+  for (int i = 0; i < 3000; ++i) CHECK(seen.insert(store.issue()).second);  // ~12 refills of 256
+  CHECK(store.outstanding() == 3000);
+  for (const auto& nonce : seen) CHECK(store.consume(nonce));
+  CHECK(store.outstanding() == 0);
+}
