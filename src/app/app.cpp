@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -51,10 +52,43 @@ common::Result<TlsFiles> https_files(const Config& config, const common::Clock& 
   return TlsFiles{identity->cert_chain.string(), identity->private_key.string(), identity->ca_cert.string()};
 }
 
-// Waits (real time, bounded) for connections to finish after stop(), then stops the io_context.
-void drain_then_stop(asio::io_context& io, http::Server& server,
-                     std::chrono::steady_clock::time_point deadline) {
-  auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
+// One io_context per I/O thread (http::Server says why). The first also runs everything that is
+// not a connection: acceptors, signals, validations, webhooks.
+class IoThreads {
+ public:
+  explicit IoThreads(int count) {
+    for (int i = 0; i < count; ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      // Until stop(), a context without connections must keep its thread waiting, not return.
+      guards_.push_back(asio::make_work_guard(*contexts_.back()));
+    }
+  }
+  asio::io_context& main() { return *contexts_.front(); }
+  std::vector<asio::io_context*> all() {
+    std::vector<asio::io_context*> raw;
+    for (auto& c : contexts_) raw.push_back(c.get());
+    return raw;
+  }
+  // Runs the first context on the calling thread and the others on their own; returns once all stopped.
+  void run() {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < contexts_.size(); ++i)
+      threads.emplace_back([c = contexts_[i].get()] { c->run(); });
+    contexts_.front()->run();
+    for (auto& t : threads) t.join();
+  }
+  void stop() {
+    for (auto& c : contexts_) c->stop();
+  }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+};
+
+// Waits (real time, bounded) for connections to finish after stop(), then stops the I/O threads.
+void drain_then_stop(IoThreads& io, http::Server& server, std::chrono::steady_clock::time_point deadline) {
+  auto timer = std::make_shared<asio::steady_timer>(io.main(), std::chrono::milliseconds(20));
   timer->async_wait([&io, &server, deadline, timer](const boost::system::error_code&) {
     if (server.active_connections() == 0 || std::chrono::steady_clock::now() >= deadline) {
       if (server.active_connections() > 0) {
@@ -164,7 +198,8 @@ int run(const Config& config) {
 
   int threads = config.threads > 0 ? config.threads
                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  asio::io_context io(threads);
+  IoThreads io_threads(threads);
+  asio::io_context& io = io_threads.main();
   asio::thread_pool handler_pool(static_cast<std::size_t>(threads));
 
   // Validation outcomes are written by their own thread, so a burst of failing validations (zombie
@@ -179,7 +214,7 @@ int run(const Config& config) {
   if (config.fake_clock) spdlog::warn("fake clock: ACME time moves only when told to");
   if (config.always_valid) spdlog::warn("always-valid mode: every challenge passes without being checked");
 
-  http::Server server(io, handler_pool.get_executor(), limits_from(config));
+  http::Server server(io, io_threads.all(), handler_pool.get_executor(), limits_from(config));
   if (!start_listeners(config, server, *tls, **components)) return 1;
   if (!tls_files->ca.empty()) {
     spdlog::info(
@@ -192,13 +227,10 @@ int run(const Config& config) {
     if (ec) return;
     spdlog::info("signal {}: stopping (finishing requests in flight, up to 10 s)", signal);
     server.stop();
-    drain_then_stop(io, server, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    drain_then_stop(io_threads, server, std::chrono::steady_clock::now() + std::chrono::seconds(10));
   });
 
-  std::vector<std::thread> io_threads;
-  for (int i = 1; i < threads; ++i) io_threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : io_threads) t.join();
+  io_threads.run();
   handler_pool.join();
   recorder.join();
   spdlog::info("stopped");

@@ -2,13 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -20,8 +21,14 @@ using asio::ip::tcp;
 
 struct Server::State {
   asio::io_context& io;
+  std::vector<asio::io_context*> connection_contexts;
   asio::any_io_executor handler_executor;
   Limits limits;
+  std::atomic<std::size_t> next_context{0};
+
+  asio::io_context& context_for_next_connection() {
+    return *connection_contexts[next_context++ % connection_contexts.size()];
+  }
   std::shared_ptr<ConnectionRegistry> registry = std::make_shared<ConnectionRegistry>();
   std::mutex mutex;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
@@ -49,10 +56,10 @@ namespace {
 
 asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
                                   std::shared_ptr<ListenerContext> ctx,
-                                  std::shared_ptr<ConnectionRegistry> registry, asio::io_context& io) {
+                                  std::shared_ptr<ConnectionRegistry> registry,
+                                  std::function<asio::io_context&()> next_context) {
   for (;;) {
-    auto [ec, socket] =
-        co_await acceptor->async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor->async_accept(next_context(), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) {
       spdlog::warn("{}: accept failed: {}", ctx->name, ec.message());
@@ -69,8 +76,12 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
 
 }  // namespace
 
-Server::Server(asio::io_context& io, asio::any_io_executor handler_executor, Limits limits)
-    : state_(std::make_shared<State>(io, std::move(handler_executor), limits)) {}
+Server::Server(asio::io_context& io, std::vector<asio::io_context*> connection_contexts,
+               asio::any_io_executor handler_executor, Limits limits)
+    : state_(
+          std::make_shared<State>(io, std::move(connection_contexts), std::move(handler_executor), limits)) {
+  if (state_->connection_contexts.empty()) state_->connection_contexts.push_back(&io);
+}
 
 Server::~Server() { stop(); }
 
@@ -103,7 +114,10 @@ common::Result<std::uint16_t> Server::listen(const std::string& address, std::ui
     std::lock_guard lock(state_->mutex);
     state_->acceptors.push_back(acceptor);
   }
-  asio::co_spawn(state_->io, accept_loop(acceptor, ctx, state_->registry, state_->io), asio::detached);
+  auto next_context = [state = state_]() -> asio::io_context& {
+    return state->context_for_next_connection();
+  };
+  asio::co_spawn(state_->io, accept_loop(acceptor, ctx, state_->registry, next_context), asio::detached);
   return bound;
 }
 
