@@ -1,5 +1,7 @@
 #include "storage/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <filesystem>
 
@@ -97,7 +99,25 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreO
   if (!db) return std::unexpected(db.error());
   auto version = migrate(*db, path);
   if (!version) return std::unexpected(version.error());
-  return std::make_unique<SqliteStore>(std::move(*db), *version);
+  auto store = std::make_unique<SqliteStore>(std::move(*db), *version);
+  if (path != ":memory:" && !path.starts_with("file:")) {
+    if (auto started = store->start_checkpointer(path); !started) {
+      spdlog::warn("cannot start the background checkpointer on {} ({}); commits checkpoint instead", path,
+                   started.error().message);
+    }
+  }
+  return store;
+}
+
+Result<void> SqliteStore::start_checkpointer(const std::string& path) {
+  auto started = Checkpointer::start(path, mu_, std::chrono::milliseconds(100));
+  if (!started) return std::unexpected(started.error());
+  // Declared after `started`, so released before a checkpointer not kept is stopped (its thread
+  // may be waiting for this lock).
+  Lock lock(mu_);
+  if (auto off = db_.exec("PRAGMA wal_autocheckpoint = 0"); !off) return off;
+  checkpointer_ = std::move(*started);
+  return {};
 }
 
 int SqliteStore::schema_version() {

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "storage/checkpointer.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
 
@@ -23,6 +25,10 @@ std::vector<std::string> split_lines(const std::string& text);
 class SqliteStore final : public Store {
  public:
   SqliteStore(sql::Database db, int version) : db_(std::move(db)), version_(version) {}
+
+  // Moves checkpoints off the commit path (Checkpointer). Without it, SQLite's automatic
+  // checkpoints run inside commits. Call before the store is shared.
+  Result<void> start_checkpointer(const std::string& path);
 
   int schema_version() override;
 
@@ -113,6 +119,7 @@ class SqliteStore final : public Store {
   sql::Database db_;
   int version_;
   std::unordered_map<std::string, sql::Statement> statements_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // declared last: stopped first
 };
 
 template <class... Args>
