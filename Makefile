@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps test-deps configure clean bench bench-validation format
+.PHONY: run test build deps test-deps configure clean bench bench-soak bench-validation format
 
 deps:
 	@scripts/install-deps
@@ -28,9 +28,13 @@ test: test-deps configure
 
 # Benchmarks (not tests): Cobble against Debian's pebble on loopback; figures in bench/README.md.
 # `make bench`: complete ACME flows with cobble-bench (BENCH_ARGS="--rounds 1 --duration 5" for a
-# quick look); `make bench-validation`: API latency under 1,000+ hanging validations.
+# quick look); `make bench-soak`: ten minutes at 256 workers (stalls, errors, RSS);
+# `make bench-validation`: API latency under 1,000+ hanging validations.
 bench: test-deps build
 	bench/compare.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
+
+bench-soak: build
+	bench/soak.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 bench-validation: test-deps build
 	python3 bench/validation_load.py
