@@ -138,19 +138,23 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
     http::Handler handler;
     std::string name;
     std::string path;
+    // ACME requests are short; the management API's reset and bulk unpause may not be.
+    http::HandlerThreads where;
   };
   auto& services = *components.services;
   auto& management = *components.management;
   auto acme = [&services](const api::Request& r) { return api::handle_acme(r, services); };
-  std::vector<Listener> listeners{{config.listen_address, tls, acme, "acme", "/dir"}};
+  using http::HandlerThreads;
+  std::vector<Listener> listeners{{config.listen_address, tls, acme, "acme", "/dir", HandlerThreads::io}};
   if (!config.plain_listen_address.empty()) {
-    listeners.push_back({config.plain_listen_address, nullptr, acme, "acme-plain", "/dir"});
+    listeners.push_back(
+        {config.plain_listen_address, nullptr, acme, "acme-plain", "/dir", HandlerThreads::io});
   }
   if (!config.management_listen_address.empty()) {
     listeners.push_back(
         {config.management_listen_address, tls,
          [&management](const api::Request& r) { return api::handle_management(r, management); }, "management",
-         "/healthz"});
+         "/healthz", HandlerThreads::pool});
   }
   for (auto& l : listeners) {
     auto hp = split_host_port(l.address);
@@ -158,7 +162,7 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
       spdlog::critical("{}: {}", l.name, hp.error().message);
       return false;
     }
-    auto port = server.listen(hp->first, hp->second, l.tls, std::move(l.handler), l.name);
+    auto port = server.listen(hp->first, hp->second, l.tls, std::move(l.handler), l.name, l.where);
     if (!port) {
       spdlog::critical("{}", port.error().message);
       return false;

@@ -87,7 +87,7 @@ Server::~Server() { stop(); }
 
 common::Result<std::uint16_t> Server::listen(const std::string& address, std::uint16_t port,
                                              std::shared_ptr<asio::ssl::context> tls, Handler handler,
-                                             std::string name) {
+                                             std::string name, HandlerThreads where) {
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address == "localhost" ? "127.0.0.1" : address, ec);
   if (ec) return common::fail(std::errc::invalid_argument, name + ": '" + address + "' is not an IP address");
@@ -109,6 +109,7 @@ common::Result<std::uint16_t> Server::listen(const std::string& address, std::ui
   ctx->handler = std::move(handler);
   ctx->limits = state_->limits;
   ctx->handler_executor = state_->handler_executor;
+  ctx->handlers_on_io_thread = where == HandlerThreads::io;
   ctx->tls = std::move(tls);
   {
     std::lock_guard lock(state_->mutex);

@@ -24,10 +24,20 @@ struct Limits {
   std::chrono::seconds handshake_timeout{10};
 };
 
-// Turns a request into a reply. Runs on the handler executor, never on an I/O thread, so it may
-// block on SQLite or crypto. Must not throw for bad input (an escaped exception is logged and
-// answered with a serverInternal problem).
+// Turns a request into a reply, on the thread `HandlerThreads` says. Must not throw for bad input
+// (an escaped exception is logged and answered with a serverInternal problem).
 using Handler = std::function<api::Reply(const api::Request&)>;
+
+// Where a listener's handlers run.
+enum class HandlerThreads {
+  // On the handler executor: for handlers that may take long (bulk database work), so the
+  // connections sharing an I/O thread never wait for them. api::runs_inline requests excepted.
+  pool,
+  // On the connection's I/O thread: for handlers that are short (well under a millisecond of CPU
+  // and short SQLite transactions). No hand-off to another thread and back, which on a busy
+  // machine cost more in wake-up latency than the work itself (bench/README.md).
+  io,
+};
 
 // Builds a TLS server context from PEM files (certificate chain, private key). TLS 1.2+ only.
 // Fails with errc::invalid_argument naming the file that did not load.
@@ -53,7 +63,7 @@ class Server {
   // errc::address_in_use / errc::invalid_argument with a message naming the address.
   common::Result<std::uint16_t> listen(const std::string& address, std::uint16_t port,
                                        std::shared_ptr<boost::asio::ssl::context> tls, Handler handler,
-                                       std::string name);
+                                       std::string name, HandlerThreads where = HandlerThreads::pool);
 
   // Stops accepting, closes idle keep-alive connections, lets requests in flight finish.
   // Returns at once; `active_connections()` reaching 0 says the drain is complete.

@@ -194,10 +194,10 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
     auto started = std::chrono::steady_clock::now();
     const BeastRequest& req = parser.get();
     auto request = to_api_request(req, *ctx, remote);
-    // Handlers may block (SQLite, crypto), so they run on the handler pool, never here; the few
-    // that cannot block run here, sparing two thread switches.
+    // A listener's handlers run here or on the handler pool as it was told (HandlerThreads); the
+    // few requests that do no real work always run here, sparing two thread switches.
     api::Reply reply;
-    if (api::runs_inline(request)) {
+    if (ctx->handlers_on_io_thread || api::runs_inline(request)) {
       reply = handle_safely(*ctx, request);
     } else {
       reply = co_await asio::co_spawn(

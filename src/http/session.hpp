@@ -21,6 +21,7 @@ struct ListenerContext {
   Handler handler;
   Limits limits;
   boost::asio::any_io_executor handler_executor;
+  bool handlers_on_io_thread = false;  // HandlerThreads::io
   std::shared_ptr<boost::asio::ssl::context> tls;
 };
 

@@ -105,6 +105,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreO
       spdlog::warn("cannot start the background checkpointer on {} ({}); commits checkpoint instead", path,
                    started.error().message);
     }
+    if (auto started = store->start_readers(path, 4); !started) {
+      spdlog::warn("cannot open reader connections to {} ({}); reads use the one connection", path,
+                   started.error().message);
+    }
   }
   return store;
 }
@@ -120,19 +124,58 @@ Result<void> SqliteStore::start_checkpointer(const std::string& path) {
   return {};
 }
 
+Result<void> SqliteStore::start_readers(const std::string& path, int count) {
+  return readers_.open(path, count);
+}
+
 int SqliteStore::schema_version() {
   Lock lock(mu_);
   return version_;
 }
 
-Result<sql::Cursor> SqliteStore::statement(const std::string& sql) {
-  auto found = statements_.find(sql);
-  if (found == statements_.end()) {
-    auto prepared = sql::Statement::prepare(db_.handle(), sql);
+Result<sql::Cursor> Connection::statement(const std::string& sql) {
+  auto found = statements.find(sql);
+  if (found == statements.end()) {
+    auto prepared = sql::Statement::prepare(db.handle(), sql);
     if (!prepared) return std::unexpected(prepared.error());
-    found = statements_.emplace(sql, std::move(*prepared)).first;
+    found = statements.emplace(sql, std::move(*prepared)).first;
   }
   return sql::Cursor(found->second);
+}
+
+Result<void> ReaderPool::open(const std::string& path, int count) {
+  std::vector<std::unique_ptr<Connection>> opened;  // all or none join the pool
+  for (int i = 0; i < count; ++i) {
+    auto db = sql::Database::open(path);
+    if (!db) return std::unexpected(db.error());
+    sqlite3_busy_timeout(db->handle(), 5000);
+    // These connections only read; a bug that made one write would fail loudly, not race the writer.
+    if (auto set = db->exec("PRAGMA query_only = ON"); !set) return set;
+    opened.push_back(std::make_unique<Connection>(Connection{std::move(*db), {}}));
+  }
+  std::lock_guard lock(mu_);
+  for (auto& c : opened) {
+    idle_.push_back(c.get());
+    all_.push_back(std::move(c));
+  }
+  return {};
+}
+
+ReaderPool::Lease ReaderPool::acquire() {
+  std::unique_lock lock(mu_);
+  if (all_.empty()) return Lease(this, nullptr);
+  returned_.wait(lock, [this] { return !idle_.empty(); });
+  Connection* connection = idle_.back();
+  idle_.pop_back();
+  return Lease(this, connection);
+}
+
+void ReaderPool::give_back(Connection* connection) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(connection);
+  }
+  returned_.notify_one();
 }
 
 Result<void> SqliteStore::explain_unchanged(const char* table, const char* key, const std::string& id,
@@ -163,11 +206,11 @@ Result<std::int64_t> SqliteStore::insert_account_row(const AccountRecord& accoun
 }
 
 template <class Key>
-Result<AccountRecord> SqliteStore::load_account(const char* column, const Key& key) {
+Result<AccountRecord> SqliteStore::load_account(Connection& c, const char* column, const Key& key) {
   auto cursor =
-      statement(std::string("SELECT id, key_thumbprint, jwk, contacts, status, created_at, eab_key_id, "
-                            "eab_binding FROM accounts WHERE ") +
-                column + " = ?");
+      c.statement(std::string("SELECT id, key_thumbprint, jwk, contacts, status, created_at, eab_key_id, "
+                              "eab_binding FROM accounts WHERE ") +
+                  column + " = ?");
   if (!cursor) return std::unexpected(cursor.error());
   sql::Statement& row = **cursor;
   auto found = row.bind(1, key).step();
@@ -185,13 +228,11 @@ Result<AccountRecord> SqliteStore::load_account(const char* column, const Key& k
 }
 
 Result<AccountRecord> SqliteStore::find_account(std::int64_t id) {
-  Lock lock(mu_);
-  return load_account("id", id);
+  return with_reader([&](Connection& c) { return load_account(c, "id", id); });
 }
 
 Result<AccountRecord> SqliteStore::find_account_by_thumbprint(const std::string& thumbprint) {
-  Lock lock(mu_);
-  return load_account("key_thumbprint", thumbprint);
+  return with_reader([&](Connection& c) { return load_account(c, "key_thumbprint", thumbprint); });
 }
 
 namespace {
@@ -227,13 +268,16 @@ Result<void> SqliteStore::update_account_key(std::int64_t id, const std::string&
 // Certificates
 
 Result<CertificateRecord> SqliteStore::find_certificate(const std::string& serial) {
-  Lock lock(mu_);
+  return with_reader([&](Connection& c) { return load_certificate(c, serial); });
+}
+
+Result<CertificateRecord> SqliteStore::load_certificate(Connection& c, const std::string& serial) {
   // One snapshot for both reads; read-only, so the guard's rollback ends it.
-  auto tx = sql::Transaction::begin(db_, sql::Transaction::Mode::deferred);
+  auto tx = sql::Transaction::begin(c.db, sql::Transaction::Mode::deferred);
   if (!tx) return std::unexpected(tx.error());
   CertificateRecord certificate;
   {
-    auto cursor = statement(
+    auto cursor = c.statement(
         "SELECT serial, account_id, order_id, chain_pem, key_spki, not_before, not_after, revoked_at, "
         "revocation_reason FROM certificates WHERE serial = ?");
     if (!cursor) return std::unexpected(cursor.error());
@@ -253,7 +297,7 @@ Result<CertificateRecord> SqliteStore::find_certificate(const std::string& seria
         .revocation_reason = static_cast<int>(row.int64(8))};
   }
   auto cursor =
-      statement("SELECT type, value FROM certificate_identifiers WHERE serial = ? ORDER BY position");
+      c.statement("SELECT type, value FROM certificate_identifiers WHERE serial = ? ORDER BY position");
   if (!cursor) return std::unexpected(cursor.error());
   (*cursor)->bind(1, serial);
   while (true) {

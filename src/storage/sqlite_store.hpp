@@ -1,9 +1,11 @@
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "storage/checkpointer.hpp"
@@ -22,13 +24,60 @@ TimePoint from_micros(std::int64_t micros);
 std::string join_lines(const std::vector<std::string>& lines);
 std::vector<std::string> split_lines(const std::string& text);
 
+// One SQLite connection and its prepared statements. Used by one thread at a time.
+struct Connection {
+  sql::Database db;
+  std::unordered_map<std::string, sql::Statement> statements;
+
+  // This connection's prepared statement for `sql`, reset when the returned Cursor goes away.
+  Result<sql::Cursor> statement(const std::string& sql);
+};
+
+// Read-only connections lent one at a time. WAL readers see the last commit and never wait for
+// the writer, so the reads of a request do not queue behind other requests' commits.
+class ReaderPool {
+ public:
+  class Lease {
+   public:
+    Lease(ReaderPool* pool, Connection* connection) : pool_(pool), connection_(connection) {}
+    Lease(Lease&& other) noexcept
+        : pool_(other.pool_), connection_(std::exchange(other.connection_, nullptr)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (connection_ != nullptr) pool_->give_back(connection_);
+    }
+    explicit operator bool() const { return connection_ != nullptr; }
+    Connection& operator*() const { return *connection_; }
+
+   private:
+    ReaderPool* pool_;
+    Connection* connection_;
+  };
+
+  // Opens `count` connections to `path` (query_only). Call before the pool is shared.
+  Result<void> open(const std::string& path, int count);
+  // An idle connection, waiting for one if all are lent; an empty lease when the pool has none.
+  Lease acquire();
+
+ private:
+  void give_back(Connection* connection);
+
+  std::mutex mu_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Connection>> all_;
+  std::vector<Connection*> idle_;
+};
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sql::Database db, int version) : db_(std::move(db)), version_(version) {}
+  SqliteStore(sql::Database db, int version) : writer_{std::move(db), {}}, version_(version) {}
 
   // Moves checkpoints off the commit path (Checkpointer). Without it, SQLite's automatic
   // checkpoints run inside commits. Call before the store is shared.
   Result<void> start_checkpointer(const std::string& path);
+  // Opens the connections the hot-path reads use (ReaderPool). Without them, reads take the
+  // writer connection under the lock. Call before the store is shared.
+  Result<void> start_readers(const std::string& path, int count);
 
   int schema_version() override;
 
@@ -85,8 +134,8 @@ class SqliteStore final : public Store {
  private:
   // All below require mu_ held.
 
-  // The cached prepared statement for `sql`, reset when the returned Cursor goes away.
-  Result<sql::Cursor> statement(const std::string& sql);
+  // The writer's prepared statement for `sql`, reset when the returned Cursor goes away.
+  Result<sql::Cursor> statement(const std::string& sql) { return writer_.statement(sql); }
   // Runs an UPDATE/INSERT with the given arguments; returns the number of rows changed.
   template <class... Args>
   Result<std::int64_t> execute(const std::string& sql, const Args&... args);
@@ -95,14 +144,19 @@ class SqliteStore final : public Store {
   Result<void> explain_unchanged(const char* table, const char* key, const std::string& id,
                                  const std::string& why);
 
+  // Reads on `c`: the writer (mu_ held) or a leased reader.
   template <class Key>
-  Result<AccountRecord> load_account(const char* column, const Key& key);
-  Result<OrderRecord> load_order(const std::string& id);
-  Result<AuthzRecord> load_authz(const std::string& id);
+  static Result<AccountRecord> load_account(Connection& c, const char* column, const Key& key);
+  static Result<OrderRecord> load_order(Connection& c, const std::string& id);
+  static Result<AuthzRecord> load_authz(Connection& c, const std::string& id);
+  static Result<CertificateRecord> load_certificate(Connection& c, const std::string& serial);
+  // `read(connection)` on a leased reader, or on the writer under mu_ when there are none.
+  template <class Read>
+  auto with_reader(Read&& read) -> decltype(read(std::declval<Connection&>()));
   // Challenges matching `condition` (SQL with at most one parameter, bound to `value`), in
   // insertion order.
-  Result<std::vector<ChallengeRecord>> load_challenges(const char* condition,
-                                                       const std::optional<std::string>& value);
+  static Result<std::vector<ChallengeRecord>> load_challenges(Connection& c, const char* condition,
+                                                              const std::optional<std::string>& value);
   Result<void> insert_authz(const AuthzRecord& authz);
   // The INSERTs of create_account, insert_order and finish_challenge's attempt, inside an open
   // transaction (insert_bulk reuses them).
@@ -115,12 +169,20 @@ class SqliteStore final : public Store {
   Result<PauseEffect> pause_locked(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
                                    std::chrono::seconds grace);
 
-  std::mutex mu_;  // serialises every public call on the one connection
-  sql::Database db_;
+  std::mutex mu_;  // serialises every write, and the reads that use the writer, on writer_
+  Connection writer_;
+  sql::Database& db_ = writer_.db;
   int version_;
-  std::unordered_map<std::string, sql::Statement> statements_;
+  ReaderPool readers_;
   std::unique_ptr<Checkpointer> checkpointer_;  // declared last: stopped first
 };
+
+template <class Read>
+auto SqliteStore::with_reader(Read&& read) -> decltype(read(std::declval<Connection&>())) {
+  if (auto lease = readers_.acquire()) return read(*lease);
+  std::lock_guard lock(mu_);
+  return read(writer_);
+}
 
 template <class... Args>
 Result<std::int64_t> SqliteStore::execute(const std::string& sql, const Args&... args) {

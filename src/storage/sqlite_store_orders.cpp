@@ -97,10 +97,10 @@ Result<void> SqliteStore::insert_order_rows(const OrderRecord& order,
   return {};
 }
 
-Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
+Result<OrderRecord> SqliteStore::load_order(Connection& c, const std::string& id) {
   OrderRecord order;
   {
-    auto cursor = statement(
+    auto cursor = c.statement(
         "SELECT id, account_id, status, created_at, expires, not_before, not_after, error, "
         "certificate_serial, profile, replaces, replaces_serial FROM orders WHERE id = ?");
     if (!cursor) return std::unexpected(cursor.error());
@@ -122,7 +122,8 @@ Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
                         .replaces_serial = row.text(11)};
   }
   {
-    auto cursor = statement("SELECT type, value FROM order_identifiers WHERE order_id = ? ORDER BY position");
+    auto cursor =
+        c.statement("SELECT type, value FROM order_identifiers WHERE order_id = ? ORDER BY position");
     if (!cursor) return std::unexpected(cursor.error());
     (*cursor)->bind(1, id);
     while (true) {
@@ -132,7 +133,7 @@ Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
       order.identifiers.push_back({(*cursor)->text(0), (*cursor)->text(1)});
     }
   }
-  auto cursor = statement("SELECT authz_id FROM order_authorizations WHERE order_id = ? ORDER BY position");
+  auto cursor = c.statement("SELECT authz_id FROM order_authorizations WHERE order_id = ? ORDER BY position");
   if (!cursor) return std::unexpected(cursor.error());
   auto authz_ids = collect_text((*cursor)->bind(1, id));
   if (!authz_ids) return std::unexpected(authz_ids.error());
@@ -141,11 +142,12 @@ Result<OrderRecord> SqliteStore::load_order(const std::string& id) {
 }
 
 Result<OrderRecord> SqliteStore::find_order(const std::string& id) {
-  Lock lock(mu_);
-  // One snapshot for the three reads; read-only, so the guard's rollback ends it.
-  auto tx = sql::Transaction::begin(db_, Mode::deferred);
-  if (!tx) return std::unexpected(tx.error());
-  return load_order(id);
+  return with_reader([&](Connection& c) -> Result<OrderRecord> {
+    // One snapshot for the three reads; read-only, so the guard's rollback ends it.
+    auto tx = sql::Transaction::begin(c.db, Mode::deferred);
+    if (!tx) return std::unexpected(tx.error());
+    return load_order(c, id);
+  });
 }
 
 Result<std::vector<std::string>> SqliteStore::list_order_ids(std::int64_t account_id, TimePoint now,
@@ -214,9 +216,9 @@ Result<std::vector<std::string>> SqliteStore::find_processing_orders() {
 
 // Authorizations
 
-Result<std::vector<ChallengeRecord>> SqliteStore::load_challenges(const char* condition,
+Result<std::vector<ChallengeRecord>> SqliteStore::load_challenges(Connection& c, const char* condition,
                                                                   const std::optional<std::string>& value) {
-  auto cursor = statement(
+  auto cursor = c.statement(
       std::string("SELECT id, authz_id, type, token, status, validated_at, error FROM challenges WHERE ") +
       condition + " ORDER BY seq");
   if (!cursor) return std::unexpected(cursor.error());
@@ -237,10 +239,10 @@ Result<std::vector<ChallengeRecord>> SqliteStore::load_challenges(const char* co
   }
 }
 
-Result<AuthzRecord> SqliteStore::load_authz(const std::string& id) {
+Result<AuthzRecord> SqliteStore::load_authz(Connection& c, const std::string& id) {
   AuthzRecord authz;
   {
-    auto cursor = statement(
+    auto cursor = c.statement(
         "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires FROM "
         "authorizations "
         "WHERE id = ?");
@@ -256,38 +258,41 @@ Result<AuthzRecord> SqliteStore::load_authz(const std::string& id) {
                         .status = row.text(5),
                         .expires = from_micros(row.int64(6))};
   }
-  auto challenges = load_challenges("authz_id = ?", id);
+  auto challenges = load_challenges(c, "authz_id = ?", id);
   if (!challenges) return std::unexpected(challenges.error());
   authz.challenges = std::move(*challenges);
   return authz;
 }
 
 Result<AuthzRecord> SqliteStore::find_authz(const std::string& id) {
-  Lock lock(mu_);
-  auto tx = sql::Transaction::begin(db_, Mode::deferred);
-  if (!tx) return std::unexpected(tx.error());
-  return load_authz(id);
+  return with_reader([&](Connection& c) -> Result<AuthzRecord> {
+    auto tx = sql::Transaction::begin(c.db, Mode::deferred);
+    if (!tx) return std::unexpected(tx.error());
+    return load_authz(c, id);
+  });
 }
 
 Result<AuthzRecord> SqliteStore::find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
                                                   bool wildcard, TimePoint now) {
-  Lock lock(mu_);
-  auto tx = sql::Transaction::begin(db_, Mode::deferred);
-  if (!tx) return std::unexpected(tx.error());
-  std::string id;
-  {
-    auto cursor = statement(
-        "SELECT id FROM authorizations WHERE account_id = ? AND identifier_type = ? AND identifier_value = ? "
-        "AND wildcard = ? AND status = 'valid' AND expires > ? ORDER BY expires DESC LIMIT 1");
-    if (!cursor) return std::unexpected(cursor.error());
-    auto found =
-        (*cursor)->bind_all(account_id, identifier.type, identifier.value, wildcard, to_micros(now)).step();
-    if (!found) return std::unexpected(found.error());
-    if (!*found)
-      return fail(std::errc::no_such_file_or_directory, "no valid authorization for " + identifier.value);
-    id = (*cursor)->text(0);
-  }
-  return load_authz(id);
+  return with_reader([&](Connection& c) -> Result<AuthzRecord> {
+    auto tx = sql::Transaction::begin(c.db, Mode::deferred);
+    if (!tx) return std::unexpected(tx.error());
+    std::string id;
+    {
+      auto cursor = c.statement(
+          "SELECT id FROM authorizations WHERE account_id = ? AND identifier_type = ? AND identifier_value = "
+          "? "
+          "AND wildcard = ? AND status = 'valid' AND expires > ? ORDER BY expires DESC LIMIT 1");
+      if (!cursor) return std::unexpected(cursor.error());
+      auto found =
+          (*cursor)->bind_all(account_id, identifier.type, identifier.value, wildcard, to_micros(now)).step();
+      if (!found) return std::unexpected(found.error());
+      if (!*found)
+        return fail(std::errc::no_such_file_or_directory, "no valid authorization for " + identifier.value);
+      id = (*cursor)->text(0);
+    }
+    return load_authz(c, id);
+  });
 }
 
 Result<void> SqliteStore::update_authz_status(const std::string& id, const std::string& status) {
@@ -301,8 +306,7 @@ Result<void> SqliteStore::update_authz_status(const std::string& id, const std::
 // Challenges
 
 Result<ChallengeRecord> SqliteStore::find_challenge(const std::string& id) {
-  Lock lock(mu_);
-  auto challenges = load_challenges("id = ?", id);
+  auto challenges = with_reader([&](Connection& c) { return load_challenges(c, "id = ?", id); });
   if (!challenges) return std::unexpected(challenges.error());
   if (challenges->empty())
     return fail(std::errc::no_such_file_or_directory, "challenge " + id + " not found");
@@ -400,7 +404,7 @@ Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attemp
 
 Result<std::vector<ChallengeRecord>> SqliteStore::find_processing_challenges() {
   Lock lock(mu_);
-  return load_challenges("status = 'processing'", std::nullopt);
+  return load_challenges(writer_, "status = 'processing'", std::nullopt);
 }
 
 }  // namespace cobble::storage

@@ -66,19 +66,20 @@ Result<PauseEffect> SqliteStore::apply_pause_bookkeeping(std::int64_t account_id
 
 Result<std::vector<IdentifierRecord>> SqliteStore::find_paused(
     std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) {
-  Lock lock(mu_);
-  std::vector<IdentifierRecord> paused;
-  for (const auto& id : identifiers) {
-    auto cursor = statement(
-        "SELECT 1 FROM paused WHERE account_id = ? AND identifier_type = ? AND identifier_value = ? "
-        "AND unpaused_at IS NULL");
-    if (!cursor) return std::unexpected(cursor.error());
-    (*cursor)->bind(1, account_id).bind(2, id.type).bind(3, id.value);
-    auto found = (*cursor)->step();
-    if (!found) return std::unexpected(found.error());
-    if (*found) paused.push_back(id);
-  }
-  return paused;
+  return with_reader([&](Connection& c) -> Result<std::vector<IdentifierRecord>> {
+    std::vector<IdentifierRecord> paused;
+    for (const auto& id : identifiers) {
+      auto cursor = c.statement(
+          "SELECT 1 FROM paused WHERE account_id = ? AND identifier_type = ? AND identifier_value = ? "
+          "AND unpaused_at IS NULL");
+      if (!cursor) return std::unexpected(cursor.error());
+      (*cursor)->bind(1, account_id).bind(2, id.type).bind(3, id.value);
+      auto found = (*cursor)->step();
+      if (!found) return std::unexpected(found.error());
+      if (*found) paused.push_back(id);
+    }
+    return paused;
+  });
 }
 
 Result<std::vector<IdentifierRecord>> SqliteStore::list_paused(std::int64_t account_id, std::size_t limit) {

@@ -44,7 +44,7 @@ Result<std::vector<OrderRecord>> SqliteStore::find_orders_replacing(const std::s
   }
   std::vector<OrderRecord> orders;
   for (const auto& id : ids) {
-    auto order = load_order(id);
+    auto order = load_order(writer_, id);
     if (!order) return std::unexpected(order.error());
     orders.push_back(std::move(*order));
   }

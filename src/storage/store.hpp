@@ -28,7 +28,8 @@ struct StoreOptions {
 
 // Durable state of the CA. Every method is one transaction: on success everything it describes is
 // committed (and survives kill -9; see StoreOptions for power loss), on failure nothing is.
-// Thread-safe: calls are serialised on one connection (DESIGN.md: one DB connection; measure first).
+// Thread-safe: writes are serialised on one connection; the request path's reads use a pool of
+// reader connections that see every committed write (docs/architecture.md says why, measured).
 //
 // Errors (common::Error::code):
 //   errc::no_such_file_or_directory  the record does not exist (find_*, update_*), or one an insert
