@@ -1,72 +1,32 @@
 #pragma once
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "storage/checkpointer.hpp"
+#include "storage/reader_pool.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
 
 // The SQLite Store, private to storage/ (others get it through Store::open). Split over
-// sqlite_store.cpp (opening, accounts, certificates), sqlite_store_orders.cpp (orders,
-// authorizations, challenges) and sqlite_store_bulk.cpp (insert_bulk).
+// sqlite_store.cpp (opening, accounts, certificates), sqlite_store_orders.cpp (orders),
+// sqlite_store_authz.cpp (authorizations, challenges, validation attempts), sqlite_store_pauses.cpp,
+// sqlite_store_renewals.cpp and sqlite_store_bulk.cpp (insert_bulk).
 namespace cobble::storage {
 
 // Times are stored as INTEGER microseconds since the Unix epoch.
 std::int64_t to_micros(TimePoint t);
 TimePoint from_micros(std::int64_t micros);
+// A nullable time column, as optional values.
+std::optional<std::int64_t> optional_micros(const std::optional<TimePoint>& t);
+std::optional<TimePoint> optional_time(const sql::Statement& row, int column);
 // Lists kept in one TEXT column, one item a line (contacts, addresses).
 std::string join_lines(const std::vector<std::string>& lines);
 std::vector<std::string> split_lines(const std::string& text);
-
-// One SQLite connection and its prepared statements. Used by one thread at a time.
-struct Connection {
-  sql::Database db;
-  std::unordered_map<std::string, sql::Statement> statements;
-
-  // This connection's prepared statement for `sql`, reset when the returned Cursor goes away.
-  Result<sql::Cursor> statement(const std::string& sql);
-};
-
-// Read-only connections lent one at a time. WAL readers see the last commit and never wait for
-// the writer, so the reads of a request do not queue behind other requests' commits.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool* pool, Connection* connection) : pool_(pool), connection_(connection) {}
-    Lease(Lease&& other) noexcept
-        : pool_(other.pool_), connection_(std::exchange(other.connection_, nullptr)) {}
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (connection_ != nullptr) pool_->give_back(connection_);
-    }
-    explicit operator bool() const { return connection_ != nullptr; }
-    Connection& operator*() const { return *connection_; }
-
-   private:
-    ReaderPool* pool_;
-    Connection* connection_;
-  };
-
-  // Opens `count` connections to `path` (query_only). Call before the pool is shared.
-  Result<void> open(const std::string& path, int count);
-  // An idle connection, waiting for one if all are lent; an empty lease when the pool has none.
-  Lease acquire();
-
- private:
-  void give_back(Connection* connection);
-
-  std::mutex mu_;
-  std::condition_variable returned_;
-  std::vector<std::unique_ptr<Connection>> all_;
-  std::vector<Connection*> idle_;
-};
 
 class SqliteStore final : public Store {
  public:

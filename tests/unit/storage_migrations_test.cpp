@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -125,6 +126,31 @@ TEST_CASE("checking every page at open accepts a sound database and refuses garb
   auto store = storage::Store::open(garbage, {.check_every_page = true});
   REQUIRE_FALSE(store);
   CHECK(store.error().code == std::errc::invalid_argument);
+}
+
+TEST_CASE("a page damaged deep in the file is found only when every page is checked", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cobble.db");
+  {
+    auto store = storage::Store::open(path);
+    REQUIRE(store);
+    const std::string jwk(600, 'k');  // fills pages beyond the schema's
+    for (int i = 0; i < 2000; ++i) {
+      REQUIRE((*store)->create_account({0, "thumb-" + std::to_string(i), jwk, {}, "valid", {}}));
+    }
+  }  // closing checkpoints everything into the file
+  auto size = std::filesystem::file_size(path);
+  REQUIRE(size > 64 * 4096);
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(size / 2 / 4096 * 4096));
+    for (int i = 0; i < 2 * 4096; ++i) file.put(static_cast<char>(0xA5));
+  }
+  CHECK(storage::Store::open(path));  // header and schema are intact: start-up stays fast
+  auto checked = storage::Store::open(path, {.check_every_page = true});
+  REQUIRE_FALSE(checked);
+  CHECK(checked.error().code == std::errc::invalid_argument);
+  CHECK_THAT(checked.error().message, Catch::Contains("corrupt"));
 }
 
 TEST_CASE("a SQLite database of another program is refused as an invalid argument", "[storage]") {

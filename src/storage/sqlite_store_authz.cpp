@@ -1,0 +1,205 @@
+#include "storage/sqlite_store.hpp"
+
+namespace cobble::storage {
+namespace {
+
+using common::fail;
+using Lock = std::lock_guard<std::mutex>;
+using Mode = sql::Transaction::Mode;
+
+}  // namespace
+
+// Authorizations
+
+Result<std::vector<ChallengeRecord>> SqliteStore::load_challenges(Connection& c, const char* condition,
+                                                                  const std::optional<std::string>& value) {
+  auto cursor = c.statement(
+      std::string("SELECT id, authz_id, type, token, status, validated_at, error FROM challenges WHERE ") +
+      condition + " ORDER BY seq");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  if (value) row.bind(1, *value);
+  std::vector<ChallengeRecord> challenges;
+  while (true) {
+    auto found = row.step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return challenges;
+    challenges.push_back(ChallengeRecord{.id = row.text(0),
+                                         .authz_id = row.text(1),
+                                         .type = row.text(2),
+                                         .token = row.text(3),
+                                         .status = row.text(4),
+                                         .validated_at = optional_time(row, 5),
+                                         .error = row.text(6)});
+  }
+}
+
+Result<AuthzRecord> SqliteStore::load_authz(Connection& c, const std::string& id) {
+  AuthzRecord authz;
+  {
+    auto cursor = c.statement(
+        "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires FROM "
+        "authorizations "
+        "WHERE id = ?");
+    if (!cursor) return std::unexpected(cursor.error());
+    sql::Statement& row = **cursor;
+    auto found = row.bind(1, id).step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return fail(std::errc::no_such_file_or_directory, "authorization " + id + " not found");
+    authz = AuthzRecord{.id = row.text(0),
+                        .account_id = row.int64(1),
+                        .identifier = {row.text(2), row.text(3)},
+                        .wildcard = row.int64(4) != 0,
+                        .status = row.text(5),
+                        .expires = from_micros(row.int64(6))};
+  }
+  auto challenges = load_challenges(c, "authz_id = ?", id);
+  if (!challenges) return std::unexpected(challenges.error());
+  authz.challenges = std::move(*challenges);
+  return authz;
+}
+
+Result<AuthzRecord> SqliteStore::find_authz(const std::string& id) {
+  return with_reader([&](Connection& c) -> Result<AuthzRecord> {
+    auto tx = sql::Transaction::begin(c.db, Mode::deferred);
+    if (!tx) return std::unexpected(tx.error());
+    return load_authz(c, id);
+  });
+}
+
+Result<AuthzRecord> SqliteStore::find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
+                                                  bool wildcard, TimePoint now) {
+  return with_reader([&](Connection& c) -> Result<AuthzRecord> {
+    auto tx = sql::Transaction::begin(c.db, Mode::deferred);
+    if (!tx) return std::unexpected(tx.error());
+    std::string id;
+    {
+      auto cursor = c.statement(
+          "SELECT id FROM authorizations WHERE account_id = ? AND identifier_type = ? AND identifier_value = "
+          "? "
+          "AND wildcard = ? AND status = 'valid' AND expires > ? ORDER BY expires DESC LIMIT 1");
+      if (!cursor) return std::unexpected(cursor.error());
+      auto found =
+          (*cursor)->bind_all(account_id, identifier.type, identifier.value, wildcard, to_micros(now)).step();
+      if (!found) return std::unexpected(found.error());
+      if (!*found)
+        return fail(std::errc::no_such_file_or_directory, "no valid authorization for " + identifier.value);
+      id = (*cursor)->text(0);
+    }
+    return load_authz(c, id);
+  });
+}
+
+Result<void> SqliteStore::update_authz_status(const std::string& id, const std::string& status) {
+  Lock lock(mu_);
+  auto changed = execute("UPDATE authorizations SET status = ? WHERE id = ?", status, id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return fail(std::errc::no_such_file_or_directory, "authorization " + id + " not found");
+  return {};
+}
+
+// Challenges
+
+Result<ChallengeRecord> SqliteStore::find_challenge(const std::string& id) {
+  auto challenges = with_reader([&](Connection& c) { return load_challenges(c, "id = ?", id); });
+  if (!challenges) return std::unexpected(challenges.error());
+  if (challenges->empty())
+    return fail(std::errc::no_such_file_or_directory, "challenge " + id + " not found");
+  return std::move(challenges->front());
+}
+
+Result<void> SqliteStore::start_challenge(const std::string& id) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto changed =
+      execute("UPDATE challenges SET status = 'processing' WHERE id = ? AND status = 'pending'", id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("challenges", "id", id, "status is not pending");
+  return tx->commit();
+}
+
+Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, TimePoint at,
+                                           const std::string& error_json,
+                                           const ValidationAttemptRecord* attempt,
+                                           const PauseBookkeeping* pause, PauseEffect* effect) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  const std::string status = valid ? "valid" : "invalid";
+  std::optional<std::int64_t> validated_at;
+  if (valid) validated_at = to_micros(at);
+  auto changed = execute(
+      "UPDATE challenges SET status = ?, validated_at = ?, error = ? WHERE id = ? AND status = 'processing'",
+      status, validated_at, valid ? std::string() : error_json, id);
+  if (!changed) return std::unexpected(changed.error());
+  if (*changed == 0) return explain_unchanged("challenges", "id", id, "status is not processing");
+  // Only a pending authorization takes the outcome: one deactivated meanwhile stays so.
+  auto authz = execute(
+      "UPDATE authorizations SET status = ? WHERE id = (SELECT authz_id FROM challenges WHERE id = ?) "
+      "AND status = 'pending'",
+      status, id);
+  if (!authz) return std::unexpected(authz.error());
+  if (attempt) {
+    if (auto inserted = insert_attempt_row(*attempt); !inserted) return inserted;
+  }
+  if (pause) {
+    auto applied = apply_pause_bookkeeping(pause->account_id, valid, *pause);
+    if (!applied) return std::unexpected(applied.error());
+    if (effect) *effect = *applied;
+  }
+  return tx->commit();
+}
+
+Result<void> SqliteStore::insert_attempt_row(const ValidationAttemptRecord& attempt) {
+  auto inserted = execute(
+      "INSERT INTO validation_attempts (account_id, identifier_type, identifier_value, method, started_at, "
+      "finished_at, result, problem_type, problem_detail, addresses, redirects) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      attempt.account_id, attempt.identifier.type, attempt.identifier.value, attempt.method,
+      to_micros(attempt.started_at), to_micros(attempt.finished_at), attempt.result, attempt.problem_type,
+      attempt.problem_detail, join_lines(attempt.addresses), join_lines(attempt.redirects));
+  if (!inserted) return std::unexpected(inserted.error());
+  return {};
+}
+
+Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attempts(
+    std::int64_t account_id, const IdentifierRecord& identifier, std::size_t limit) {
+  Lock lock(mu_);
+  auto cursor = statement(
+      "SELECT id, method, started_at, finished_at, result, problem_type, problem_detail, addresses, "
+      "redirects "
+      "FROM validation_attempts WHERE account_id = ? AND identifier_type = ? AND identifier_value = ? "
+      "ORDER BY id DESC LIMIT ?");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  row.bind(1, account_id)
+      .bind(2, identifier.type)
+      .bind(3, identifier.value)
+      .bind(4, static_cast<std::int64_t>(limit));
+  std::vector<ValidationAttemptRecord> out;
+  while (true) {
+    auto more = row.step();
+    if (!more) return std::unexpected(more.error());
+    if (!*more) break;
+    out.push_back(ValidationAttemptRecord{.id = row.int64(0),
+                                          .account_id = account_id,
+                                          .identifier = identifier,
+                                          .method = row.text(1),
+                                          .started_at = from_micros(row.int64(2)),
+                                          .finished_at = from_micros(row.int64(3)),
+                                          .result = row.text(4),
+                                          .problem_type = row.text(5),
+                                          .problem_detail = row.text(6),
+                                          .addresses = split_lines(row.text(7)),
+                                          .redirects = split_lines(row.text(8))});
+  }
+  return out;
+}
+
+Result<std::vector<ChallengeRecord>> SqliteStore::find_processing_challenges() {
+  Lock lock(mu_);
+  return load_challenges(writer_, "status = 'processing'", std::nullopt);
+}
+
+}  // namespace cobble::storage
