@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/text.hpp"
+
 namespace cobble::acme {
 namespace {
 
@@ -56,7 +58,8 @@ int default_status(ProblemType type) { return info(type).status; }
 Problem Problem::make(ProblemType type, std::string detail) {
   Problem p;
   p.type = type;
-  p.detail = std::move(detail);
+  // Details often quote outside bytes (a peer's reply, a DNS record, a request path).
+  p.detail = common::valid_utf8(detail);
   p.status = default_status(type);
   return p;
 }
@@ -75,6 +78,12 @@ Problem Problem::payload_too_large(std::string detail) {
 
 Problem Problem::unsupported_media_type(std::string detail) {
   return malformed(std::move(detail)).with_status(415);
+}
+
+Problem Problem::unavailable(std::string detail, int retry_after_seconds) {
+  return server_internal(std::move(detail))
+      .with_status(503)
+      .with_header("Retry-After", std::to_string(retry_after_seconds));
 }
 
 nlohmann::json to_json(const Problem& problem) {

@@ -68,6 +68,9 @@ struct Problem {
   static Problem method_not_allowed(std::string allow);
   static Problem payload_too_large(std::string detail);
   static Problem unsupported_media_type(std::string detail);
+  // 503 serverInternal with Retry-After: the server cannot serve the request now (its database
+  // failed, its validation queue is full) and the client should come back after that many seconds.
+  static Problem unavailable(std::string detail, int retry_after_seconds);
 
   Problem& with_status(int s) {
     status = s;

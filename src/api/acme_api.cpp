@@ -1,7 +1,12 @@
 #include "api/acme_api.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
 #include "api/handlers.hpp"
 #include "api/portal.hpp"
+#include "common/text.hpp"
 
 namespace cobble::api {
 namespace {
@@ -24,6 +29,20 @@ constexpr Route<Services> kAcmeRoutes[] = {
     {paths::kCrl, true, kGet, false, crl},
 };
 
+// The ACME API's exception boundary: an escaped exception is a bug, never the client's fault, and
+// it still gets a problem document with its nonce and index link, like every other ACME reply.
+Reply dispatch_guarded(const Request& request, Services& services) {
+  try {
+    return dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
+  } catch (const std::exception& e) {
+    spdlog::error("acme: {} {} failed inside the server: {}", request.method, common::printable(request.path),
+                  e.what());
+  }
+  auto reply = problem_reply(acme::Problem::server_internal("The server hit an internal error"));
+  detail::finish(request, Urls(request.base_url), true, true, reply);
+  return reply;
+}
+
 }  // namespace
 
 Reply handle_acme(const Request& request, Services& services) {
@@ -39,7 +58,7 @@ Reply handle_acme(const Request& request, Services& services) {
     reply = problem_reply(*chaos.fault);
     detail::finish(request, Urls(request.base_url), true, true, reply);
   } else {
-    reply = dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
+    reply = dispatch_guarded(request, services);
   }
   reply.delay = chaos.delay;
   // RFC 8555 §6.5: a fresh nonce on every response to a POST, errors included (badNonce needs it).

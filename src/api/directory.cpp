@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "acme/json_text.hpp"
 #include "api/handlers.hpp"
 #include "authority/profiles.hpp"
 
@@ -27,7 +28,7 @@ acme::Result<Reply> directory(Context& ctx, Services& services) {
 
   Reply reply;
   reply.content_type = "application/json";
-  reply.body = body.dump(2);
+  reply.body = acme::json_text(body, 2);
   return reply;
 }
 

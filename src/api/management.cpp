@@ -1,10 +1,14 @@
 #include "api/management.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "acme/json_text.hpp"
 #include "api/management_admin.hpp"
 #include "api/management_pause.hpp"
 #include "api/management_renewal.hpp"
@@ -85,7 +89,7 @@ acme::Result<Reply> cert_status(Context& ctx, ManagementServices& s) {
   }
   Reply reply;
   reply.content_type = "application/json";
-  reply.body = body.dump(2);
+  reply.body = acme::json_text(body, 2);
   return reply;
 }
 
@@ -108,9 +112,53 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/set-renewal-info/", false, kPost, false, set_renewal_info},
 };
 
+// What anyone may read without the token: the health check and the public certificates.
+bool public_read(const Request& request) {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  const auto& p = request.path;
+  return p == "/healthz" || p == "/https-ca" || p.starts_with("/roots/") ||
+         p.starts_with("/intermediates/") || p.starts_with("/cert-status-by-serial/");
+}
+
+bool same_bytes(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A browser names the page a request comes from (Origin, Sec-Fetch-Site); scripts send neither.
+std::optional<acme::Problem> cross_origin_refusal(const Request& request) {
+  auto origin = request.header("Origin");
+  auto site = request.header("Sec-Fetch-Site");
+  bool foreign_origin = !origin.empty() && origin != request.base_url;
+  bool foreign_site = !site.empty() && site != "same-origin" && site != "none";
+  if (!foreign_origin && !foreign_site) return std::nullopt;
+  return acme::Problem::unauthorized(
+      "The management API does not answer requests made by web pages of other origins");
+}
+
+std::optional<acme::Problem> token_refusal(const Request& request, const ManagementServices& s) {
+  if (s.token.empty() || public_read(request)) return std::nullopt;
+  auto given = request.header("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (given.size() > kScheme.size() && iequals(given.substr(0, kScheme.size()), kScheme) &&
+      same_bytes(given.substr(kScheme.size()), s.token)) {
+    return std::nullopt;
+  }
+  auto problem = acme::Problem::unauthorized(
+      given.empty() ? "This endpoint needs the management token: send \"Authorization: Bearer <token>\""
+                    : "The management token in the Authorization header is not the right one");
+  return problem.with_status(401).with_header("WWW-Authenticate", "Bearer realm=\"cobble management\"");
+}
+
 }  // namespace
 
 Reply handle_management(const Request& request, ManagementServices& services) {
+  auto refusal = cross_origin_refusal(request);
+  if (!refusal) refusal = token_refusal(request, services);
+  if (refusal) {
+    auto reply = problem_reply(*refusal);
+    reply.with_header("Cache-Control", "no-store");
+    return reply;
+  }
   return dispatch<ManagementServices>(kManagementRoutes, request, services, PostBody::json);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,6 +22,16 @@ struct CaChainPems {
   std::string intermediate_key;
 };
 
+// One listener's connection figures, for /metrics (http::ListenerStats, seen from api/).
+struct ListenerFigures {
+  std::string listener;
+  std::uint64_t open = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t refused_listener_full = 0;
+  std::uint64_t refused_address_full = 0;
+  std::uint64_t accept_errors = 0;
+};
+
 // What the management listener serves. Built by app/; references outlive the API.
 struct ManagementServices {
   std::string https_ca_pem;         // the CA that signed the server's own HTTPS certificate
@@ -33,6 +44,12 @@ struct ManagementServices {
   Chaos* chaos = nullptr;                                // GET/POST /chaos; null: 404
   // POST /reset: wipes all ACME state (Store::reset); null: 404.
   std::function<common::Result<void>()> reset_state;
+  // managementToken: when set, every request but the public reads (/healthz, /https-ca, /roots/N,
+  // /intermediates/N, /cert-status-by-serial/…) needs "Authorization: Bearer <token>".
+  std::string token;
+  // For /metrics; empty: not shown.
+  std::function<std::vector<ListenerFigures>()> listener_stats;
+  std::function<std::size_t()> validations_accepted;  // waiting, running or being recorded
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,
@@ -40,6 +57,9 @@ struct ManagementServices {
 // with Link rel="alternate" to the others), /cert-status-by-serial/<hex>;
 // and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused, GET/POST
 // /chaos, POST /set-renewal-info/, POST /reset, GET/POST /log-level.
+// It is for operators and test scripts, never for web pages: no CORS headers; a request from
+// another origin (Origin, Sec-Fetch-Site) is 403; a POST needs a JSON body (415/400 otherwise);
+// and with a token set, a request without it is 401 (WWW-Authenticate: Bearer).
 Reply handle_management(const Request& request, ManagementServices& services);
 
 }  // namespace cobble::api

@@ -81,7 +81,8 @@ acme::Result<Reply> pause_pair(Context& ctx, ManagementServices& s) {
   if (!body) return acme::fail(body.error());
   auto account = account_member(*body);
   if (!account) return acme::fail(account.error());
-  auto text = body->value("identifier", std::string());
+  auto member = body->find("identifier");
+  auto text = member != body->end() && member->is_string() ? member->get<std::string>() : std::string();
   auto identifier = authority::parse_pair_identifier(text);
   if (!identifier) return acme::fail(Problem::malformed("\"identifier\" must look like \"dns:example.com\""));
   auto effect = s.pauses->pause_pair(*account, *identifier);
@@ -122,23 +123,53 @@ acme::Result<Reply> paused(Context& ctx, ManagementServices& s) {
   return json_reply({{"account", account}, {"paused", *ids}});
 }
 
-// Prometheus text format: pause events since start.
+// Prometheus text format: pause events, connections and the validation queue since start.
 acme::Result<Reply> metrics(Context&, ManagementServices& s) {
-  if (auto ok = need_pauses(s); !ok) return acme::fail(ok.error());
-  const auto& c = s.pauses->counters();
   std::string body;
-  auto counter = [&body](const char* name, const char* help, std::uint64_t value) {
-    body += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-            std::to_string(value) + "\n";
+  auto family = [&body](const char* name, const char* type, const char* help) {
+    body += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   };
-  counter("cobble_pause_paused_total", "Pairs paused after repeated failed validations.", c.paused.load());
-  counter("cobble_pause_repaused_total", "Pairs paused again after an unpause.", c.repaused.load());
-  counter("cobble_pause_skipped_for_grace_total", "Pauses skipped because the pair was unpaused recently.",
-          c.skipped_for_grace.load());
-  counter("cobble_pause_unpaused_total", "Pairs unpaused through the portal or the management API.",
-          c.unpaused.load());
-  counter("cobble_pause_refused_orders_total", "New orders refused because an identifier was paused.",
-          c.refused_orders.load());
+  auto sample = [&body](const std::string& name, std::uint64_t value) {
+    body += name + " " + std::to_string(value) + "\n";
+  };
+  auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+    family(name, "counter", help);
+    sample(name, value);
+  };
+  if (s.pauses) {
+    const auto& c = s.pauses->counters();
+    counter("cobble_pause_paused_total", "Pairs paused after repeated failed validations.", c.paused.load());
+    counter("cobble_pause_repaused_total", "Pairs paused again after an unpause.", c.repaused.load());
+    counter("cobble_pause_skipped_for_grace_total", "Pauses skipped because the pair was unpaused recently.",
+            c.skipped_for_grace.load());
+    counter("cobble_pause_unpaused_total", "Pairs unpaused through the portal or the management API.",
+            c.unpaused.load());
+    counter("cobble_pause_refused_orders_total", "New orders refused because an identifier was paused.",
+            c.refused_orders.load());
+  }
+  if (s.listener_stats) {
+    auto listeners = s.listener_stats();
+    auto label = [](const ListenerFigures& l) { return "{listener=\"" + l.listener + "\"}"; };
+    family("cobble_connections_open", "gauge", "Connections open now, per listener.");
+    for (const auto& l : listeners) sample("cobble_connections_open" + label(l), l.open);
+    family("cobble_connections_accepted_total", "counter", "Connections accepted and served, per listener.");
+    for (const auto& l : listeners) sample("cobble_connections_accepted_total" + label(l), l.accepted);
+    family("cobble_connections_refused_total", "counter",
+           "Connections closed at once because a connection cap was reached, per listener and cap.");
+    for (const auto& l : listeners) {
+      sample("cobble_connections_refused_total{listener=\"" + l.listener + "\",cap=\"listener\"}",
+             l.refused_listener_full);
+      sample("cobble_connections_refused_total{listener=\"" + l.listener + "\",cap=\"address\"}",
+             l.refused_address_full);
+    }
+    family("cobble_accept_errors_total", "counter",
+           "Failed accepts (e.g. out of file descriptors), per listener.");
+    for (const auto& l : listeners) sample("cobble_accept_errors_total" + label(l), l.accept_errors);
+  }
+  if (s.validations_accepted) {
+    family("cobble_validations_queued", "gauge", "Validations accepted and not yet recorded.");
+    sample("cobble_validations_queued", s.validations_accepted());
+  }
   Reply reply;
   reply.content_type = "text/plain; version=0.0.4";
   reply.body = std::move(body);

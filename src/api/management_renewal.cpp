@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acme/json_text.hpp"
 #include "api/serve.hpp"
 
 namespace cobble::api {
@@ -48,7 +49,8 @@ acme::Result<Reply> set_from_window(const nlohmann::json& body, const authority:
       return acme::fail(Problem::malformed("\"explanationURL\" must be a string"));
     answer["explanationURL"] = body["explanationURL"];
   }
-  if (auto set = renewals.set_override(cert->serial, answer.dump(2)); !set) return acme::fail(set.error());
+  if (auto set = renewals.set_override(cert->serial, acme::json_text(answer, 2)); !set)
+    return acme::fail(set.error());
   return json_reply(answer);
 }
 

@@ -9,6 +9,11 @@ namespace cobble::api {
 acme::Result<Reply> new_account(Context& ctx, Services& services) {
   auto req = authenticate(ctx, services, Signer::jwk);
   if (!req) return acme::fail(req.error());
+  if (req->post_as_get()) {
+    return acme::fail(acme::Problem::malformed(
+        "newAccount needs a JSON object payload (RFC 8555 §7.3), e.g. {\"termsOfServiceAgreed\": true}; "
+        "an empty payload (POST-as-GET) creates nothing"));
+  }
   authority::NewAccount wanted;
   auto contacts = payload::string_list_member(req->payload, "contact");
   if (!contacts) return acme::fail(contacts.error());

@@ -1,5 +1,7 @@
 #include "api/problem_reply.hpp"
 
+#include "acme/json_text.hpp"
+
 namespace cobble::api {
 
 Reply problem_reply(const acme::Problem& problem) {
@@ -7,7 +9,7 @@ Reply problem_reply(const acme::Problem& problem) {
   reply.status = problem.status;
   reply.content_type = "application/problem+json";
   reply.headers = problem.headers;
-  reply.body = acme::to_json(problem).dump(2);
+  reply.body = acme::json_text(acme::to_json(problem), 2);
   return reply;
 }
 

@@ -32,13 +32,16 @@ struct Route {
 
 // Which POST bodies a route table takes: ACME (JWS, RFC 8555 §6.2), plain JSON (management), or an
 // HTML form (the unpause portal: application/x-www-form-urlencoded, or no Content-Type and no body).
-// Form routes are pages for browsers: no CORS headers and no index link.
+// Only ACME answers with CORS headers (RFC 8555 §6.1): the management API must not be usable from
+// another site's page, and form routes are pages of their own. Only ACME adds the index link.
+// A JSON POST needs a JSON body: a browser sends that cross-origin only after a CORS preflight,
+// which the management API never grants, so no other site's page can change its state.
 enum class PostBody { jose, json, form };
 
 namespace detail {
 // Returns the refusal (404, 405 + Allow, 415) for a request, or nullopt when the handler may run.
 std::optional<Reply> refuse(bool found, unsigned methods, const Request& request, PostBody post_body);
-Reply options_reply(unsigned methods);
+Reply options_reply(unsigned methods, bool cors);
 void finish(const Request& request, const Urls& urls, bool index_link, bool cors, Reply& reply);
 }  // namespace detail
 
@@ -63,8 +66,9 @@ Reply dispatch(std::span<const Route<ServicesT>> routes, const Request& request,
   }
   Urls urls(request.base_url);
   Reply reply;
+  const bool acme = post_body == PostBody::jose;
   if (route && request.method == "OPTIONS") {
-    reply = detail::options_reply(route->methods);
+    reply = detail::options_reply(route->methods, acme);
   } else if (auto refusal =
                  detail::refuse(route != nullptr, route ? route->methods : 0, request, post_body)) {
     reply = std::move(*refusal);
@@ -73,7 +77,6 @@ Reply dispatch(std::span<const Route<ServicesT>> routes, const Request& request,
     auto result = route->handler(ctx, services);
     reply = result ? std::move(*result) : problem_reply(result.error());
   }
-  bool acme = post_body != PostBody::form;
   detail::finish(request, urls, acme && (!route || route->index_link), acme, reply);
   return reply;
 }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "acme/json_text.hpp"
+
 namespace cobble::api {
 namespace {
 
@@ -25,7 +27,7 @@ Reply json_reply(const nlohmann::json& body, int status) {
   Reply reply;
   reply.status = status;
   reply.content_type = "application/json";
-  reply.body = body.dump(2);
+  reply.body = acme::json_text(body, 2);
   return reply;
 }
 

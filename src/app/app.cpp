@@ -2,11 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -17,6 +15,8 @@
 #include "api/acme_api.hpp"
 #include "api/management.hpp"
 #include "app/components.hpp"
+#include "app/fd_limits.hpp"
+#include "app/threads.hpp"
 #include "ca/authority.hpp"
 #include "common/clock.hpp"
 #include "http/server.hpp"
@@ -51,40 +51,6 @@ common::Result<TlsFiles> https_files(const Config& config, const common::Clock& 
   if (!identity) return std::unexpected(identity.error());
   return TlsFiles{identity->cert_chain.string(), identity->private_key.string(), identity->ca_cert.string()};
 }
-
-// One io_context per I/O thread (http::Server says why). The first also runs everything that is
-// not a connection: acceptors, signals, validations, webhooks.
-class IoThreads {
- public:
-  explicit IoThreads(int count) {
-    for (int i = 0; i < count; ++i) {
-      contexts_.push_back(std::make_unique<asio::io_context>(1));
-      // Until stop(), a context without connections must keep its thread waiting, not return.
-      guards_.push_back(asio::make_work_guard(*contexts_.back()));
-    }
-  }
-  asio::io_context& main() { return *contexts_.front(); }
-  std::vector<asio::io_context*> all() {
-    std::vector<asio::io_context*> raw;
-    for (auto& c : contexts_) raw.push_back(c.get());
-    return raw;
-  }
-  // Runs the first context on the calling thread and the others on their own; returns once all stopped.
-  void run() {
-    std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < contexts_.size(); ++i)
-      threads.emplace_back([c = contexts_[i].get()] { c->run(); });
-    contexts_.front()->run();
-    for (auto& t : threads) t.join();
-  }
-  void stop() {
-    for (auto& c : contexts_) c->stop();
-  }
-
- private:
-  std::vector<std::unique_ptr<asio::io_context>> contexts_;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
-};
 
 // Waits (real time, bounded) for connections to finish after stop(), then stops the I/O threads.
 void drain_then_stop(IoThreads& io, http::Server& server, std::chrono::steady_clock::time_point deadline) {
@@ -128,10 +94,17 @@ void log_like_pebble(const std::string& listener, const std::string& host, std::
   }
 }
 
+// The base every ACME link is built on when externalUrl is set ("" = from the request's Host).
+std::string external_base(const Config& config) {
+  auto base = config.external_url;
+  while (base.ends_with('/')) base.pop_back();
+  return base;
+}
+
 // Binds the ACME (HTTPS, optional plain) and management listeners and logs where they are.
 // Returns false, having logged why, when one cannot be bound.
 bool start_listeners(const Config& config, http::Server& server, std::shared_ptr<asio::ssl::context> tls,
-                     Components& components) {
+                     Components& components, const ConnectionCaps& caps) {
   struct Listener {
     std::string address;
     std::shared_ptr<asio::ssl::context> tls;
@@ -140,21 +113,25 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
     std::string path;
     // ACME requests are short; the management API's reset and bulk unpause may not be.
     http::HandlerThreads where;
+    std::string external_url;
+    std::size_t max_connections;
   };
   auto& services = *components.services;
   auto& management = *components.management;
   auto acme = [&services](const api::Request& r) { return api::handle_acme(r, services); };
   using http::HandlerThreads;
-  std::vector<Listener> listeners{{config.listen_address, tls, acme, "acme", "/dir", HandlerThreads::io}};
+  auto external = external_base(config);
+  std::vector<Listener> listeners{
+      {config.listen_address, tls, acme, "acme", "/dir", HandlerThreads::io, external, caps.acme}};
   if (!config.plain_listen_address.empty()) {
-    listeners.push_back(
-        {config.plain_listen_address, nullptr, acme, "acme-plain", "/dir", HandlerThreads::io});
+    listeners.push_back({config.plain_listen_address, nullptr, acme, "acme-plain", "/dir", HandlerThreads::io,
+                         external, caps.acme});
   }
   if (!config.management_listen_address.empty()) {
     listeners.push_back(
         {config.management_listen_address, tls,
          [&management](const api::Request& r) { return api::handle_management(r, management); }, "management",
-         "/healthz", HandlerThreads::pool});
+         "/healthz", HandlerThreads::pool, "", caps.management});
   }
   for (auto& l : listeners) {
     auto hp = split_host_port(l.address);
@@ -162,13 +139,22 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
       spdlog::critical("{}: {}", l.name, hp.error().message);
       return false;
     }
-    auto port = server.listen(hp->first, hp->second, l.tls, std::move(l.handler), l.name, l.where);
+    auto port = server.listen({.address = hp->first,
+                               .port = hp->second,
+                               .tls = l.tls,
+                               .handler = std::move(l.handler),
+                               .name = l.name,
+                               .where = l.where,
+                               .external_url = l.external_url,
+                               .max_connections = l.max_connections,
+                               .max_connections_per_address = caps.per_address});
     if (!port) {
       spdlog::critical("{}", port.error().message);
       return false;
     }
     auto host = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" ? std::string("localhost") : hp->first;
     spdlog::info("{} listening on {}://{}:{}{}", l.name, l.tls ? "https" : "http", host, *port, l.path);
+    if (!l.external_url.empty()) spdlog::info("{}: links use {}", l.name, l.external_url);
     if (config.pebble_compat) log_like_pebble(l.name, hp->first, *port);
   }
   return true;
@@ -178,6 +164,7 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
 
 int run(const Config& config) {
   set_log_level(config.log_level);
+  const auto open_files = raise_open_file_limit();
   std::error_code fs_ec;
   // Pebble writes nothing to disk: with its own certificate a `pebble` leaves no data/ behind.
   bool needs_data_dir = !config.pebble_compat || config.certificate.empty() || config.ca_persist ||
@@ -204,11 +191,11 @@ int run(const Config& config) {
                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   IoThreads io_threads(threads);
   asio::io_context& io = io_threads.main();
-  asio::thread_pool handler_pool(static_cast<std::size_t>(threads));
+  WorkerPool handler_pool(static_cast<std::size_t>(threads), "handler pool");
 
   // Validation outcomes are written by their own thread, so a burst of failing validations (zombie
   // clients) never queues API requests behind its SQLite commits on the handler pool.
-  asio::thread_pool recorder(1);
+  WorkerPool recorder(1, "validation recorder");
   auto components = build_components(config, io, recorder.get_executor(),
                                      tls_files->ca.empty() ? "" : read_file(tls_files->ca));
   if (!components) {
@@ -219,7 +206,20 @@ int run(const Config& config) {
   if (config.always_valid) spdlog::warn("always-valid mode: every challenge passes without being checked");
 
   http::Server server(io, io_threads.all(), handler_pool.get_executor(), limits_from(config));
-  if (!start_listeners(config, server, *tls, **components)) return 1;
+  auto caps = connection_caps(config, open_files);
+  spdlog::info(
+      "connections: at most {} per ACME listener, {} on the management listener, {} per client address "
+      "(open-file limit {})",
+      caps.acme, caps.management, caps.per_address, open_files);
+  (*components)->management->listener_stats = [&server] {
+    std::vector<api::ListenerFigures> out;
+    for (const auto& l : server.stats()) {
+      out.push_back(
+          {l.name, l.open, l.accepted, l.refused_listener_full, l.refused_address_full, l.accept_errors});
+    }
+    return out;
+  };
+  if (!start_listeners(config, server, *tls, **components, caps)) return 1;
   if (!tls_files->ca.empty()) {
     spdlog::info(
         "HTTPS CA (trust it in clients: curl --cacert, REQUESTS_CA_BUNDLE, LEGO_CA_CERTIFICATES): {}",

@@ -12,6 +12,7 @@
 #include "app/webhook.hpp"
 #include "authority/profiles.hpp"
 #include "common/base64url.hpp"
+#include "common/files.hpp"
 
 namespace cobble::app {
 namespace fs = std::filesystem;
@@ -24,8 +25,13 @@ std::vector<std::string> issuer_domain_names(const Config& config) {
   return {"cobble.test"};
 }
 
-// The ACME base URL for links made without a request to take it from.
+// The ACME base URL for links made without a request to take it from: externalUrl when set.
 std::string default_base_url(const Config& config) {
+  if (!config.external_url.empty()) {
+    auto base = config.external_url;
+    while (base.ends_with('/')) base.pop_back();
+    return base;
+  }
   auto hp = split_host_port(config.listen_address);
   if (!hp) return "https://localhost:14000";
   bool any = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" || hp->first == "::";
@@ -44,6 +50,7 @@ std::string base_url_of(const std::string& scheme, const std::string& address) {
 // parties fetch CRLs over http, RFC 5280 §4.2.1.13), else the HTTPS one.
 std::string crl_url(const Config& config) {
   std::string base = config.crl_base_url;
+  if (base.empty() && !config.external_url.empty()) base = default_base_url(config);
   if (base.empty() && !config.plain_listen_address.empty())
     base = base_url_of("http", config.plain_listen_address);
   if (base.empty()) base = base_url_of("https", config.listen_address);
@@ -130,12 +137,10 @@ common::Result<std::string> unpause_secret(const Config& config) {
     return common::fail(std::errc::no_such_file_or_directory, "cannot read " + path.string());
   auto secret = pause::new_unpause_secret();
   if (config.pebble_compat && !fs::exists(config.data_dir)) return secret;  // like Pebble: nothing kept
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << pause::unpause_secret_to_hex(secret) << "\n";
-    if (!out) return common::fail(std::errc::io_error, "cannot write " + path.string());
+  // Created 0600 from the start (never readable by others, not even for a moment), whole or not at all.
+  if (auto written = common::write_file(path, pause::unpause_secret_to_hex(secret) + "\n", true); !written) {
+    return std::unexpected(written.error());
   }
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
   return secret;
 }
 
@@ -217,8 +222,16 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   scheduler_options.always_valid = config.always_valid;
   scheduler_options.max_delay = std::chrono::seconds(config.va_sleep_seconds);
   scheduler_options.max_in_flight = static_cast<std::size_t>(std::max(1, config.va_max_concurrent));
-  c->scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), c->validator.get(), *c->clock,
-                                                           scheduler_options);
+  scheduler_options.max_waiting = static_cast<std::size_t>(config.va_max_queued);
+  scheduler_options.deadline = std::chrono::seconds(std::max(1, config.va_timeout_seconds));
+  ValidateFn validate;
+  if (c->validator) {
+    validate = [validator = c->validator.get()](validation::Request request) {
+      return validator->validate(std::move(request));
+    };
+  }
+  c->scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), std::move(validate),
+                                                           *c->clock, scheduler_options);
   c->accounts = std::make_unique<authority::Accounts>(*c->store, *c->clock, c->policy);
   auto secret = unpause_secret(config);
   if (!secret) return common::fail(secret.error().code, "unpause key: " + secret.error().message);
@@ -269,6 +282,8 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->services->chaos = c->chaos.get();
   c->management->chaos = c->chaos.get();
   c->management->reset_state = [store = c->store.get()] { return store->reset(); };
+  c->management->token = config.management_token;
+  c->management->validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
 
   // Work a crash interrupted: finish or fail it now, never leave it hanging.
   c->orders->fail_interrupted();

@@ -20,7 +20,7 @@ using Member =
     std::variant<std::string Config::*, bool Config::*, int Config::*, std::vector<std::string> Config::*,
                  StringMap Config::*, nlohmann::json Config::*>;
 
-// Checks a JSON object setting's content (its type is checked before).
+// Checks a setting's content (its type is checked before).
 using ObjectCheck = common::Result<void> (*)(const nlohmann::json&);
 
 struct Option {
@@ -39,6 +39,23 @@ common::Result<void> check_profiles(const nlohmann::json& value) {
 common::Result<void> check_chaos(const nlohmann::json& value) {
   auto parsed = api::parse_chaos(value);
   if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
+
+// externalUrl is a scheme and an authority: links append the paths (/dir, /acme/...).
+common::Result<void> check_external_url(const nlohmann::json& value) {
+  if (!value.is_string()) return common::fail(std::errc::invalid_argument, "must be a string");
+  auto url = value.get<std::string>();
+  while (url.ends_with('/')) url.pop_back();
+  if (url.empty()) return {};
+  auto scheme_end = url.find("://");
+  auto scheme = url.substr(0, scheme_end);
+  auto authority = scheme_end == std::string::npos ? std::string() : url.substr(scheme_end + 3);
+  bool clean_authority = !authority.empty() && authority.find_first_of("/?#@ \\") == std::string::npos;
+  if ((scheme != "https" && scheme != "http") || !clean_authority) {
+    return common::fail(std::errc::invalid_argument,
+                        "must look like https://host[:port] (no path), got \"" + url + "\"");
+  }
   return {};
 }
 
@@ -74,6 +91,17 @@ const Option kOptions[] = {
     {"readTimeoutSeconds", &Config::read_timeout_seconds, "time allowed to read one request"},
     {"idleTimeoutSeconds", &Config::idle_timeout_seconds, "keep-alive wait between requests"},
     {"nonceCapacity", &Config::nonce_capacity, "outstanding nonces kept before the oldest are forgotten"},
+    {"maxConnections", &Config::max_connections,
+     "connections open at once per listener (more are closed at once); 0 = from the open-file limit"},
+    {"maxConnectionsPerAddress", &Config::max_connections_per_address,
+     "connections open at once from one client address; 0 = a quarter of maxConnections"},
+    {"externalUrl", &Config::external_url,
+     "base URL of every link Cobble hands out (https://acme.example.com, e.g. behind a proxy); empty = "
+     "from the request's Host header",
+     check_external_url},
+    {"managementToken", &Config::management_token,
+     "when set, the management API needs \"Authorization: Bearer <token>\" (all but /healthz and the "
+     "public certificates)"},
     {"alwaysValid", &Config::always_valid, "every challenge validates without contacting anything"},
     {"authzReusePercent", &Config::authz_reuse_percent,
      "share of new orders reusing valid authorizations; 0 = never"},
@@ -101,6 +129,8 @@ const Option kOptions[] = {
     {"vaPerspectives", &Config::va_perspectives, "concurrent attempts per challenge that must all pass"},
     {"vaSleepSeconds", &Config::va_sleep_seconds, "random delay up to N seconds before each validation"},
     {"vaMaxConcurrent", &Config::va_max_concurrent, "validations running at once; more wait in line"},
+    {"vaMaxQueued", &Config::va_max_queued,
+     "validations waiting in line at most; a challenge POST beyond is refused (503, Retry-After)"},
     {"dnsAccount01Enabled", &Config::dns_account01_enabled,
      "offer dns-account-01 challenges (draft-ietf-acme-dns-account-label)"},
     {"dnsPersist01Enabled", &Config::dns_persist01_enabled,

@@ -37,6 +37,10 @@ struct Config {
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
   int nonce_capacity = 100'000;
+  int max_connections = 0;              // maxConnections: per listener; 0 = from the open-file limit
+  int max_connections_per_address = 0;  // maxConnectionsPerAddress: per client address; 0 = derived
+  std::string external_url;             // externalUrl: base of every ACME link; "" = from Host
+  std::string management_token;         // managementToken: bearer token the management API requires
   // Issuance
   bool always_valid = false;      // alwaysValid: every challenge passes (PEBBLE_VA_ALWAYS_VALID)
   int authz_reuse_percent = 100;  // authzReusePercent: 0 = never reuse (PEBBLE_AUTHZREUSE)
@@ -60,6 +64,7 @@ struct Config {
   int va_perspectives = 1;   // concurrent attempts that must all pass (Pebble: 3)
   int va_sleep_seconds = 0;  // random delay 0..N s before validating (PEBBLE_VA_SLEEPTIME)
   int va_max_concurrent = 4096;
+  int va_max_queued = 10'000;  // validations waiting beyond vaMaxConcurrent; a challenge POST past it is 503
   bool dns_account01_enabled = false;  // offer dns-account-01 (draft-ietf-acme-dns-account-label)
   bool dns_persist01_enabled = false;  // offer dns-persist-01 (draft-ietf-acme-dns-persist)
   bool caa_enabled = false;            // check CAA (RFC 8659, RFC 8657) after each validation

@@ -2,23 +2,39 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <random>
+
+#include "common/exception_boundary.hpp"
 
 namespace cobble::app {
 namespace asio = boost::asio;
 
 AsioValidationScheduler::AsioValidationScheduler(asio::io_context& io, asio::any_io_executor record_executor,
-                                                 validation::Validator* validator, const common::Clock& clock,
+                                                 ValidateFn validate, const common::Clock& clock,
                                                  SchedulerOptions options)
     : strand_(asio::make_strand(io)),
       record_executor_(std::move(record_executor)),
-      validator_(validator),
+      validate_(std::move(validate)),
       clock_(clock),
       options_(options) {}
+
+bool AsioValidationScheduler::reserve() {
+  const auto limit = options_.max_in_flight + options_.max_waiting;
+  auto n = accepted_.load();
+  while (n < limit) {
+    if (accepted_.compare_exchange_weak(n, n + 1)) return true;
+  }
+  return false;
+}
+
+void AsioValidationScheduler::release() { --accepted_; }
 
 void AsioValidationScheduler::schedule(authority::ValidationTask task) {
   asio::post(strand_, [this, task = std::move(task)]() mutable {
@@ -27,23 +43,67 @@ void AsioValidationScheduler::schedule(authority::ValidationTask task) {
   });
 }
 
+void AsioValidationScheduler::schedule_resumed(authority::ValidationTask task) {
+  ++accepted_;
+  schedule(std::move(task));
+}
+
 void AsioValidationScheduler::start_waiting() {
   while (in_flight_ < options_.max_in_flight && !waiting_.empty()) {
     ++in_flight_;
     auto task = std::move(waiting_.front());
     waiting_.pop_front();
-    asio::co_spawn(strand_, run(std::move(task)), [this](std::exception_ptr error) {
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          spdlog::error("validation coroutine failed: {}", e.what());
-        }
-      }
+    asio::co_spawn(strand_, run(std::move(task)), [this](const std::exception_ptr& error) {
+      if (error) common::log_escaped("validation", error);
       --in_flight_;
       start_waiting();
     });
   }
+}
+
+asio::awaitable<validation::Outcome> AsioValidationScheduler::validate_before_deadline(
+    validation::Request request) {
+  // The validation runs on its own; whichever ends first, it or the deadline, decides. A validator
+  // that ignores its own timeouts (a DNS lookup per redirect hop, a peer trickling bytes) then
+  // costs the client nothing, and its late result is dropped. Both run on strand_.
+  struct Race {
+    std::optional<validation::Outcome> outcome;
+    asio::steady_timer deadline;
+  };
+  auto race = std::make_shared<Race>(Race{std::nullopt, asio::steady_timer(strand_, options_.deadline)});
+  const auto identifier = request.identifier.value;
+  asio::co_spawn(
+      strand_,
+      [race, validate = validate_, request = std::move(request)]() -> asio::awaitable<void> {
+        validation::Outcome outcome;
+        try {
+          outcome = co_await validate(request);
+        } catch (const std::exception& e) {
+          outcome = validation::failed(acme::ProblemType::server_internal,
+                                       std::string("The validation failed inside the CA: ") + e.what());
+        }
+        if (race->outcome) co_return;  // the deadline came first
+        race->outcome = std::move(outcome);
+        race->deadline.cancel();
+      },
+      [race](const std::exception_ptr& error) {
+        if (!error) return;
+        common::log_escaped("validation", error);
+        if (race->outcome) return;
+        race->outcome =
+            validation::failed(acme::ProblemType::server_internal, "The validation failed inside the CA");
+        race->deadline.cancel();
+      });
+  // co_spawn may have run the validation to its end already (it dispatches on strand_, where we are).
+  if (!race->outcome) co_await race->deadline.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!race->outcome) {
+    auto seconds = std::chrono::duration_cast<std::chrono::duration<double>>(options_.deadline).count();
+    race->outcome = validation::failed(acme::ProblemType::connection,
+                                       "Validation of " + identifier + " did not finish within " +
+                                           fmt::format("{:g}", seconds) +
+                                           " seconds (the CA's limit for one validation, vaTimeoutSeconds)");
+  }
+  co_return *race->outcome;
 }
 
 asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask task) {
@@ -51,25 +111,47 @@ asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask tas
     // Pebble's PEBBLE_VA_SLEEPTIME: clients must poll rather than expect instant answers.
     thread_local std::minstd_rand random{std::random_device{}()};
     asio::steady_timer timer(strand_, std::chrono::milliseconds(random() % options_.max_delay.count()));
-    co_await timer.async_wait(asio::use_awaitable);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  authority::ValidationReport report;
-  report.started_at = clock_.now();
+  auto report = std::make_shared<authority::ValidationReport>();
+  report->started_at = clock_.now();
   if (!options_.always_valid) {
     validation::Request request{task.type, task.identifier, task.token, task.key_authorization};
     request.account_url = task.account_url;
     request.wildcard = task.wildcard;
     request.now_unix =
         std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
-    auto outcome = co_await validator_->validate(std::move(request));
-    report.problem = std::move(outcome.problem);
-    report.addresses = std::move(outcome.addresses);
-    report.redirects = std::move(outcome.redirects);
+    auto outcome = co_await validate_before_deadline(std::move(request));
+    report->problem = std::move(outcome.problem);
+    report->addresses = std::move(outcome.addresses);
+    report->redirects = std::move(outcome.redirects);
   }
-  report.finished_at = clock_.now();
+  report->finished_at = clock_.now();
+  record(std::make_shared<const authority::ValidationTask>(std::move(task)), std::move(report),
+         options_.record_retry_first);
+}
+
+void AsioValidationScheduler::record(std::shared_ptr<const authority::ValidationTask> task,
+                                     std::shared_ptr<const authority::ValidationReport> report,
+                                     std::chrono::milliseconds retry) {
   // Recording writes SQLite: never on an I/O thread.
-  asio::post(record_executor_, [challenges = challenges_, task = std::move(task),
-                                report = std::move(report)] { challenges->record_outcome(task, report); });
+  asio::post(record_executor_, [this, task, report, retry] {
+    bool done = true;
+    if (!common::guarded("recording a validation outcome", [&] {
+          done = challenges_ == nullptr || challenges_->record_outcome(*task, *report);
+        })) {
+      done = true;  // a bug, logged; retrying would hit it again
+    }
+    if (done) {
+      --accepted_;
+      return;
+    }
+    // The store failed: try again later, so the outcome lands once the fault is gone.
+    auto timer = std::make_shared<asio::steady_timer>(strand_, retry);
+    timer->async_wait([this, timer, task, report, retry](const boost::system::error_code&) {
+      record(task, report, std::min(retry * 2, options_.record_retry_max));
+    });
+  });
 }
 
 }  // namespace cobble::app

@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,6 +13,8 @@
 #include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
+#include "acme/json_text.hpp"
+#include "common/exception_boundary.hpp"
 #include "validation/http_fetch.hpp"
 
 namespace cobble::app {
@@ -89,7 +90,7 @@ void WebhookNotifier::notify(const authority::PauseNotice& notice) {
                          {"identifier", notice.identifier},
                          {"unpauseUrl", notice.unpause_url}};
   auto what = "account " + std::to_string(notice.account_id) + " " + notice.identifier;
-  asio::co_spawn(io_, deliver(*url, body.dump(), what), asio::detached);
+  asio::co_spawn(io_, deliver(*url, acme::json_text(body), what), common::LogEscaped{"pause webhook"});
 }
 
 }  // namespace cobble::app

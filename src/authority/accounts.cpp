@@ -4,6 +4,7 @@
 
 #include "acme/eab.hpp"
 #include "acme/identifiers.hpp"
+#include "acme/json_text.hpp"
 #include "authority/errors.hpp"
 
 namespace cobble::authority {
@@ -134,7 +135,7 @@ acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& 
   Account account;
   if (binding) {
     account.eab_key_id = binding->kid;
-    account.eab_binding = binding->value.dump();
+    account.eab_binding = acme::json_text(binding->value);
   }
   account.key_thumbprint = key.thumbprint();
   account.jwk = key.to_jwk().dump();

@@ -4,9 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acme/json_text.hpp"
 #include "acme/jws.hpp"
 #include "acme/status_rules.hpp"
 #include "authority/errors.hpp"
+#include "common/text.hpp"
 
 namespace cobble::authority {
 namespace {
@@ -87,7 +89,13 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
                                          std::string(acme::to_string(view->authz.status)) +
                                          "; its challenges can no longer be started"));
   }
+  if (!scheduler_.reserve()) {
+    return acme::fail(Problem::unavailable(
+        "Too many validations are waiting; the challenge is still pending, post it again later",
+        kRetryAfterUnavailableSeconds));
+  }
   if (auto r = store_.start_challenge(id); !r) {
+    scheduler_.release();
     if (r.error().code != std::errc::operation_not_permitted) {
       return acme::fail(internal_error("starting a challenge", r.error()));
     }
@@ -98,7 +106,7 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
   return view;
 }
 
-void Challenges::record_outcome(const ValidationTask& task, const ValidationReport& report) const {
+bool Challenges::record_outcome(const ValidationTask& task, const ValidationReport& report) const {
   storage::ValidationAttemptRecord attempt;
   attempt.account_id = task.account_id;
   attempt.identifier = {task.identifier.type, task.identifier.value};
@@ -108,26 +116,32 @@ void Challenges::record_outcome(const ValidationTask& task, const ValidationRepo
   attempt.result = report.problem ? "invalid" : "valid";
   if (report.problem) {
     attempt.problem_type = acme::urn(report.problem->type);
-    attempt.problem_detail = report.problem->detail;
+    attempt.problem_detail = common::valid_utf8(report.problem->detail);
   }
   attempt.addresses = report.addresses;
   attempt.redirects = report.redirects;
-  auto error_json = report.problem ? acme::to_json(*report.problem).dump() : std::string();
+  auto error_json = report.problem ? acme::json_text(acme::to_json(*report.problem)) : std::string();
   auto at = report.finished_at == common::TimePoint{} ? clock_.now() : report.finished_at;
   auto book = pauses_ ? pauses_->bookkeeping(task) : std::nullopt;
   auto effect = storage::PauseEffect::none;
   if (auto r = store_.finish_challenge(task.challenge_id, !report.problem, at, error_json, &attempt,
                                        book ? &*book : nullptr, &effect);
       !r) {
-    spdlog::warn("validation outcome for challenge {} not recorded: {}", task.challenge_id,
+    if (r.error().code == std::errc::operation_not_permitted || is_not_found(r.error())) {
+      spdlog::info("validation outcome for challenge {} dropped: it is no longer processing",
+                   task.challenge_id);
+      return true;
+    }
+    spdlog::warn("validation outcome for challenge {} not recorded yet: {}", task.challenge_id,
                  r.error().message);
-    return;
+    return false;
   }
   if (pauses_) pauses_->report(task, effect);
   if (report.problem) {
     spdlog::info("validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
                  task.account_id, report.problem->detail);
   }
+  return true;
 }
 
 void Challenges::resume_interrupted() const {
@@ -142,7 +156,7 @@ void Challenges::resume_interrupted() const {
     auto account = store_.find_account(authz->authz.account_id);
     if (!account) continue;
     spdlog::info("start-up: resuming validation of challenge {}", challenge.id);
-    scheduler_.schedule(task_for(*account, *authz, challenge, ""));
+    scheduler_.schedule_resumed(task_for(*account, *authz, challenge, ""));
   }
 }
 

@@ -38,17 +38,18 @@ class Challenges {
 
   acme::Result<ChallengeView> find_challenge(const Account& account, const std::string& id) const;
   // §7.5.1: starts validation of a pending challenge (→ processing, scheduled) and returns at
-  // once. A challenge that is not pending is returned as it is (idempotent retries); one whose
-  // authorization is no longer pending gives malformed. `account_url` is the account's URL on the
-  // base URL this request came to (what dns-account-01 / dns-persist-01 records name); empty means
-  // policy.account_url_prefix + id.
+  // once; 503 with Retry-After when the validation queue is full (the challenge stays pending). A challenge
+  // that is not pending is returned as it is (idempotent retries); one whose authorization is no longer
+  // pending gives malformed. `account_url` is the account's URL on the base URL this request came to (what
+  // dns-account-01 / dns-persist-01 records name); empty means policy.account_url_prefix + id.
   acme::Result<ChallengeView> respond(const Account& account, const std::string& id,
                                       const std::string& account_url = "") const;
 
   // Records a validation outcome in one transaction: the challenge and authorization become valid
   // (no problem) or invalid, and the attempt is added to validation_attempts. Called by the
-  // validation scheduler; logs and drops outcomes for challenges no longer processing.
-  void record_outcome(const ValidationTask& task, const ValidationReport& report) const;
+  // validation scheduler. Returns false when the store failed (nothing was recorded: call again
+  // later); true when recorded, or dropped because the challenge is no longer processing.
+  bool record_outcome(const ValidationTask& task, const ValidationReport& report) const;
 
   // Start-up recovery: re-schedules challenges left processing by a crash.
   void resume_interrupted() const;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "acme/identifiers.hpp"
+#include "acme/json_text.hpp"
 #include "acme/jws.hpp"
 #include "acme/status_rules.hpp"
 #include "authority/blocklist.hpp"
@@ -84,6 +85,8 @@ std::optional<std::string> promoted_common_name(const Profile& profile,
   return std::nullopt;
 }
 
+constexpr auto kMaxBackdate = std::chrono::hours(1);
+
 // RFC 8555 §7.4: notBefore/notAfter are optional; refuses (malformed) what Cobble cannot honour.
 acme::Result<void> check_validity_window(const NewOrder& request, common::TimePoint now,
                                          const Policy& policy) {
@@ -94,9 +97,15 @@ acme::Result<void> check_validity_window(const NewOrder& request, common::TimePo
     return acme::fail(Problem::malformed("notAfter is in the past"));
   }
   auto start = request.not_before.value_or(now);
-  if (request.not_before && (*request.not_before > now + policy.order_lifetime ||
-                             *request.not_before < now - policy.max_certificate_validity)) {
-    return acme::fail(Problem::malformed("notBefore is too far from the current time"));
+  if (request.not_before && *request.not_before > now + policy.order_lifetime) {
+    return acme::fail(
+        Problem::malformed("notBefore is too far in the future (at most the order's lifetime, " +
+                           std::to_string(policy.order_lifetime.count() / 3600) + " hours)"));
+  }
+  // A certificate must not claim to have been valid before it was issued (backdating); an hour
+  // covers clock skew and is what Cobble (like Boulder) backdates by itself.
+  if (request.not_before && *request.not_before < now - kMaxBackdate) {
+    return acme::fail(Problem::malformed("notBefore may be at most one hour in the past"));
   }
   if (request.not_after && *request.not_after - start > policy.max_certificate_validity) {
     return acme::fail(Problem::malformed("The requested validity exceeds the maximum of " +
@@ -307,7 +316,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   for (const auto& i : current->order.identifiers)
     (i.type == "ip" ? issue.ip_addresses : issue.dns_names).push_back(i.value);
   // Backdated an hour so clients with a slightly slow clock accept the certificate at once.
-  issue.not_before = current->order.not_before.value_or(now - std::chrono::hours(1));
+  issue.not_before = current->order.not_before.value_or(now - kMaxBackdate);
   // RFC 5280 §4.1.2.5 counts both ends: the last second is notBefore + validity - 1 (as Pebble).
   issue.not_after =
       current->order.not_after.value_or(issue.not_before + profile->validity - std::chrono::seconds(1));
@@ -319,7 +328,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   auto issued = ca_.issue(issue);
   if (!issued) {
     auto problem = internal_error("signing a certificate", issued.error());
-    (void)store_.fail_order(id, acme::to_json(problem).dump());
+    (void)store_.fail_order(id, acme::json_text(acme::to_json(problem)));
     return acme::fail(problem);
   }
   storage::CertificateRecord cert;
@@ -333,7 +342,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   cert.not_after = issued->not_after;
   if (auto r = store_.complete_order(id, cert); !r) {
     auto problem = internal_error("storing a certificate", r.error());
-    (void)store_.fail_order(id, acme::to_json(problem).dump());
+    (void)store_.fail_order(id, acme::json_text(acme::to_json(problem)));
     return acme::fail(problem);
   }
   // What complete_order stored; reading it back would cost two more transactions per issuance.
@@ -352,7 +361,7 @@ void Orders::fail_interrupted() const {
   auto problem =
       Problem::server_internal("Finalization was interrupted by a server restart; create a new order");
   for (const auto& id : *ids) {
-    if (auto r = store_.fail_order(id, acme::to_json(problem).dump()); !r) {
+    if (auto r = store_.fail_order(id, acme::json_text(acme::to_json(problem))); !r) {
       spdlog::error("start-up: cannot fail interrupted order {}: {}", id, r.error().message);
     } else {
       spdlog::warn("start-up: order {} was interrupted while finalizing; marked invalid", id);

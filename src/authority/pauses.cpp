@@ -50,9 +50,8 @@ acme::Result<void> Pauses::check_new_order(std::int64_t account_id,
   for (const auto& id : identifiers) wanted.push_back({id.type, id.value});
   auto paused = store_.find_paused(account_id, wanted);
   if (!paused) {
-    auto problem = internal_error("checking paused identifiers", paused.error());
-    problem.with_header("Retry-After", "60");
-    return acme::fail(problem);
+    // Fails closed: an order is never let through because the pause check could not run.
+    return acme::fail(internal_error("checking paused identifiers", paused.error()));
   }
   if (paused->empty()) return {};
   ++counters_.refused_orders;

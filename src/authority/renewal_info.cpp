@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acme/json_text.hpp"
 #include "authority/errors.hpp"
 #include "ca/crl.hpp"
 #include "common/base64url.hpp"
@@ -24,7 +25,7 @@ std::optional<std::string> decode_part(std::string_view text) {
 std::string window_json(common::TimePoint start, common::TimePoint end) {
   nlohmann::json body = {
       {"suggestedWindow", {{"start", common::to_rfc3339(start)}, {"end", common::to_rfc3339(end)}}}};
-  return body.dump(2);
+  return acme::json_text(body, 2);
 }
 
 }  // namespace

@@ -34,11 +34,21 @@ struct ValidationReport {
 };
 
 // Where authority/ hands challenges for validation. The implementation (app/) runs them
-// asynchronously and reports back through Challenges::record_outcome. schedule() never blocks.
+// asynchronously and reports back through Challenges::record_outcome. Nothing here blocks.
+// The queue is bounded: a challenge POST first takes a place (reserve), and is refused with 503
+// when there is none, so the challenge stays pending instead of waiting in an endless line.
 class ValidationScheduler {
  public:
   virtual ~ValidationScheduler() = default;
+  // Takes one place in the queue; false when it is full. Each true is followed by exactly one
+  // schedule() (which uses the place) or release() (which gives it back).
+  virtual bool reserve() = 0;
+  virtual void release() = 0;
+  // Queues a validation whose place reserve() took.
   virtual void schedule(ValidationTask task) = 0;
+  // Queues a validation resumed at start-up after a crash, whether or not there is room: it was
+  // accepted before the crash.
+  virtual void schedule_resumed(ValidationTask task) = 0;
 };
 
 }  // namespace cobble::authority

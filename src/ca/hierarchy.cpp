@@ -5,6 +5,7 @@
 
 #include "ca/x509_build.hpp"
 #include "common/base64url.hpp"
+#include "common/files.hpp"
 #include "common/random.hpp"
 
 namespace cobble::ca {
@@ -89,7 +90,7 @@ std::string leaf_issuer_name_for(const CaOptions& options) {
 }
 
 Result<std::optional<std::string>> read(const std::filesystem::path& dir, const std::string& file) {
-  return ossl::read_file_if_exists(dir / file);
+  return common::read_file_if_exists(dir / file);
 }
 
 common::Error bad_file(const std::filesystem::path& dir, const std::string& file, const std::string& why) {
@@ -186,32 +187,32 @@ Result<int> recorded_chain_length(const std::filesystem::path& dir) {
 }
 
 Result<void> save(const std::filesystem::path& dir, const CaMaterial& m, int chain_length) {
-  if (auto r = ossl::ensure_directory(dir); !r) return r;
-  if (auto r = ossl::write_file(dir / kLeafIssuerKeyFile, ossl::key_to_pem(m.leaf_issuer_key.get()), true);
+  if (auto r = common::ensure_directory(dir); !r) return r;
+  if (auto r = common::write_file(dir / kLeafIssuerKeyFile, ossl::key_to_pem(m.leaf_issuer_key.get()), true);
       !r)
     return r;
   for (std::size_t n = 0; n < m.hierarchies.size(); ++n) {
     const Hierarchy& h = m.hierarchies[n];
-    if (auto r = ossl::write_file(dir / root_key_file(n), ossl::key_to_pem(h.root.key.get()), true); !r)
+    if (auto r = common::write_file(dir / root_key_file(n), ossl::key_to_pem(h.root.key.get()), true); !r)
       return r;
     for (std::size_t i = 0; i < h.upper.size(); ++i) {
       std::size_t level = i + 2;
-      if (auto r = ossl::write_file(dir / upper_file(n, level, true), ossl::key_to_pem(h.upper[i].key.get()),
-                                    true);
+      if (auto r = common::write_file(dir / upper_file(n, level, true),
+                                      ossl::key_to_pem(h.upper[i].key.get()), true);
           !r)
         return r;
-      if (auto r = ossl::write_file(dir / upper_file(n, level, false),
-                                    ossl::cert_to_pem(h.upper[i].cert.get()), false);
+      if (auto r = common::write_file(dir / upper_file(n, level, false),
+                                      ossl::cert_to_pem(h.upper[i].cert.get()), false);
           !r)
         return r;
     }
-    if (auto r = ossl::write_file(dir / leaf_issuer_file(n), ossl::cert_to_pem(h.leaf_issuer.get()), false);
+    if (auto r = common::write_file(dir / leaf_issuer_file(n), ossl::cert_to_pem(h.leaf_issuer.get()), false);
         !r)
       return r;
-    if (auto r = ossl::write_file(dir / root_file(n), ossl::cert_to_pem(h.root.cert.get()), false); !r)
+    if (auto r = common::write_file(dir / root_file(n), ossl::cert_to_pem(h.root.cert.get()), false); !r)
       return r;
   }
-  return ossl::write_file(dir / kLayoutFile, std::to_string(chain_length) + "\n", false);
+  return common::write_file(dir / kLayoutFile, std::to_string(chain_length) + "\n", false);
 }
 
 }  // namespace

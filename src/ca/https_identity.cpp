@@ -6,6 +6,7 @@
 #include "ca/openssl.hpp"
 #include "ca/x509_build.hpp"
 #include "common/base64url.hpp"
+#include "common/files.hpp"
 #include "common/random.hpp"
 
 namespace cobble::ca {
@@ -28,9 +29,9 @@ struct Paths {
 // nullopt when either file is missing; invalid_argument when they are unparsable or do not match.
 Result<std::optional<CertAndKey>> load(const std::filesystem::path& cert_path,
                                        const std::filesystem::path& key_path) {
-  auto cert_text = ossl::read_file_if_exists(cert_path);
+  auto cert_text = common::read_file_if_exists(cert_path);
   if (!cert_text) return std::unexpected(cert_text.error());
-  auto key_text = ossl::read_file_if_exists(key_path);
+  auto key_text = common::read_file_if_exists(key_path);
   if (!key_text) return std::unexpected(key_text.error());
   if (!*cert_text || !*key_text) return std::optional<CertAndKey>();
   auto cert = ossl::cert_from_pem(**cert_text);
@@ -96,10 +97,10 @@ Result<CertAndKey> create_ca(const Paths& paths, TimePoint now) {
   spec.key_usage = "critical,keyCertSign,cRLSign";
   auto cert = ossl::build_certificate(spec);
   if (!cert) return std::unexpected(cert.error());
-  if (auto r = ossl::write_file(paths.ca_key, ossl::key_to_pem(key->get()), true); !r) {
+  if (auto r = common::write_file(paths.ca_key, ossl::key_to_pem(key->get()), true); !r) {
     return std::unexpected(r.error());
   }
-  if (auto r = ossl::write_file(paths.ca_cert, ossl::cert_to_pem(cert->get()), false); !r) {
+  if (auto r = common::write_file(paths.ca_cert, ossl::cert_to_pem(cert->get()), false); !r) {
     return std::unexpected(r.error());
   }
   return CertAndKey{std::move(*cert), std::move(*key)};
@@ -123,9 +124,9 @@ Result<void> create_server(const Paths& paths, const CertAndKey& ca, const ossl:
   auto cert = ossl::build_certificate(spec);
   if (!cert) return std::unexpected(cert.error());
   // Key first: a reader that sees the new chain must also find its key.
-  if (auto r = ossl::write_file(paths.server_key, ossl::key_to_pem(key->get()), true); !r) return r;
+  if (auto r = common::write_file(paths.server_key, ossl::key_to_pem(key->get()), true); !r) return r;
   std::string chain = ossl::cert_to_pem(cert->get()) + ossl::cert_to_pem(ca.cert.get());
-  return ossl::write_file(paths.server_chain, chain, false);
+  return common::write_file(paths.server_chain, chain, false);
 }
 
 }  // namespace
@@ -133,7 +134,7 @@ Result<void> create_server(const Paths& paths, const CertAndKey& ca, const ossl:
 Result<HttpsIdentity> ensure_https_identity(const std::filesystem::path& dir,
                                             const std::vector<std::string>& extra_names, TimePoint now) {
   Paths paths{dir / "https-ca.pem", dir / "https-ca-key.pem", dir / "https-cert.pem", dir / "https-key.pem"};
-  if (auto r = ossl::ensure_directory(dir); !r) return std::unexpected(r.error());
+  if (auto r = common::ensure_directory(dir); !r) return std::unexpected(r.error());
   TimePoint renew_limit = now + kRenewBefore;
 
   auto loaded_ca = load(paths.ca_cert, paths.ca_key);

@@ -83,12 +83,4 @@ std::string der_of(int (*i2d)(const T*, unsigned char**), const T* object) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
 }
 
-// nullopt when the file does not exist; io_error when it exists but cannot be read.
-common::Result<std::optional<std::string>> read_file_if_exists(const std::filesystem::path& path);
-// Writes through a temporary file and a rename, so readers never see half a file. `secret` files
-// are created with mode 0600. io_error on failure.
-common::Result<void> write_file(const std::filesystem::path& path, std::string_view content, bool secret);
-// Creates `dir` (and parents) if missing. io_error on failure.
-common::Result<void> ensure_directory(const std::filesystem::path& dir);
-
 }  // namespace cobble::ca::ossl

@@ -2,17 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <functional>
 #include <mutex>
 #include <vector>
 
+#include "common/exception_boundary.hpp"
 #include "http/session.hpp"
 
 namespace cobble::http {
@@ -32,6 +34,7 @@ struct Server::State {
   std::shared_ptr<ConnectionRegistry> registry = std::make_shared<ConnectionRegistry>();
   std::mutex mutex;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::shared_ptr<ListenerContext>> listeners;  // kept for stats()
 };
 
 common::Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const std::string& cert_chain_file,
@@ -54,23 +57,70 @@ common::Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const std::
 
 namespace {
 
+constexpr auto kReportEvery = std::chrono::seconds(10);
+constexpr auto kFirstAcceptPause = std::chrono::milliseconds(10);
+constexpr auto kLongestAcceptPause = std::chrono::seconds(1);
+
+template <class Socket>
+std::string remote_address(const Socket& socket) {
+  boost::system::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  return ec ? "?" : ep.address().to_string();
+}
+
+void report_refusals(ListenerContext& ctx) {
+  if (auto fresh = ctx.connections.refusals_to_report(std::chrono::steady_clock::now(), kReportEvery)) {
+    spdlog::warn(
+        "{}: {} connection(s) refused since the last report (listener full: {} in all, one address "
+        "full: {} in all; {} open)",
+        ctx.name, *fresh, ctx.connections.refused(ConnectionLimits::Refusal::listener_full),
+        ctx.connections.refused(ConnectionLimits::Refusal::address_full), ctx.connections.open());
+  }
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
                                   std::shared_ptr<ListenerContext> ctx,
                                   std::shared_ptr<ConnectionRegistry> registry,
                                   std::function<asio::io_context&()> next_context) {
+  asio::steady_timer pause(acceptor->get_executor());
+  auto wait = kFirstAcceptPause;
+  auto last_error_log = std::chrono::steady_clock::time_point{};
   for (;;) {
     auto [ec, socket] = co_await acceptor->async_accept(next_context(), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) {
-      spdlog::warn("{}: accept failed: {}", ctx->name, ec.message());
+      // Out of file descriptors (EMFILE/ENFILE) or memory: the connection stays queued, so trying
+      // again at once would spin. Wait, longer each time, until an accept succeeds.
+      ++ctx->accept_errors;
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_error_log >= kReportEvery) {
+        spdlog::warn("{}: accept failed: {} (pausing accepts, up to {} ms at a time; {} failure(s) so far)",
+                     ctx->name, ec.message(), kLongestAcceptPause.count() * 1000, ctx->accept_errors.load());
+        last_error_log = now;
+      }
+      pause.expires_after(wait);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      wait = std::min<std::chrono::milliseconds>(wait * 2, kLongestAcceptPause);
       continue;
     }
+    wait = kFirstAcceptPause;
+    auto remote = remote_address(socket);
+    auto place = ctx->connections.admit(remote);
+    if (!place) {
+      boost::system::error_code ignored;
+      socket.close(ignored);  // the client sees its connection closed at once, before any byte
+      report_refusals(*ctx);
+      continue;
+    }
+    ++ctx->accepted;
     // Replies go out as one write; without TCP_NODELAY, Nagle and the peer's delayed ACK add
     // ~40 ms to a new connection's exchanges (measured by bench/validation_load.py).
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, run_session(std::move(socket), ctx, registry), asio::detached);
+    asio::co_spawn(executor,
+                   run_session(std::move(socket), ctx, registry, std::move(*place), std::move(remote)),
+                   common::LogEscaped{ctx->name + " connection"});
   }
 }
 
@@ -85,13 +135,13 @@ Server::Server(asio::io_context& io, std::vector<asio::io_context*> connection_c
 
 Server::~Server() { stop(); }
 
-common::Result<std::uint16_t> Server::listen(const std::string& address, std::uint16_t port,
-                                             std::shared_ptr<asio::ssl::context> tls, Handler handler,
-                                             std::string name, HandlerThreads where) {
+common::Result<std::uint16_t> Server::listen(ListenerSpec spec) {
+  const auto& name = spec.name;
+  const auto& address = spec.address;
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address == "localhost" ? "127.0.0.1" : address, ec);
   if (ec) return common::fail(std::errc::invalid_argument, name + ": '" + address + "' is not an IP address");
-  tcp::endpoint endpoint(ip, port);
+  tcp::endpoint endpoint(ip, spec.port);
   auto acceptor = std::make_shared<tcp::acceptor>(state_->io);
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
@@ -100,26 +150,41 @@ common::Result<std::uint16_t> Server::listen(const std::string& address, std::ui
   if (ec) {
     auto code = ec == asio::error::address_in_use ? std::errc::address_in_use : std::errc::invalid_argument;
     return common::fail(
-        code, name + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
+        code, name + ": cannot listen on " + address + ":" + std::to_string(spec.port) + ": " + ec.message());
   }
   auto bound = acceptor->local_endpoint().port();
-  auto ctx = std::make_shared<ListenerContext>();
-  ctx->name = std::move(name);
-  ctx->scheme = tls ? "https" : "http";
-  ctx->handler = std::move(handler);
+  auto ctx = std::make_shared<ListenerContext>(std::max<std::size_t>(1, spec.max_connections),
+                                               std::max<std::size_t>(1, spec.max_connections_per_address));
+  ctx->name = std::move(spec.name);
+  ctx->scheme = spec.tls ? "https" : "http";
+  ctx->external_url = std::move(spec.external_url);
+  ctx->handler = std::move(spec.handler);
   ctx->limits = state_->limits;
   ctx->handler_executor = state_->handler_executor;
-  ctx->handlers_on_io_thread = where == HandlerThreads::io;
-  ctx->tls = std::move(tls);
+  ctx->handlers_on_io_thread = spec.where == HandlerThreads::io;
+  ctx->tls = std::move(spec.tls);
   {
     std::lock_guard lock(state_->mutex);
     state_->acceptors.push_back(acceptor);
+    state_->listeners.push_back(ctx);
   }
   auto next_context = [state = state_]() -> asio::io_context& {
     return state->context_for_next_connection();
   };
-  asio::co_spawn(state_->io, accept_loop(acceptor, ctx, state_->registry, next_context), asio::detached);
+  asio::co_spawn(state_->io, accept_loop(acceptor, ctx, state_->registry, next_context),
+                 common::LogEscaped{ctx->name + " accept loop"});
   return bound;
+}
+
+std::vector<ListenerStats> Server::stats() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<ListenerStats> out;
+  for (const auto& l : state_->listeners) {
+    out.push_back({l->name, l->connections.open(), l->accepted.load(),
+                   l->connections.refused(ConnectionLimits::Refusal::listener_full),
+                   l->connections.refused(ConnectionLimits::Refusal::address_full), l->accept_errors.load()});
+  }
+  return out;
 }
 
 void Server::stop() {

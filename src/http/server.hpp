@@ -44,6 +44,33 @@ enum class HandlerThreads {
 common::Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(
     const std::string& cert_chain_file, const std::string& key_file);
 
+// One listener: where it binds, what it serves, and its connection limits.
+struct ListenerSpec {
+  std::string address;                             // an IP address ("localhost" = 127.0.0.1)
+  std::uint16_t port = 0;                          // 0 picks a free one
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
+  Handler handler;
+  std::string name;  // labels log lines and statistics ("acme", "management")
+  HandlerThreads where = HandlerThreads::pool;
+  // Links in replies are built on this base ("https://acme.example.com") instead of the
+  // listener's scheme and the request's Host header; "" = from Host.
+  std::string external_url;
+  // Connections open at once on this listener, and from one client address; a connection beyond
+  // either is closed as soon as it is accepted (and counted, and logged at most every 10 s).
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 1'000;
+};
+
+// What a listener has seen, for /metrics.
+struct ListenerStats {
+  std::string name;
+  std::uint64_t open = 0;                   // connections open now
+  std::uint64_t accepted = 0;               // connections accepted and served, since start
+  std::uint64_t refused_listener_full = 0;  // closed at once: max_connections reached
+  std::uint64_t refused_address_full = 0;   // closed at once: max_connections_per_address reached
+  std::uint64_t accept_errors = 0;          // accept() failures (e.g. EMFILE), each followed by a pause
+};
+
 // HTTP/1.1 listeners (TLS or plain) with one coroutine per connection. Thread-safe.
 class Server {
  public:
@@ -58,12 +85,13 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds `address:port` (port 0 picks a free one) and starts accepting. `tls` null means plain
-  // HTTP. `name` labels log lines ("acme", "management"). Returns the bound port, or
-  // errc::address_in_use / errc::invalid_argument with a message naming the address.
-  common::Result<std::uint16_t> listen(const std::string& address, std::uint16_t port,
-                                       std::shared_ptr<boost::asio::ssl::context> tls, Handler handler,
-                                       std::string name, HandlerThreads where = HandlerThreads::pool);
+  // Binds the listener and starts accepting. Returns the bound port, or errc::address_in_use /
+  // errc::invalid_argument with a message naming the address. When accept() fails (out of file
+  // descriptors, EMFILE), the listener waits before trying again, 10 ms doubling up to 1 s.
+  common::Result<std::uint16_t> listen(ListenerSpec spec);
+
+  // Every listener's figures, in the order they were started.
+  std::vector<ListenerStats> stats() const;
 
   // Stops accepting, closes idle keep-alive connections, lets requests in flight finish.
   // Returns at once; `active_connections()` reaching 0 says the drain is complete.

@@ -18,6 +18,7 @@
 #include "acme/problem.hpp"
 #include "api/message.hpp"
 #include "api/problem_reply.hpp"
+#include "common/text.hpp"
 
 namespace cobble::http {
 namespace asio = boost::asio;
@@ -85,7 +86,8 @@ api::Request to_api_request(const BeastRequest& req, const ListenerContext& ctx,
   for (const auto& field : req)
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = req.body();
-  out.base_url = ctx.scheme + "://" + sanitize_host(req[bhttp::field::host]);
+  out.base_url = ctx.external_url.empty() ? ctx.scheme + "://" + sanitize_host(req[bhttp::field::host])
+                                          : ctx.external_url;
   out.remote_address = remote;
   return out;
 }
@@ -150,7 +152,8 @@ api::Reply handle_safely(const ListenerContext& ctx, const api::Request& request
   try {
     return ctx.handler(request);
   } catch (const std::exception& e) {
-    spdlog::error("{}: handler for {} {} threw: {}", ctx.name, request.method, request.path, e.what());
+    spdlog::error("{}: handler for {} {} threw: {}", ctx.name, request.method,
+                  common::printable(request.path, 200), e.what());
   }
   return api::problem_reply(acme::Problem::server_internal("The server hit an internal error"));
 }
@@ -215,8 +218,9 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
             .count();
-    spdlog::info("{} {} {} {} {} {:.1f}ms{}{}", ctx->name, remote, request.method, request.path, reply.status,
-                 micros / 1000.0, reply.log_account.empty() ? "" : " account=", reply.log_account);
+    spdlog::info("{} {} {} {} {} {:.1f}ms{}{}", ctx->name, remote, request.method,
+                 common::printable(request.path, 200), reply.status, micros / 1000.0,
+                 reply.log_account.empty() ? "" : " account=", reply.log_account);
     if (!keep_alive) co_return;
   }
 }
@@ -224,13 +228,9 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
 }  // namespace
 
 asio::awaitable<void> run_session(asio::ip::tcp::socket socket, std::shared_ptr<ListenerContext> ctx,
-                                  std::shared_ptr<ConnectionRegistry> registry) {
-  std::string remote;
-  {
-    boost::system::error_code ec;
-    auto ep = socket.remote_endpoint(ec);
-    remote = ec ? "?" : ep.address().to_string();
-  }
+                                  std::shared_ptr<ConnectionRegistry> registry, ConnectionLimits::Place place,
+                                  std::string remote) {
+  auto held = std::move(place);
   auto executor = socket.get_executor();
   auto handle = std::make_shared<ConnectionHandle>();
   std::weak_ptr<ConnectionHandle> weak = handle;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -10,19 +11,26 @@
 #include <mutex>
 #include <string>
 
+#include "http/connection_limits.hpp"
 #include "http/server.hpp"
 
 namespace cobble::http {
 
 // What every connection of one listener shares. Owned by the Server; sessions hold a shared_ptr.
 struct ListenerContext {
+  ListenerContext(std::size_t max_connections, std::size_t max_per_address)
+      : connections(max_connections, max_per_address) {}
   std::string name;
-  std::string scheme;  // "https" or "http"
+  std::string scheme;        // "https" or "http"
+  std::string external_url;  // base of every link when set (ListenerSpec::external_url)
   Handler handler;
   Limits limits;
   boost::asio::any_io_executor handler_executor;
   bool handlers_on_io_thread = false;  // HandlerThreads::io
   std::shared_ptr<boost::asio::ssl::context> tls;
+  ConnectionLimits connections;
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> accept_errors{0};
 };
 
 // Open connections, so stop() can close the idle ones. Thread-safe.
@@ -41,9 +49,11 @@ class ConnectionRegistry {
   bool stopping_ = false;
 };
 
-// Serves one accepted connection until the peer closes, a timeout, an error, or shutdown.
+// Serves one accepted connection until the peer closes, a timeout, an error, or shutdown. `place`
+// is the connection's admission (ConnectionLimits), held until it ends.
 boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket,
                                          std::shared_ptr<ListenerContext> ctx,
-                                         std::shared_ptr<ConnectionRegistry> registry);
+                                         std::shared_ptr<ConnectionRegistry> registry,
+                                         ConnectionLimits::Place place, std::string remote);
 
 }  // namespace cobble::http

@@ -14,6 +14,15 @@ Error error_from(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_CONSTRAINT_FOREIGNKEY:
       return Error{std::errc::no_such_file_or_directory, std::move(message)};
     default:
+      break;
+  }
+  switch (rc & 0xff) {  // the primary code of an extended one
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Error{std::errc::resource_unavailable_try_again, std::move(message)};
+    case SQLITE_FULL:
+      return Error{std::errc::no_space_on_device, std::move(message)};
+    default:
       return Error{std::errc::io_error, std::move(message)};
   }
 }

@@ -21,7 +21,8 @@ using common::Result;
 
 // Maps a SQLite result code to our errors: a UNIQUE/PRIMARY KEY violation → errc::file_exists,
 // a FOREIGN KEY violation → errc::no_such_file_or_directory (the referenced record is missing),
-// anything else → errc::io_error. The message is `what` followed by SQLite's text.
+// BUSY/LOCKED → errc::resource_unavailable_try_again, FULL → errc::no_space_on_device, anything
+// else → errc::io_error. The message is `what` followed by SQLite's text.
 Error error_from(sqlite3* db, int rc, std::string_view what);
 
 // Bytes bound as a BLOB rather than TEXT.

@@ -36,6 +36,8 @@ struct StoreOptions {
 //                                     refers to (account, reused authorization) does not
 //   errc::file_exists                 a unique key is taken (key thumbprint, serial)
 //   errc::operation_not_permitted     a conditional update found the row in another state
+//   errc::resource_unavailable_try_again  the database stayed busy or locked past the busy timeout
+//   errc::no_space_on_device          the disk (or the database's size limit) is full
 //   errc::io_error                    any other SQLite failure (message has SQLite's text)
 // Times are kept to the microsecond (finer parts are truncated).
 class Store {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.hpp"
 #include "validation/targets.hpp"
 
 namespace cobble::validation {
@@ -81,7 +82,8 @@ std::optional<acme::Problem> caa_refusal(const std::vector<CaaRecord>& records, 
                                          const Request& request, const std::vector<std::string>& issuers) {
   const auto& domain = request.identifier.value;
   auto shown = [&](const CaaRecord& r) {
-    return where + " CAA " + std::to_string(r.flags) + " " + r.tag + " \"" + r.value + "\"";
+    return where + " CAA " + std::to_string(r.flags) + " " + common::printable(r.tag) + " \"" +
+           common::printable(r.value, 200) + "\"";
   };
   for (const auto& r : records) {
     if ((r.flags & kCriticalFlag) && !known_tag(lower(r.tag))) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "acme/jws.hpp"
+#include "common/text.hpp"
 
 namespace cobble::validation {
 
@@ -29,9 +30,9 @@ boost::asio::awaitable<Outcome> txt_digest_present(Resolver& resolver, std::stri
   }
   // RFC 8555 §8.4: any one of the TXT records may carry the digest.
   if (std::ranges::find(*records, expected) != records->end()) co_return Outcome{};
-  co_return failed(
-      acme::ProblemType::unauthorized,
-      "Incorrect TXT record \"" + records->front().substr(0, kMaxShownRecord) + "\" found at " + name);
+  co_return failed(acme::ProblemType::unauthorized, "Incorrect TXT record \"" +
+                                                        common::printable(records->front(), kMaxShownRecord) +
+                                                        "\" found at " + name);
 }
 
 std::string base32_lower(const unsigned char* data, std::size_t size) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/text.hpp"
 #include "validation/dns01.hpp"
 
 namespace cobble::validation {
@@ -48,13 +49,13 @@ std::expected<PersistRecord, std::string> parse_persist_record(std::string_view 
     if (parameter.empty() && semicolon == std::string_view::npos) break;  // a trailing ";"
     auto equals = parameter.find('=');
     if (equals == std::string_view::npos) {
-      return std::unexpected("the parameter \"" + std::string(parameter) + "\" has no \"=\"");
+      return std::unexpected("the parameter \"" + common::printable(parameter) + "\" has no \"=\"");
     }
     auto key = lower(trim(parameter.substr(0, equals)));
     auto value = trim(parameter.substr(equals + 1));
     if (key.empty()) return std::unexpected(std::string("a parameter has no name"));
     if (std::ranges::find(seen, key) != seen.end()) {
-      return std::unexpected("the parameter \"" + key + "\" appears twice");
+      return std::unexpected("the parameter \"" + common::printable(key) + "\" appears twice");
     }
     seen.push_back(key);
     if (key == "accounturi") {
@@ -67,7 +68,7 @@ std::expected<PersistRecord, std::string> parse_persist_record(std::string_view 
       std::int64_t until = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), until);
       if (ec != std::errc() || end != value.data() + value.size() || until < 0) {
-        return std::unexpected("persistUntil \"" + std::string(value) + "\" is not a Unix time");
+        return std::unexpected("persistUntil \"" + common::printable(value) + "\" is not a Unix time");
       }
       record.persist_until = until;
     }
@@ -83,11 +84,11 @@ std::string persist_record_refusal(const PersistRecord& record, const Request& r
   if (!ours) {
     std::string list;
     for (const auto& name : issuer_domain_names) list += (list.empty() ? "" : ", ") + name;
-    return "it names the issuer \"" + record.issuer + "\", not this CA (" + list + ")";
+    return "it names the issuer \"" + common::printable(record.issuer) + "\", not this CA (" + list + ")";
   }
   if (record.account_uri != request.account_url) {
-    return "its accounturi \"" + record.account_uri + "\" is not this account's URL \"" +
-           request.account_url + "\"";
+    return "its accounturi \"" + common::printable(record.account_uri, 300) +
+           "\" is not this account's URL \"" + request.account_url + "\"";
   }
   if (request.wildcard && !record.wildcard_policy) {
     return "the order is for *." + request.identifier.value + " and the record has no \"policy=wildcard\"";
@@ -112,7 +113,7 @@ boost::asio::awaitable<Outcome> validate_dns_persist01(Resolver& resolver, const
   std::string why;
   int relevance = -1;
   for (const auto& text : *records) {
-    auto shown = "\"" + text.substr(0, kMaxShownRecord) + "\"";
+    auto shown = "\"" + common::printable(text, kMaxShownRecord) + "\"";
     auto record = parse_persist_record(text);
     if (!record) {
       if (relevance < 0) why = "the record " + shown + " is malformed: " + record.error(), relevance = 0;

@@ -1,5 +1,6 @@
 #include "validation/http01.hpp"
 
+#include "common/text.hpp"
 #include "validation/http_fetch.hpp"
 #include "validation/targets.hpp"
 
@@ -8,14 +9,6 @@ namespace asio = boost::asio;
 using acme::ProblemType;
 
 namespace {
-
-// Shows a body in a problem detail: printable, bounded, quoted by the caller.
-std::string printable(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, 100)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (body.size() > 100) out += "...";
-  return out;
-}
 
 bool allowed_redirect_port(const Url& url, const HttpOptions& options) {
   return url.port == 80 || url.port == 443 || url.port == options.http_port || url.port == options.https_port;
@@ -36,6 +29,14 @@ asio::awaitable<Outcome> validate_http01(Resolver& resolver, const Request& requ
   Url url = *first;
 
   for (int hop = 0;; ++hop) {
+    // Each hop's DNS lookup has its own timeouts; the whole fetch still ends at `deadline`.
+    if (std::chrono::steady_clock::now() >= deadline) {
+      outcome.problem =
+          acme::Problem::make(ProblemType::connection,
+                              "Fetching " + url.to_string() + ": timeout (the redirects took longer than " +
+                                  std::to_string(options.timeout.count()) + " seconds)");
+      co_return outcome;
+    }
     auto addresses = co_await addresses_to_try(resolver, url.host, options.policy);
     if (!addresses) {
       outcome.problem = addresses.error();
@@ -65,9 +66,9 @@ asio::awaitable<Outcome> validate_http01(Resolver& resolver, const Request& requ
       }
       auto next = parse_url(reply->location, &url);
       if (!next) {
-        co_return Outcome{acme::Problem::make(ProblemType::connection, "Fetching " + url.to_string() +
-                                                                           ": invalid redirect target \"" +
-                                                                           printable(reply->location) + "\""),
+        co_return Outcome{acme::Problem::make(ProblemType::connection,
+                                              "Fetching " + url.to_string() + ": invalid redirect target \"" +
+                                                  common::printable(reply->location) + "\""),
                           outcome.addresses, outcome.redirects};
       }
       if (!allowed_redirect_port(*next, options)) {
@@ -99,7 +100,7 @@ asio::awaitable<Outcome> validate_http01(Resolver& resolver, const Request& requ
           acme::Problem::make(ProblemType::unauthorized,
                               "The key authorization file from the server did not match this "
                               "challenge. Expected \"" +
-                                  request.key_authorization + "\" (got \"" + printable(body) + "\")");
+                                  request.key_authorization + "\" (got \"" + common::printable(body) + "\")");
     }
     co_return outcome;
   }

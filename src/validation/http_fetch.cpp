@@ -27,17 +27,51 @@ bool Url::host_is_address() const {
   return !ec;
 }
 
+namespace {
+
+// A target as it goes on the request line and into problem details: bytes a URL may not hold raw
+// (controls, space, non-ASCII; RFC 3986 §2.1) are percent-encoded, as browsers do with a Location.
+std::string escape_target(std::string_view target) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : target) {
+    auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' ||
+        c == '{' || c == '|' || c == '}') {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Host names are LDH (IDNs arrive as A-labels), addresses are digits, hex, dots and colons.
+bool valid_host(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<Url> parse_url(std::string_view text, const Url* base) {
   auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) {
     if (!base || text.empty()) return std::nullopt;
     Url url = *base;
     if (text.front() == '/') {
-      url.target = std::string(text);
+      url.target = escape_target(text);
     } else {
       auto slash = base->target.rfind('/');
-      url.target = base->target.substr(0, slash + 1) + std::string(text);
+      url.target = base->target.substr(0, slash + 1) + escape_target(text);
     }
+    if (auto hash = url.target.find('#'); hash != std::string::npos) url.target.resize(hash);
     return url;
   }
   Url url;
@@ -48,7 +82,7 @@ std::optional<Url> parse_url(std::string_view text, const Url* base) {
   auto rest = text.substr(scheme_end + 3);
   auto path_start = rest.find_first_of("/?#");
   auto authority = rest.substr(0, path_start);
-  url.target = path_start == std::string_view::npos ? "/" : std::string(rest.substr(path_start));
+  url.target = path_start == std::string_view::npos ? "/" : escape_target(rest.substr(path_start));
   if (auto hash = url.target.find('#'); hash != std::string::npos) url.target.resize(hash);
   if (url.target.empty() || url.target.front() != '/') url.target.insert(0, "/");
   if (authority.find('@') != std::string_view::npos || authority.empty()) return std::nullopt;
@@ -75,7 +109,7 @@ std::optional<Url> parse_url(std::string_view text, const Url* base) {
     url.port = static_cast<std::uint16_t>(port);
   }
   for (auto& c : url.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (url.host.empty()) return std::nullopt;
+  if (!valid_host(url.host)) return std::nullopt;
   return url;
 }
 

@@ -15,6 +15,7 @@
 
 #include "acme/identifiers.hpp"
 #include "common/base64url.hpp"
+#include "common/text.hpp"
 #include "validation/targets.hpp"
 
 namespace cobble::validation {
@@ -76,7 +77,7 @@ std::string check_certificate(X509* cert, const acme::Identifier& identifier,
     } else if (gn->type == GEN_DNS) {
       std::string dns(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
                       static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
-      names += (names.empty() ? "" : ", ") + dns;
+      names += (names.empty() ? "" : ", ") + common::printable(dns);
       for (auto& c : dns) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       (!ip && dns == name) ? ++matches : ++others;
     } else {

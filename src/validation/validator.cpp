@@ -1,13 +1,15 @@
 #include "validation/validator.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 
+#include "common/exception_boundary.hpp"
+#include "common/text.hpp"
 #include "validation/dns01.hpp"
 #include "validation/dns_persist01.hpp"
 
@@ -27,6 +29,8 @@ asio::awaitable<Outcome> Validator::validate_once(const Request& request) {
   } catch (const std::exception& e) {
     co_return failed(acme::ProblemType::server_internal,
                      std::string("The validation failed inside the CA: ") + e.what());
+  } catch (...) {
+    co_return failed(acme::ProblemType::server_internal, "The validation failed inside the CA");
   }
 }
 
@@ -54,9 +58,11 @@ asio::awaitable<Outcome> Validator::validate_perspectives(const Request& request
         executor,
         [this, &request, &results]() -> asio::awaitable<void> {
           auto outcome = co_await validate_once(request);
-          co_await results.async_send(boost::system::error_code{}, std::move(outcome), asio::use_awaitable);
+          // validate_once never throws, and the send cannot fail (the channel has room for all).
+          co_await results.async_send(boost::system::error_code{}, std::move(outcome),
+                                      asio::as_tuple(asio::use_awaitable));
         },
-        asio::detached);
+        common::LogEscaped{"validation perspective"});
   }
   // Every perspective is awaited (they reference `request` and `results`), then merged.
   Outcome merged;

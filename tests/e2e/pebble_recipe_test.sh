@@ -133,7 +133,9 @@ pass "chaos: /dir answers 503 with Retry-After while set, normally after"
 serial=$(openssl x509 -in lego/certificates/http01.example.test.crt -noout -serial | cut -d= -f2)
 [[ $(mgmt "https://localhost:15000/cert-status-by-serial/$serial") == 200 ]] || fail "cert-status before reset"
 [[ $(mgmt https://localhost:15000/reset) == 405 ]] || fail "GET /reset was not refused with 405"
-[[ $(mgmt -X POST https://localhost:15000/reset) == 204 ]] || fail "POST /reset: $(cat mgmt.out)"
+[[ $(mgmt -X POST https://localhost:15000/reset) == 415 ]] || fail "a bodiless POST /reset was not refused: $(cat mgmt.out)"
+[[ $(mgmt -X POST -H 'Content-Type: application/json' -d '{}' https://localhost:15000/reset) == 204 ]] ||
+  fail "POST /reset: $(cat mgmt.out)"
 [[ $(mgmt "https://localhost:15000/cert-status-by-serial/$serial") == 404 ]] || fail "cert still known after reset"
 cmp -s root.pem <(curl -sf --cacert test/certs/pebble.minica.pem https://localhost:15000/roots/0) ||
   fail "the root changed on reset"

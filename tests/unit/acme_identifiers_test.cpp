@@ -61,3 +61,36 @@ TEST_CASE("too many identifiers are refused", "[acme]") {
   REQUIRE_FALSE(r);
   CHECK(r.error().type == ProblemType::rejected_identifier);
 }
+
+TEST_CASE("a name in Unicode is refused with its A-label form, in a detail that serialises", "[acme][idna]") {
+  auto r = cobble::acme::decode_identifiers(ids({{"dns", "exämple.com"}}), 100);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().type == ProblemType::rejected_identifier);
+  CHECK_THAT(r.error().detail, Catch::Contains("non-ASCII") && Catch::Contains("xn--exmple-cua.com"));
+  CHECK_NOTHROW(cobble::acme::to_json(r.error()).dump());
+}
+
+TEST_CASE("labels with hyphens in the third and fourth places must be valid IDNA A-labels", "[acme][idna]") {
+  auto bad = GENERATE(as<std::string>{}, "xn--zz.com", "xn--.com", "xn--a.com", "ab--cd.example",
+                      "xn--ls8h.la" /* a disallowed code point */, "www.xn--cafe-yvc.com" /* not NFC */);
+  CAPTURE(bad);
+  auto why = cobble::acme::dns_name_problem(bad);
+  CHECK_THAT(why, Catch::Contains("label"));
+  auto good = GENERATE(as<std::string>{}, "xn--exmple-cua.com", "www.xn--caf-dma.com", "a-b--c.example");
+  CAPTURE(good);
+  CHECK(cobble::acme::dns_name_problem(good).empty());
+}
+
+TEST_CASE("a name whose top-level domain is all digits is refused", "[acme]") {
+  auto bad = GENERATE(as<std::string>{}, "1.2.3.4.5", "example.123", "a.0");
+  CAPTURE(bad);
+  CHECK_THAT(cobble::acme::dns_name_problem(bad), Catch::Contains("all digits"));
+  CHECK(cobble::acme::dns_name_problem("123.example").empty());
+  CHECK(cobble::acme::dns_name_problem("example.x1").empty());
+}
+
+TEST_CASE("control characters in a name are shown escaped", "[acme]") {
+  auto r = cobble::acme::decode_identifiers(ids({{"dns", "a\nb.example"}}), 100);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().detail, Catch::Contains("a\\x0ab.example"));
+}

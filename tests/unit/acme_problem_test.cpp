@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "acme/json_text.hpp"
 #include "acme/problem.hpp"
 
 using cobble::acme::Problem;
@@ -38,4 +39,29 @@ TEST_CASE("HTTP-level refusals keep the malformed type with their own status", "
   CHECK(p.headers[0].first == "Allow");
   CHECK(Problem::payload_too_large("x").status == 413);
   CHECK(Problem::unsupported_media_type("x").status == 415);
+}
+
+TEST_CASE("a problem quoting bytes that are not UTF-8 still serialises", "[acme][utf8]") {
+  // What a hostile validation target sends: a redirect to a raw byte, a TXT record cut mid-character.
+  auto p = Problem::make(ProblemType::connection, "Fetching http://example.test/x\xff: invalid redirect");
+  p.subproblems.push_back(Problem::make(ProblemType::dns, std::string(99, 'a') + "\xC3"));
+  std::string text;
+  REQUIRE_NOTHROW(text = cobble::acme::json_text(cobble::acme::to_json(p), 2));
+  auto parsed = nlohmann::json::parse(text);
+  CHECK(parsed["detail"] == "Fetching http://example.test/x\xEF\xBF\xBD: invalid redirect");
+  CHECK(parsed["subproblems"][0]["detail"] == std::string(99, 'a') + "\xEF\xBF\xBD");
+}
+
+TEST_CASE("json_text never throws on a string that is not UTF-8", "[acme][utf8]") {
+  nlohmann::json j = {{"path", std::string("/acme/\xff\xfe")}};
+  REQUIRE_THROWS(j.dump());  // what nlohmann::json does by itself
+  CHECK(nlohmann::json::parse(cobble::acme::json_text(j))["path"] == "/acme/\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("an unavailable problem is 503 serverInternal with Retry-After", "[acme]") {
+  auto p = Problem::unavailable("The database is busy", 5);
+  CHECK(p.type == ProblemType::server_internal);
+  CHECK(p.status == 503);
+  REQUIRE(p.headers.size() == 1);
+  CHECK(p.headers[0] == std::pair<std::string, std::string>{"Retry-After", "5"});
 }

@@ -32,7 +32,7 @@ TEST_CASE("POST /reset wipes accounts, orders and certificates; the CA stays", "
   REQUIRE(ca.store->pause_pair(1, {"dns", "paused.example"}, ca.clock.now(), std::chrono::seconds(0)));
   auto root_before = ca.manage("/roots/0").body;
 
-  auto reply = manage(ca, "POST", "/reset");
+  auto reply = manage(ca, "POST", "/reset", "{}");
   CHECK(reply.status == 204);
 
   CHECK(ca.manage("/roots/0").body == root_before);

@@ -141,6 +141,9 @@ TEST_CASE("newOrder checks notBefore and notAfter", "[api]") {
       {"notAfter in the past", kAbsent, -1, false},
       {"longer than the maximum", 0, 24 * 101, false},
       {"notBefore too far ahead", 24 * 3, 24 * 30, false},
+      {"notBefore now", 0, 24 * 30, true},
+      {"notBefore backdated by two hours", -2, 24 * 30, false},
+      {"notBefore backdated by four days", -24 * 4, 24 * 30, false},
   }));
   CAPTURE(what);
   nlohmann::json payload = {{"identifiers", {{{"type", "dns"}, {"value", "a.example.com"}}}}};

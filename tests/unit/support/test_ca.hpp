@@ -24,12 +24,16 @@ namespace cobble::test {
 // `failure` when set. Tests see the outcome without waiting.
 class ImmediateScheduler final : public authority::ValidationScheduler {
  public:
+  bool reserve() override { return !full; }
+  void release() override {}
   void schedule(authority::ValidationTask task) override {
     tasks.push_back(task);
     if (challenges) challenges->record_outcome(task, {failure, {"127.0.0.1:5002"}, {}, {}, {}});
   }
+  void schedule_resumed(authority::ValidationTask task) override { schedule(std::move(task)); }
   const authority::Challenges* challenges = nullptr;
   std::optional<acme::Problem> failure;
+  bool full = false;  // reserve() refuses: the queue is full
   std::vector<authority::ValidationTask> tasks;
 };
 

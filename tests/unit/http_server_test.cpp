@@ -1,0 +1,123 @@
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+#include <optional>
+#include <thread>
+
+#include "http/server.hpp"
+
+// The HTTP listeners over real loopback sockets: connection caps and the external base URL
+// (issue #12).
+
+using namespace cobble;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+// An http::Server on 127.0.0.1 run by its own thread; its handler echoes the request's base URL.
+struct RunningServer {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
+  http::Server server{io, {&io}, io.get_executor(), http::Limits{}};
+  std::uint16_t port = 0;
+  std::thread thread;
+
+  explicit RunningServer(http::ListenerSpec spec) {
+    spec.address = "127.0.0.1";
+    spec.name = "test";
+    spec.where = http::HandlerThreads::io;
+    spec.handler = [](const api::Request& request) {
+      api::Reply reply;
+      reply.body = request.base_url;
+      return reply;
+    };
+    port = server.listen(std::move(spec)).value();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~RunningServer() {
+    server.stop();
+    guard.reset();
+    io.stop();
+    thread.join();
+  }
+  http::ListenerStats stats() const { return server.stats().at(0); }
+};
+
+// A blocking client connection on its own io_context.
+struct Client {
+  asio::io_context io;
+  tcp::socket socket{io};
+  explicit Client(std::uint16_t port) { socket.connect({asio::ip::make_address("127.0.0.1"), port}); }
+
+  // Sends a keep-alive GET and returns the body, or nullopt when the server closed the connection.
+  std::optional<std::string> get(const std::string& host = "localhost") {
+    std::string request = "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+    boost::system::error_code ec;
+    asio::write(socket, asio::buffer(request), ec);
+    if (ec) return std::nullopt;
+    std::string response;
+    char buffer[4096];
+    for (;;) {
+      auto n = socket.read_some(asio::buffer(buffer), ec);
+      if (ec) return std::nullopt;
+      response.append(buffer, n);
+      auto end = response.find("\r\n\r\n");
+      if (end == std::string::npos) continue;
+      auto length_at = response.find("Content-Length: ");
+      if (length_at == std::string::npos) return std::nullopt;
+      auto length = std::stoul(response.substr(length_at + 16));
+      if (response.size() >= end + 4 + length) return response.substr(end + 4, length);
+    }
+  }
+};
+
+template <class Predicate>
+void wait_for(Predicate done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a connection beyond the per-address cap is closed at once and counted", "[http][limits]") {
+  RunningServer s({.max_connections = 100, .max_connections_per_address = 2});
+  Client first(s.port), second(s.port);
+  REQUIRE(first.get());
+  REQUIRE(second.get());
+  Client third(s.port);
+  CHECK_FALSE(third.get());
+  wait_for([&] { return s.stats().refused_address_full == 1; });
+  CHECK(s.stats().open == 2);
+  // A place frees up when a connection ends.
+  first.socket.close();
+  wait_for([&] { return s.stats().open == 1; });
+  Client fourth(s.port);
+  CHECK(fourth.get());
+  CHECK(s.stats().refused_listener_full == 0);
+}
+
+TEST_CASE("a connection beyond the listener's cap is closed at once and counted", "[http][limits]") {
+  RunningServer s({.max_connections = 1, .max_connections_per_address = 10});
+  Client first(s.port);
+  REQUIRE(first.get());
+  Client second(s.port);
+  CHECK_FALSE(second.get());
+  wait_for([&] { return s.stats().refused_listener_full == 1; });
+  CHECK(first.get());  // the admitted connection keeps working
+  CHECK(s.stats().accepted == 1);
+}
+
+TEST_CASE("links are built on the external URL when one is set, never on Host", "[http][external-url]") {
+  RunningServer plain({});
+  CHECK(Client(plain.port).get("ca.example:8443") == "http://ca.example:8443");
+  RunningServer external({.external_url = "https://acme.example.com"});
+  CHECK(Client(external.port).get("evil.example") == "https://acme.example.com");
+}
