@@ -3,7 +3,8 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps test-deps configure clean bench bench-compare bench-soak bench-scale bench-validation format
+.PHONY: run test build deps test-deps configure clean bench bench-compare bench-soak bench-scale bench-validation format \
+        fuzz fuzz-deps fuzz-build fuzz-seeds test-asan test-tsan crash
 
 deps:
 	@scripts/install-deps
@@ -45,6 +46,43 @@ bench-scale: build
 
 bench-validation: test-deps build
 	python3 bench/validation_load.py
+
+# Checked runs, not part of `make test` (times in README.md):
+#   test-asan / test-tsan: the whole suite (unit, e2e, fuzz corpus replay) built with ASan+UBSan / TSan
+#   fuzz: every libFuzzer target for FUZZ_SECONDS each (FUZZ_TARGETS="jws csr" picks some)
+#   crash: bench/crash.sh, kill -9 under load, CRASH_ARGS="--cycles 100"
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD_DIR ?= build-fuzz
+SANITIZER_TEST_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+test-asan: test-deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOBBLE_SANITIZE=address
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && $(SANITIZER_TEST_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200
+
+test-tsan: test-deps
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOBBLE_SANITIZE=thread
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && $(SANITIZER_TEST_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200
+
+fuzz-deps:
+	@scripts/install-deps --with-fuzz
+
+fuzz-build: fuzz-deps
+	cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-16 -DCOBBLE_FUZZ=ON
+	cmake --build $(FUZZ_BUILD_DIR) --target fuzzers -j $(JOBS)
+
+fuzz: fuzz-build
+	scripts/fuzz --build-dir $(FUZZ_BUILD_DIR) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Rewrites the seed corpora testdata/fuzz/*/ (inputs the fuzzers found stay as they are).
+fuzz-seeds: build
+	$(BUILD_DIR)/fuzz-seeds testdata/fuzz
+	cp config/cobble.json config/staging.json testdata/fuzz/config/
+
+crash: build
+	bench/crash.sh --build-dir $(BUILD_DIR) $(CRASH_ARGS)
 
 format:
 	scripts/check-format --fix

@@ -7,8 +7,8 @@ namespace cobble::storage {
 common::Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::string& path,
                                                                   std::mutex& writer_lock,
                                                                   std::chrono::milliseconds period,
-                                                                  int rewind_frames) {
-  auto db = sql::Database::open(path);
+                                                                  int rewind_frames, const std::string& vfs) {
+  auto db = sql::Database::open(path, vfs);
   if (!db) return std::unexpected(db.error());
   // The writer holds its lock for a commit's few pages at most; waiting is rare and short.
   sqlite3_busy_timeout(db->handle(), 1000);

@@ -24,10 +24,12 @@ namespace cobble::storage {
 // only the frames written since the first, completes, and the next commit starts the WAL over.
 class Checkpointer {
  public:
-  // Opens a second connection to `path` and starts the thread. `writer_lock` must outlive it.
+  // Opens a second connection to `path` (through SQLite VFS `vfs`, "" = the default) and starts
+  // the thread. `writer_lock` must outlive it.
   static common::Result<std::unique_ptr<Checkpointer>> start(const std::string& path, std::mutex& writer_lock,
                                                              std::chrono::milliseconds period,
-                                                             int rewind_frames = 1000);
+                                                             int rewind_frames = 1000,
+                                                             const std::string& vfs = "");
   ~Checkpointer();  // stops the thread; a last checkpoint happens when SQLite closes the file
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;

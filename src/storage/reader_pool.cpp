@@ -12,10 +12,10 @@ Result<sql::Cursor> Connection::statement(const std::string& sql) {
   return sql::Cursor(found->second);
 }
 
-Result<void> ReaderPool::open(const std::string& path, int count) {
+Result<void> ReaderPool::open(const std::string& path, int count, const std::string& vfs) {
   std::vector<std::unique_ptr<Connection>> opened;  // all or none join the pool
   for (int i = 0; i < count; ++i) {
-    auto db = sql::Database::open(path);
+    auto db = sql::Database::open(path, vfs);
     if (!db) return std::unexpected(db.error());
     sqlite3_busy_timeout(db->handle(), 5000);
     // These connections only read; a bug that made one write would fail loudly, not race the writer.

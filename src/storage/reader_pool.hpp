@@ -45,8 +45,9 @@ class ReaderPool {
     Connection* connection_;
   };
 
-  // Opens `count` connections to `path` (query_only). Call before the pool is shared.
-  Result<void> open(const std::string& path, int count);
+  // Opens `count` connections to `path` (query_only) through SQLite VFS `vfs` ("" = the default).
+  // Call before the pool is shared.
+  Result<void> open(const std::string& path, int count, const std::string& vfs = "");
   // An idle connection, waiting for one if all are lent; an empty lease when the pool has none.
   Lease acquire();
 

@@ -27,10 +27,11 @@ Error error_from(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path, const std::string& vfs) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      vfs.empty() ? nullptr : vfs.c_str());
   Database db(raw);  // owns the handle even when the open failed
   if (rc != SQLITE_OK) return std::unexpected(error_from(raw, rc, "cannot open database " + path));
   sqlite3_extended_result_codes(raw, 1);

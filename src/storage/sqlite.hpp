@@ -32,9 +32,10 @@ struct Blob {
 
 class Database {
  public:
-  // Opens read-write, creating the file if missing, without SQLite's own mutex (callers lock).
-  // Only the open itself: SQLite reads the file lazily, so a non-database file fails on first use.
-  static Result<Database> open(const std::string& path);
+  // Opens read-write, creating the file if missing, without SQLite's own mutex (callers lock),
+  // through the VFS named `vfs` ("" = the default one). Only the open itself: SQLite reads the
+  // file lazily, so a non-database file fails on first use.
+  static Result<Database> open(const std::string& path, const std::string& vfs = "");
 
   sqlite3* handle() const { return db_.get(); }
   // Runs one or more statements that return no rows needed by the caller.

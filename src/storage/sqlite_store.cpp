@@ -36,9 +36,9 @@ Result<sql::Database> open_checked(const std::string& path, const StoreOptions& 
     if (ec)
       return fail(std::errc::io_error, "cannot create directory " + parent.string() + ": " + ec.message());
   }
-  auto db = sql::Database::open(path);
+  auto db = sql::Database::open(path, options.vfs);
   if (!db) return db;
-  sqlite3_busy_timeout(db->handle(), 5000);
+  sqlite3_busy_timeout(db->handle(), static_cast<int>(options.busy_timeout.count()));
   auto mode = query_text(*db, "PRAGMA journal_mode = WAL");
   if (mode && path != ":memory:" && mode != "wal") {
     return fail(std::errc::io_error, "cannot put " + path + " in WAL mode (journal_mode is " + *mode + ")");
@@ -111,11 +111,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreO
   if (!version) return std::unexpected(version.error());
   auto store = std::make_unique<SqliteStore>(std::move(*db), *version);
   if (path != ":memory:" && !path.starts_with("file:")) {
-    if (auto started = store->start_checkpointer(path); !started) {
+    if (auto started = store->start_checkpointer(path, options.vfs); !started) {
       spdlog::warn("cannot start the background checkpointer on {} ({}); commits checkpoint instead", path,
                    started.error().message);
     }
-    if (auto started = store->start_readers(path, 4); !started) {
+    if (auto started = store->start_readers(path, 4, options.vfs); !started) {
       spdlog::warn("cannot open reader connections to {} ({}); reads use the one connection", path,
                    started.error().message);
     }
@@ -123,8 +123,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreO
   return store;
 }
 
-Result<void> SqliteStore::start_checkpointer(const std::string& path) {
-  auto started = Checkpointer::start(path, mu_, std::chrono::milliseconds(100));
+Result<void> SqliteStore::start_checkpointer(const std::string& path, const std::string& vfs) {
+  auto started = Checkpointer::start(path, mu_, std::chrono::milliseconds(100), 1000, vfs);
   if (!started) return std::unexpected(started.error());
   // Declared after `started`, so released before a checkpointer not kept is stopped (its thread
   // may be waiting for this lock).
@@ -134,8 +134,8 @@ Result<void> SqliteStore::start_checkpointer(const std::string& path) {
   return {};
 }
 
-Result<void> SqliteStore::start_readers(const std::string& path, int count) {
-  return readers_.open(path, count);
+Result<void> SqliteStore::start_readers(const std::string& path, int count, const std::string& vfs) {
+  return readers_.open(path, count, vfs);
 }
 
 int SqliteStore::schema_version() {

@@ -34,10 +34,10 @@ class SqliteStore final : public Store {
 
   // Moves checkpoints off the commit path (Checkpointer). Without it, SQLite's automatic
   // checkpoints run inside commits. Call before the store is shared.
-  Result<void> start_checkpointer(const std::string& path);
+  Result<void> start_checkpointer(const std::string& path, const std::string& vfs);
   // Opens the connections the hot-path reads use (ReaderPool). Without them, reads take the
   // writer connection under the lock. Call before the store is shared.
-  Result<void> start_readers(const std::string& path, int count);
+  Result<void> start_readers(const std::string& path, int count, const std::string& vfs);
 
   int schema_version() override;
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,11 @@ struct StoreOptions {
   // the header and the schema only, which catches a file that is not a database (or not Cobble's);
   // damage deeper in the file shows as an error on the request that reaches it.
   bool check_every_page = false;
+  // The SQLite VFS every connection uses; "" = the default. Tests use a FaultInjectingVfs.
+  std::string vfs;
+  // How long a write waits for another process's lock before failing with
+  // resource_unavailable_try_again.
+  std::chrono::milliseconds busy_timeout{5000};
 };
 
 // Durable state of the CA. Every method is one transaction: on success everything it describes is

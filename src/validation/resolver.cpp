@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "validation/dns_answers.hpp"
+
 namespace cobble::validation {
 
 namespace asio = boost::asio;
@@ -44,32 +46,6 @@ struct QueryAnswer {
   std::vector<unsigned char> message;
 };
 using Answers = std::vector<QueryAnswer>;
-
-struct HostentDeleter {
-  void operator()(hostent* h) const { ares_free_hostent(h); }
-};
-struct AresDataDeleter {
-  void operator()(void* p) const { ares_free_data(p); }
-};
-
-DnsError to_error(int status, std::string_view type, const std::string& name, std::string no_data_detail) {
-  const std::string where = " looking up " + std::string(type) + " for " + name;
-  switch (status) {
-    case ARES_ENOTFOUND:
-      return {DnsError::Kind::nxdomain, "NXDOMAIN" + where};
-    case ARES_ENODATA:
-      return {DnsError::Kind::no_data, std::move(no_data_detail)};
-    case ARES_ESERVFAIL:
-      return {DnsError::Kind::servfail, "SERVFAIL" + where};
-    case ARES_EREFUSED:
-      return {DnsError::Kind::refused, "REFUSED" + where};
-    case ARES_ETIMEOUT:
-    case ARES_ECONNREFUSED:
-      return {DnsError::Kind::timeout, "query timed out" + where};
-    default:
-      return {DnsError::Kind::other, ares_strerror(status) + where};
-  }
-}
 
 // Owns the channel. Everything below runs on strand_: the c-ares callbacks (answers and socket
 // state) are only ever invoked from inside ares_* calls made here, so they run on strand_ too and
@@ -322,88 +298,55 @@ std::vector<int> types_of(T... types) {
   return std::vector<int>{types...};
 }
 
-std::vector<asio::ip::address> parse_addresses(const QueryAnswer& answer, int type, int& status) {
-  std::vector<asio::ip::address> out;
-  status = answer.status;
-  if (status != ARES_SUCCESS) return out;
-  hostent* raw = nullptr;
-  const int len = static_cast<int>(answer.message.size());
-  status = type == ns_t_aaaa ? ares_parse_aaaa_reply(answer.message.data(), len, &raw, nullptr, nullptr)
-                             : ares_parse_a_reply(answer.message.data(), len, &raw, nullptr, nullptr);
-  std::unique_ptr<hostent, HostentDeleter> host(raw);
-  if (status != ARES_SUCCESS) return out;
-  for (char** p = host->h_addr_list; p != nullptr && *p != nullptr; ++p) {
-    if (host->h_addrtype == AF_INET6) {
-      asio::ip::address_v6::bytes_type bytes;
-      std::memcpy(bytes.data(), *p, bytes.size());
-      out.emplace_back(asio::ip::address_v6(bytes));
-    } else if (host->h_addrtype == AF_INET) {
-      asio::ip::address_v4::bytes_type bytes;
-      std::memcpy(bytes.data(), *p, bytes.size());
-      out.emplace_back(asio::ip::address_v4(bytes));
-    }
-  }
-  if (out.empty()) status = ARES_ENODATA;
-  return out;
+// The addresses of one answer, or its failure as a c-ares status (ARES_ENODATA when none).
+struct AddressAnswer {
+  std::vector<asio::ip::address> addresses;
+  int status = ARES_SUCCESS;
+};
+
+AddressAnswer address_answer(const QueryAnswer& answer, bool ipv6, const std::string& name) {
+  if (answer.status != ARES_SUCCESS) return {{}, answer.status};
+  auto parsed = dns_answers::addresses(answer.message, ipv6, name);
+  if (parsed) return {std::move(*parsed), ARES_SUCCESS};
+  return {{}, parsed.error().kind == DnsError::Kind::no_data ? ARES_ENODATA : ARES_EBADRESP};
 }
 
 asio::awaitable<DnsResult<std::vector<asio::ip::address>>> lookup_addresses(std::shared_ptr<Core> core,
                                                                             std::string name) {
   const Answers answers = co_await query(std::move(core), name, types_of(ns_t_aaaa, ns_t_a));
-  int aaaa_status = ARES_SUCCESS;
-  int a_status = ARES_SUCCESS;
-  auto addresses = parse_addresses(answers[0], ns_t_aaaa, aaaa_status);
-  auto v4 = parse_addresses(answers[1], ns_t_a, a_status);
-  addresses.insert(addresses.end(), v4.begin(), v4.end());
+  auto v6 = address_answer(answers[0], true, name);
+  auto v4 = address_answer(answers[1], false, name);
+  auto addresses = std::move(v6.addresses);
+  addresses.insert(addresses.end(), v4.addresses.begin(), v4.addresses.end());
   if (!addresses.empty()) co_return addresses;
 
   const std::string no_data = "No A or AAAA records found for " + name;
   // Both failed. NXDOMAIN from either wins; then A's real failure, then AAAA's; else no data.
-  if (a_status == ARES_ENOTFOUND || (aaaa_status != ARES_ENOTFOUND && a_status != ARES_ENODATA)) {
-    co_return std::unexpected(to_error(a_status, "A", name, no_data));
+  if (v4.status == ARES_ENOTFOUND || (v6.status != ARES_ENOTFOUND && v4.status != ARES_ENODATA)) {
+    co_return std::unexpected(dns_answers::error_for(v4.status, "A", name, no_data));
   }
-  co_return std::unexpected(to_error(aaaa_status, "AAAA", name, no_data));
+  co_return std::unexpected(dns_answers::error_for(v6.status, "AAAA", name, no_data));
 }
 
 asio::awaitable<DnsResult<std::vector<std::string>>> lookup_txt(std::shared_ptr<Core> core,
                                                                 std::string name) {
   const Answers answers = co_await query(std::move(core), name, types_of(ns_t_txt));
-  const std::string no_data = "No TXT records found for " + name;
   const QueryAnswer& answer = answers[0];
-  if (answer.status != ARES_SUCCESS) co_return std::unexpected(to_error(answer.status, "TXT", name, no_data));
-  ares_txt_ext* raw = nullptr;
-  const int status =
-      ares_parse_txt_reply_ext(answer.message.data(), static_cast<int>(answer.message.size()), &raw);
-  std::unique_ptr<ares_txt_ext, AresDataDeleter> txt(raw);
-  if (status != ARES_SUCCESS) co_return std::unexpected(to_error(status, "TXT", name, no_data));
-  // RFC 8555 §8.4 via RFC 7208 §3.3 practice: a record's character-strings form one value.
-  std::vector<std::string> records;
-  for (const ares_txt_ext* chunk = txt.get(); chunk != nullptr; chunk = chunk->next) {
-    if (chunk->record_start || records.empty()) records.emplace_back();
-    records.back().append(reinterpret_cast<const char*>(chunk->txt), chunk->length);
+  if (answer.status != ARES_SUCCESS) {
+    co_return std::unexpected(
+        dns_answers::error_for(answer.status, "TXT", name, "No TXT records found for " + name));
   }
-  if (records.empty()) co_return std::unexpected(to_error(ARES_ENODATA, "TXT", name, no_data));
-  co_return records;
+  co_return dns_answers::txt_records(answer.message, name);
 }
 
 asio::awaitable<DnsResult<std::vector<CaaRecord>>> lookup_caa(std::shared_ptr<Core> core, std::string name) {
   const Answers answers = co_await query(std::move(core), name, types_of(ns_t_caa));
-  const std::string no_data = "No CAA records found for " + name;
   const QueryAnswer& answer = answers[0];
-  if (answer.status != ARES_SUCCESS) co_return std::unexpected(to_error(answer.status, "CAA", name, no_data));
-  ares_caa_reply* raw = nullptr;
-  const int status =
-      ares_parse_caa_reply(answer.message.data(), static_cast<int>(answer.message.size()), &raw);
-  std::unique_ptr<ares_caa_reply, AresDataDeleter> caa(raw);
-  if (status != ARES_SUCCESS) co_return std::unexpected(to_error(status, "CAA", name, no_data));
-  std::vector<CaaRecord> records;
-  for (const ares_caa_reply* r = caa.get(); r != nullptr; r = r->next) {
-    records.push_back(CaaRecord{r->critical,
-                                std::string(reinterpret_cast<const char*>(r->property), r->plength),
-                                std::string(reinterpret_cast<const char*>(r->value), r->length)});
+  if (answer.status != ARES_SUCCESS) {
+    co_return std::unexpected(
+        dns_answers::error_for(answer.status, "CAA", name, "No CAA records found for " + name));
   }
-  if (records.empty()) co_return std::unexpected(to_error(ARES_ENODATA, "CAA", name, no_data));
-  co_return records;
+  co_return dns_answers::caa_records(answer.message, name);
 }
 
 }  // namespace resolver_detail

@@ -58,54 +58,6 @@ std::string ip_text(const ASN1_OCTET_STRING* ip) {
   return out;
 }
 
-// Checks the certificate per RFC 8737 §3 (RFC 8738 §6 for an IP identifier: one iPAddress SAN
-// equal to the address); returns "" when it is right, else what is wrong.
-std::string check_certificate(X509* cert, const acme::Identifier& identifier,
-                              const std::string& key_authorization) {
-  const std::string& name = identifier.value;
-  const bool ip = identifier.type == "ip";
-  std::unique_ptr<GENERAL_NAMES, NamesFree> sans(
-      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
-  std::string names;
-  int matches = 0, others = 0;
-  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
-    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
-    if (gn->type == GEN_IPADD) {
-      auto text = ip_text(gn->d.iPAddress);
-      names += (names.empty() ? "" : ", ") + (text.empty() ? std::string("a malformed IP address") : text);
-      (ip && text == name) ? ++matches : ++others;
-    } else if (gn->type == GEN_DNS) {
-      std::string dns(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
-                      static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
-      names += (names.empty() ? "" : ", ") + common::printable(dns);
-      for (auto& c : dns) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      (!ip && dns == name) ? ++matches : ++others;
-    } else {
-      ++others;
-    }
-  }
-  if (matches != 1 || others != 0) {
-    return "the certificate must name exactly " + std::string(ip ? "the IP address " : "") + name +
-           " (it names " + (names.empty() ? "nothing" : names) + ")";
-  }
-  std::unique_ptr<ASN1_OBJECT, ObjFree> oid(OBJ_txt2obj(kAcmeIdentifierOid, 1));
-  int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
-  if (index < 0) return "the certificate has no acmeIdentifier extension";
-  X509_EXTENSION* ext = X509_get_ext(cert, index);
-  if (!X509_EXTENSION_get_critical(ext)) return "the acmeIdentifier extension is not critical";
-  const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(ext);
-  const unsigned char* p = ASN1_STRING_get0_data(value);
-  std::unique_ptr<ASN1_OCTET_STRING, OctetFree> inner(
-      d2i_ASN1_OCTET_STRING(nullptr, &p, ASN1_STRING_length(value)));
-  auto expected = sha256(key_authorization);
-  if (!inner || std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(inner.get())),
-                            static_cast<std::size_t>(ASN1_STRING_length(inner.get()))) != expected) {
-    return "the acmeIdentifier extension does not hold SHA-256 of the key authorization (expected " +
-           common::hex_encode(expected) + ")";
-  }
-  return "";
-}
-
 asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Request& request,
                                      const TlsAlpnOptions& options,
                                      std::chrono::steady_clock::time_point deadline, bool& connected) {
@@ -152,7 +104,7 @@ asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Req
     co_return outcome;
   }
   std::unique_ptr<X509, X509Free> cert(SSL_get1_peer_certificate(stream.native_handle()));
-  auto wrong = cert ? check_certificate(cert.get(), request.identifier, request.key_authorization)
+  auto wrong = cert ? certificate_problem(cert.get(), request.identifier, request.key_authorization)
                     : "no certificate was presented";
   if (!wrong.empty()) {
     outcome.problem = Problem::make(ProblemType::unauthorized,
@@ -166,6 +118,52 @@ asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Req
 }
 
 }  // namespace
+
+std::string certificate_problem(X509* cert, const acme::Identifier& identifier,
+                                const std::string& key_authorization) {
+  const std::string& name = identifier.value;
+  const bool ip = identifier.type == "ip";
+  std::unique_ptr<GENERAL_NAMES, NamesFree> sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  std::string names;
+  int matches = 0, others = 0;
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
+    if (gn->type == GEN_IPADD) {
+      auto text = ip_text(gn->d.iPAddress);
+      names += (names.empty() ? "" : ", ") + (text.empty() ? std::string("a malformed IP address") : text);
+      (ip && text == name) ? ++matches : ++others;
+    } else if (gn->type == GEN_DNS) {
+      std::string dns(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
+                      static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
+      names += (names.empty() ? "" : ", ") + common::printable(dns);
+      for (auto& c : dns) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      (!ip && dns == name) ? ++matches : ++others;
+    } else {
+      ++others;
+    }
+  }
+  if (matches != 1 || others != 0) {
+    return "the certificate must name exactly " + std::string(ip ? "the IP address " : "") + name +
+           " (it names " + (names.empty() ? "nothing" : names) + ")";
+  }
+  std::unique_ptr<ASN1_OBJECT, ObjFree> oid(OBJ_txt2obj(kAcmeIdentifierOid, 1));
+  int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
+  if (index < 0) return "the certificate has no acmeIdentifier extension";
+  X509_EXTENSION* ext = X509_get_ext(cert, index);
+  if (!X509_EXTENSION_get_critical(ext)) return "the acmeIdentifier extension is not critical";
+  const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(ext);
+  const unsigned char* p = ASN1_STRING_get0_data(value);
+  std::unique_ptr<ASN1_OCTET_STRING, OctetFree> inner(
+      d2i_ASN1_OCTET_STRING(nullptr, &p, ASN1_STRING_length(value)));
+  auto expected = sha256(key_authorization);
+  if (!inner || std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(inner.get())),
+                            static_cast<std::size_t>(ASN1_STRING_length(inner.get()))) != expected) {
+    return "the acmeIdentifier extension does not hold SHA-256 of the key authorization (expected " +
+           common::hex_encode(expected) + ")";
+  }
+  return "";
+}
 
 asio::awaitable<Outcome> validate_tls_alpn01(Resolver& resolver, const Request& request,
                                              const TlsAlpnOptions& options) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <openssl/x509.h>
+
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -15,6 +17,12 @@ struct TlsAlpnOptions {
   AddressPolicy policy;
   std::chrono::seconds timeout{10};
 };
+
+// What is wrong with a tls-alpn-01 certificate for `identifier` (RFC 8737 §3; RFC 8738 §6 for an IP
+// identifier: one iPAddress SAN equal to the address), "" when it is right. The peer's bytes in it
+// (SANs) are quoted printably.
+std::string certificate_problem(X509* cert, const acme::Identifier& identifier,
+                                const std::string& key_authorization);
 
 // RFC 8737: TLS to <name>:<tls_port> with SNI <name> and ALPN "acme-tls/1"; the self-signed
 // certificate must name exactly <name> (one dNSName SAN) and carry the critical acmeIdentifier

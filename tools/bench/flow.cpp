@@ -1,4 +1,6 @@
 // The flows a worker repeats: a complete issuance (modes always, http01, fail) or one newNonce.
+#include <openssl/evp.h>
+
 #include <boost/beast/http/field.hpp>
 
 #include "bench/worker.hpp"
@@ -45,6 +47,12 @@ std::string new_order_payload(const std::string& name) {
 std::string finalize_payload(const std::string& csr_der) {
   return nlohmann::json{{"csr", common::base64url_encode(csr_der)}}.dump();
 }
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return common::hex_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
 const std::vector<std::string> kAuthzWaiting = {"pending", "processing"};
 const std::vector<std::string> kOrderWaiting = {"processing"};
 
@@ -83,6 +91,7 @@ asio::awaitable<void> Worker::order_flow() {
   auto location = created.find(http::field::location);
   if (location == created.end()) fail("bench-newOrder-without-Location");
   std::string order_url(location->value());
+  run_.acknowledged("order " + order_url + " pending");
   auto order = json_of(created);
   if (!order.contains("authorizations") || !order["authorizations"].is_array() ||
       order["authorizations"].empty() || !order["authorizations"][0].is_string() ||
@@ -139,6 +148,8 @@ asio::awaitable<void> Worker::order_flow() {
   auto chain = co_await post("cert", final_order["certificate"].get<std::string>(), "", false,
                              "application/pem-certificate-chain");
   if (!chain.body().starts_with("-----BEGIN CERTIFICATE-----")) fail("bench-certificate-not-pem");
+  run_.acknowledged("order " + order_url + " valid");
+  run_.acknowledged("cert " + final_order["certificate"].get<std::string>() + " " + sha256_hex(chain.body()));
   run_.flow_done(t0);
 }
 

@@ -69,6 +69,8 @@ std::expected<Options, ParseExit> parse_options(const std::vector<std::string>& 
   app.add_option("--ca-file", o.ca_file, "PEM file of the CA the server's HTTPS certificate chains to");
   app.add_flag("--insecure", o.insecure, "do not verify the server's HTTPS certificate");
   app.add_option("--server-pid", o.server_pid, "server process id: report its CPU seconds (from /proc)");
+  app.add_option("--record", o.record_file,
+                 "append each account, order status and certificate the server acknowledged to this file");
   app.add_option("--name-suffix", o.name_suffix, "ordered names are <unique label>.<suffix>")
       ->capture_default_str();
 

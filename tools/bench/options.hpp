@@ -36,6 +36,7 @@ struct Options {
   bool insecure = false;
   int server_pid = 0;  // 0 = no server CPU figure
   std::string name_suffix = "bench.example.com";
+  std::string record_file;  // --record: acknowledged writes (ack_log.hpp); "" = none
 };
 
 // Outcome of parsing: options, or an exit code with text to print (--help: 0 and the usage on

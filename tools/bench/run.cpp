@@ -72,6 +72,7 @@ class Bench {
     fetch_directory(dir_url->target);
     if (options_.mode == Mode::http01) start_http01();
 
+    if (!options_.record_file.empty()) run_.acks = std::make_unique<AckLog>(options_.record_file);
     for (unsigned char byte : common::random_bytes(3)) run_.run_tag += fmt::format("{:02x}", byte);
     run_.request_stop = [this](const std::string& reason) { stop(reason); };
     run_.started = BenchClock::now();

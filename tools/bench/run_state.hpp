@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "bench/ack_log.hpp"
 #include "bench/options.hpp"
 #include "bench/stats.hpp"
 
@@ -52,6 +53,11 @@ struct RunState {
   bool stopping = false;
   std::function<void(const std::string& reason)> request_stop;
   std::shared_ptr<Http01Tokens> http01 = std::make_shared<Http01Tokens>();
+  std::unique_ptr<AckLog> acks;  // --record; null when not recording
+
+  void acknowledged(const std::string& line) {
+    if (acks) acks->write(line);
+  }
 
   bool in_window(BenchClock::time_point t) const { return t >= window_start; }
   void completed() { last_completion = BenchClock::now(); }

@@ -171,6 +171,7 @@ asio::awaitable<void> Worker::register_account() {
   auto location = response.find(http::field::location);
   if (location == response.end()) fail("bench-newAccount-without-Location");
   kid_ = std::string(location->value());
+  run_.acknowledged("account " + kid_);
 }
 
 asio::awaitable<void> Worker::run() {

@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,9 +62,14 @@ struct TestCa {
   std::unique_ptr<api::ManagementServices> management;
   std::string base_url = "https://ca.test:14000";
 
-  explicit TestCa(authority::Policy p = {}, ca::CaOptions options = ca::CaOptions{.persist = false})
+  // Given the real store, returns the one the CA uses (a test's wrapper around it).
+  using StoreWrapper = std::function<std::unique_ptr<storage::Store>(std::unique_ptr<storage::Store>)>;
+
+  explicit TestCa(authority::Policy p = {}, ca::CaOptions options = ca::CaOptions{.persist = false},
+                  storage::StoreOptions store_options = {}, const StoreWrapper& wrap = nullptr)
       : policy(std::move(p)) {
-    store = std::move(storage::Store::open(dir.file("cobble.db")).value());
+    store = std::move(storage::Store::open(dir.file("cobble.db"), store_options).value());
+    if (wrap) store = wrap(std::move(store));
     ca = ca::CertificateAuthority::load_or_create(dir.path() / "ca", options, clock.now()).value();
     accounts = std::make_unique<authority::Accounts>(*store, clock, policy);
     authority::PauseSettings pause_settings;

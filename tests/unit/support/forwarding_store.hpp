@@ -1,0 +1,147 @@
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "storage/store.hpp"
+
+namespace cobble::test {
+
+// A storage::Store that hands every call to another one: derive from it and override the calls a
+// test wants to fail or watch (a wrapper over the Store, next to storage::FaultInjectingVfs, which
+// fails SQLite's file operations underneath it).
+class ForwardingStore : public storage::Store {
+ public:
+  explicit ForwardingStore(std::unique_ptr<storage::Store> inner)
+      : owned_(std::move(inner)), inner_(*owned_) {}
+
+  int schema_version() override { return inner_.schema_version(); }
+  storage::Result<std::int64_t> create_account(const storage::AccountRecord& account) override {
+    return inner_.create_account(account);
+  }
+  storage::Result<storage::AccountRecord> find_account(std::int64_t id) override {
+    return inner_.find_account(id);
+  }
+  storage::Result<storage::AccountRecord> find_account_by_thumbprint(const std::string& thumbprint) override {
+    return inner_.find_account_by_thumbprint(thumbprint);
+  }
+  storage::Result<void> update_account_contacts(std::int64_t id,
+                                                const std::vector<std::string>& contacts) override {
+    return inner_.update_account_contacts(id, contacts);
+  }
+  storage::Result<void> update_account_status(std::int64_t id, const std::string& status) override {
+    return inner_.update_account_status(id, status);
+  }
+  storage::Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
+                                           const std::string& jwk) override {
+    return inner_.update_account_key(id, thumbprint, jwk);
+  }
+  storage::Result<void> insert_order(const storage::OrderRecord& order,
+                                     const std::vector<storage::AuthzRecord>& new_authzs) override {
+    return inner_.insert_order(order, new_authzs);
+  }
+  storage::Result<storage::OrderRecord> find_order(const std::string& id) override {
+    return inner_.find_order(id);
+  }
+  storage::Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, storage::TimePoint now,
+                                                           std::size_t offset, std::size_t limit) override {
+    return inner_.list_order_ids(account_id, now, offset, limit);
+  }
+  storage::Result<void> transition_order(const std::string& id, const std::string& from,
+                                         const std::string& to) override {
+    return inner_.transition_order(id, from, to);
+  }
+  storage::Result<void> complete_order(const std::string& id,
+                                       const storage::CertificateRecord& certificate) override {
+    return inner_.complete_order(id, certificate);
+  }
+  storage::Result<void> fail_order(const std::string& id, const std::string& error_json) override {
+    return inner_.fail_order(id, error_json);
+  }
+  storage::Result<storage::AuthzRecord> find_authz(const std::string& id) override {
+    return inner_.find_authz(id);
+  }
+  storage::Result<storage::AuthzRecord> find_valid_authz(std::int64_t account_id,
+                                                         const storage::IdentifierRecord& identifier,
+                                                         bool wildcard, storage::TimePoint now) override {
+    return inner_.find_valid_authz(account_id, identifier, wildcard, now);
+  }
+  storage::Result<void> update_authz_status(const std::string& id, const std::string& status) override {
+    return inner_.update_authz_status(id, status);
+  }
+  storage::Result<storage::ChallengeRecord> find_challenge(const std::string& id) override {
+    return inner_.find_challenge(id);
+  }
+  storage::Result<void> start_challenge(const std::string& id) override { return inner_.start_challenge(id); }
+  storage::Result<void> finish_challenge(const std::string& id, bool valid, storage::TimePoint at,
+                                         const std::string& error_json,
+                                         const storage::ValidationAttemptRecord* attempt,
+                                         const storage::PauseBookkeeping* pause,
+                                         storage::PauseEffect* effect) override {
+    return inner_.finish_challenge(id, valid, at, error_json, attempt, pause, effect);
+  }
+  storage::Result<std::vector<storage::ValidationAttemptRecord>> list_validation_attempts(
+      std::int64_t account_id, const storage::IdentifierRecord& identifier, std::size_t limit) override {
+    return inner_.list_validation_attempts(account_id, identifier, limit);
+  }
+  storage::Result<std::vector<std::int64_t>> insert_bulk(const storage::BulkRows& rows) override {
+    return inner_.insert_bulk(rows);
+  }
+  storage::Result<std::vector<storage::ChallengeRecord>> find_processing_challenges() override {
+    return inner_.find_processing_challenges();
+  }
+  storage::Result<std::vector<std::string>> find_processing_orders() override {
+    return inner_.find_processing_orders();
+  }
+  storage::Result<std::vector<storage::IdentifierRecord>> find_paused(
+      std::int64_t account_id, const std::vector<storage::IdentifierRecord>& identifiers) override {
+    return inner_.find_paused(account_id, identifiers);
+  }
+  storage::Result<std::vector<storage::IdentifierRecord>> list_paused(std::int64_t account_id,
+                                                                      std::size_t limit) override {
+    return inner_.list_paused(account_id, limit);
+  }
+  storage::Result<std::size_t> unpause_account(std::int64_t account_id, std::size_t limit,
+                                               storage::TimePoint now) override {
+    return inner_.unpause_account(account_id, limit, now);
+  }
+  storage::Result<storage::PauseEffect> pause_pair(std::int64_t account_id,
+                                                   const storage::IdentifierRecord& identifier,
+                                                   storage::TimePoint now,
+                                                   std::chrono::seconds grace) override {
+    return inner_.pause_pair(account_id, identifier, now, grace);
+  }
+  storage::Result<std::vector<std::pair<std::int64_t, std::size_t>>> count_paused(
+      std::size_t limit) override {
+    return inner_.count_paused(limit);
+  }
+  storage::Result<storage::CertificateRecord> find_certificate(const std::string& serial) override {
+    return inner_.find_certificate(serial);
+  }
+  storage::Result<void> revoke_certificate(const std::string& serial, int reason,
+                                           storage::TimePoint at) override {
+    return inner_.revoke_certificate(serial, reason, at);
+  }
+  storage::Result<void> reset() override { return inner_.reset(); }
+  storage::Result<std::vector<storage::RevokedRecord>> list_revoked(
+      storage::TimePoint expiring_after) override {
+    return inner_.list_revoked(expiring_after);
+  }
+  storage::Result<std::vector<storage::OrderRecord>> find_orders_replacing(
+      const std::string& serial) override {
+    return inner_.find_orders_replacing(serial);
+  }
+  storage::Result<void> set_renewal_info(const std::string& serial, const std::string& response,
+                                         storage::TimePoint at) override {
+    return inner_.set_renewal_info(serial, response, at);
+  }
+  storage::Result<std::string> find_renewal_info(const std::string& serial) override {
+    return inner_.find_renewal_info(serial);
+  }
+
+ private:
+  std::unique_ptr<storage::Store> owned_;
+  storage::Store& inner_;
+};
+
+}  // namespace cobble::test
