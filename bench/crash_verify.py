@@ -26,7 +26,7 @@ for line in open(record, encoding="utf-8"):
         counts["accounts"] += 1
         if db.execute("select 1 from accounts where id = ?", (int(tail),)).fetchone() is None:
             lost.append(line.strip())
-    elif kind == "order" and len(parts) == 3:
+    elif kind == "order" and len(parts) == 3 and parts[2] in LATER:
         orders[url] = parts[2] if orders.get(url) != "valid" else "valid"
     elif kind == "cert" and len(parts) == 3:
         counts["certificates"] += 1

@@ -9,6 +9,7 @@
 
 #include "app/admin.hpp"
 #include "app/app.hpp"
+#include "app/command_line.hpp"
 #include "app/config.hpp"
 #include "app/pebble_config.hpp"
 
@@ -26,33 +27,6 @@ std::map<std::string, std::string> environment() {
   return env;
 }
 
-// Pebble's Go-style single-dash flags, so `cobble -config pebble.json -dnsserver 127.0.0.1:8053`
-// works where a CI script started `pebble`. -strict is accepted: Cobble is always strict.
-// Go's flag package also takes "-name=value" and "--name".
-std::vector<std::string> pebble_style_flags(int argc, char** argv) {
-  std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.starts_with("--") && !arg.starts_with("--dnsserver") && !arg.starts_with("--strict")) {
-      args.push_back(arg);
-      continue;
-    }
-    std::string_view name = std::string_view(arg).substr(arg.starts_with("--") ? 2 : 1);
-    auto eq = name.find('=');
-    std::string value = eq == std::string_view::npos ? "" : std::string(name.substr(eq + 1));
-    name = name.substr(0, eq);
-    if (name == "strict") continue;
-    if (name == "config" || name == "dnsserver") {
-      args.push_back(name == "config" ? "--config" : "--dns-server");
-      if (eq != std::string_view::npos) args.push_back(value);
-      continue;
-    }
-    args.push_back(arg);
-  }
-  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
-  return args;
-}
-
 // A `pebble` symlink (or copy) to cobble answers like Pebble without any flag.
 bool invoked_as_pebble(const char* argv0) {
   std::string_view name(argv0);
@@ -62,7 +36,7 @@ bool invoked_as_pebble(const char* argv0) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
   using cobble::app::Config;
   if (argc > 1 && std::string_view(argv[1]) == "admin") return cobble::app::run_admin(argc - 1, argv + 1);
   CLI::App cli{"Cobble: an ACME certificate authority for tests, CI and staging"};
@@ -91,7 +65,10 @@ int main(int argc, char** argv) {
                "Pebble's defaults and log lines (also when run as `pebble`); see docs/pebble-compat.md");
   cli.name(argv[0]);
   try {
-    cli.parse(pebble_style_flags(argc, argv));
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto translated = cobble::app::translate_pebble_flags(args);
+    std::reverse(translated.begin(), translated.end());  // CLI11 parses a reversed vector
+    cli.parse(translated);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }
@@ -120,4 +97,16 @@ int main(int argc, char** argv) {
     }
   }
   return cobble::app::run(config);
+}
+
+// Start-up is the one place exceptions are expected (a broken environment); none may escape main.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "cobble: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "cobble: failed with an unknown error\n";
+  }
+  return 1;
 }

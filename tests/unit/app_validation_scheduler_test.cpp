@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "app/validation_scheduler.hpp"
+#include "storage/fault_vfs.hpp"
 #include "support/test_ca.hpp"
 
 // The validation queue's guarantees (issue #12): every accepted validation ends recorded, valid or
@@ -20,7 +21,8 @@ using test::TestClient;
 namespace {
 
 struct SchedulerFixture {
-  TestCa ca;
+  storage::FaultInjectingVfs vfs;  // outlives the store
+  TestCa ca{{}, ca::CaOptions{.persist = false}, storage::StoreOptions{.vfs = vfs.name()}};
   TestClient client{ca};
   asio::io_context io;
   app::AsioValidationScheduler scheduler;
@@ -146,6 +148,28 @@ TEST_CASE("the validation queue takes at most max_in_flight + max_waiting", "[ap
   CHECK(f.scheduler.reserve());
   f.scheduler.release();
   f.scheduler.schedule(f.task());  // uses the first place
+  CHECK(f.run_until_recorded().status == "valid");
+  CHECK(f.scheduler.accepted() == 0);
+}
+
+TEST_CASE("an outcome that cannot be recorded while the disk is full lands once it is not",
+          "[app][scheduler][faults]") {
+  app::SchedulerOptions o;
+  o.record_retry_first = std::chrono::milliseconds(20);
+  o.record_retry_max = std::chrono::milliseconds(50);
+  auto passes = [](validation::Request) -> asio::awaitable<validation::Outcome> {
+    co_return validation::Outcome{};
+  };
+  SchedulerFixture f(passes, o);
+  f.vfs.inject(storage::FaultInjectingVfs::Fault::disk_full, storage::FaultInjectingVfs::writes);
+  f.scheduler.schedule_resumed(f.task());
+  // While the disk is full the outcome waits, retried, and the challenge stays processing.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  while (std::chrono::steady_clock::now() < until) f.io.run_for(std::chrono::milliseconds(20));
+  CHECK(f.vfs.failures() >= 2);
+  CHECK(f.ca.store->find_challenge(f.challenge_id).value().status == "processing");
+  CHECK(f.scheduler.accepted() == 1);
+  f.vfs.clear();
   CHECK(f.run_until_recorded().status == "valid");
   CHECK(f.scheduler.accepted() == 0);
 }
