@@ -155,8 +155,27 @@ void Challenges::resume_interrupted() const {
     if (!authz) continue;
     auto account = store_.find_account(authz->authz.account_id);
     if (!account) continue;
+    auto resumed = store_.note_resumed(challenge.id);
+    if (!resumed) {
+      spdlog::error("start-up: cannot resume challenge {}: {}", challenge.id, resumed.error().message);
+      continue;
+    }
+    auto task = task_for(*account, *authz, challenge, "");
+    if (*resumed > kMaxResumes) {
+      // Each start that resumed it ended before the validation did: something about this
+      // validation stops the process. Fail it rather than stop again (no start-up crash loop).
+      spdlog::error("start-up: challenge {} was resumed {} times without finishing; failing it", challenge.id,
+                    *resumed - 1);
+      ValidationReport report;
+      report.problem = Problem::server_internal(
+          "The validation was interrupted by " + std::to_string(*resumed - 1) +
+          " restarts of the CA in a row and is not tried again; answer a new challenge");
+      report.started_at = report.finished_at = clock_.now();
+      record_outcome(task, report);
+      continue;
+    }
     spdlog::info("start-up: resuming validation of challenge {}", challenge.id);
-    scheduler_.schedule_resumed(task_for(*account, *authz, challenge, ""));
+    scheduler_.schedule_resumed(std::move(task));
   }
 }
 

@@ -51,8 +51,10 @@ class Challenges {
   // later); true when recorded, or dropped because the challenge is no longer processing.
   bool record_outcome(const ValidationTask& task, const ValidationReport& report) const;
 
-  // Start-up recovery: re-schedules challenges left processing by a crash.
+  // Start-up recovery: re-schedules challenges left processing by a crash, except one already
+  // resumed kMaxResumes times (each of those starts ended before it did): that one is failed.
   void resume_interrupted() const;
+  static constexpr int kMaxResumes = 2;
 
  private:
   acme::Result<AuthzView> load_authz(const std::string& id) const;

@@ -170,6 +170,11 @@ CREATE TABLE renewal_info_overrides (
 ) WITHOUT ROWID;
 CREATE INDEX certificates_revoked ON certificates(not_after) WHERE revoked_at IS NOT NULL;
 )sql"},
+    // 5: how often start-up resumed a challenge left processing (note_resumed), so a validation
+    // that takes the process down each time it runs is failed instead of resumed for ever.
+    Migration{5, R"sql(
+ALTER TABLE challenges ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

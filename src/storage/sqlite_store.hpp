@@ -80,6 +80,7 @@ class SqliteStore final : public Store {
                                                                         std::size_t limit) override;
   Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) override;
   Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
+  Result<int> note_resumed(const std::string& id) override;
   Result<std::vector<std::string>> find_processing_orders() override;
 
   Result<CertificateRecord> find_certificate(const std::string& serial) override;

@@ -117,6 +117,10 @@ class Store {
   virtual Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) = 0;
   // Challenges left "processing" (after a crash), for start-up recovery.
   virtual Result<std::vector<ChallengeRecord>> find_processing_challenges() = 0;
+  // Start-up recovery: counts one more resumption of a challenge left "processing" and returns how
+  // many there have been, committed before the validation runs again, so that a validation which
+  // takes the process down every time is noticed. operation_not_permitted unless it is processing.
+  virtual Result<int> note_resumed(const std::string& id) = 0;
   // Orders left "processing" (finalize interrupted), for start-up recovery.
   virtual Result<std::vector<std::string>> find_processing_orders() = 0;
 

@@ -111,3 +111,33 @@ TEST_CASE("an outcome whose problem quotes bytes that are not UTF-8 is recorded 
   REQUIRE(attempts->size() == 1);
   CHECK((*attempts)[0].result == "invalid");
 }
+
+TEST_CASE("a validation that keeps stopping the process is failed at the third start, not resumed again",
+          "[api][hostile][restart]") {
+  TestCa ca;
+  TestClient client(ca);
+  REQUIRE(client.register_account().status == 201);
+  auto order = body_of(client.new_order({"stops.example"}));
+  auto authz_url = order["authorizations"][0].get<std::string>();
+  std::string id;
+  auto authz_body = body_of(client.post_as_get(authz_url));
+  INFO(authz_body.dump());
+  for (const auto& c : authz_body["challenges"])
+    if (c["type"] == "http-01") id = c["url"].get<std::string>().substr(ca.base_url.size() + 12);
+  INFO(id);
+  auto started = ca.store->start_challenge(id);
+  INFO((started ? std::string("ok") : started.error().message));
+  REQUIRE(started);
+  ca.scheduler.challenges = nullptr;  // the "validation" never ends: each start is a crash before it does
+  ca.challenges->resume_interrupted();
+  ca.challenges->resume_interrupted();
+  CHECK(ca.scheduler.tasks.size() == 2);
+  CHECK(ca.store->find_challenge(id).value().status == "processing");
+  ca.challenges->resume_interrupted();  // the third start
+  CHECK(ca.scheduler.tasks.size() == 2);
+  auto challenge = ca.store->find_challenge(id).value();
+  CHECK(challenge.status == "invalid");
+  CHECK_THAT(challenge.error, Catch::Contains("interrupted by 2 restarts"));
+  auto authz = body_of(client.post_as_get(authz_url));
+  CHECK(authz["status"] == "invalid");
+}

@@ -90,6 +90,7 @@ class ForwardingStore : public storage::Store {
   storage::Result<std::vector<storage::ChallengeRecord>> find_processing_challenges() override {
     return inner_.find_processing_challenges();
   }
+  storage::Result<int> note_resumed(const std::string& id) override { return inner_.note_resumed(id); }
   storage::Result<std::vector<std::string>> find_processing_orders() override {
     return inner_.find_processing_orders();
   }
