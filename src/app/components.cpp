@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr int kValidationGraceSeconds = 3;
+
 // The CA's issuer domain names (CAA, dns-persist-01): caaIdentities, or a name of its own.
 std::vector<std::string> issuer_domain_names(const Config& config) {
   if (!config.caa_identities.empty()) return config.caa_identities;
@@ -223,7 +225,10 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   scheduler_options.max_delay = std::chrono::seconds(config.va_sleep_seconds);
   scheduler_options.max_in_flight = static_cast<std::size_t>(std::max(1, config.va_max_concurrent));
   scheduler_options.max_waiting = static_cast<std::size_t>(config.va_max_queued);
-  scheduler_options.deadline = std::chrono::seconds(std::max(1, config.va_timeout_seconds));
+  // The validators stop at vaTimeoutSeconds; the scheduler's deadline catches any that do not
+  // (a CAA lookup started just before, a DNS lookup per redirect) a few seconds later.
+  scheduler_options.deadline =
+      std::chrono::seconds(std::max(1, config.va_timeout_seconds) + kValidationGraceSeconds);
   ValidateFn validate;
   if (c->validator) {
     validate = [validator = c->validator.get()](validation::Request request) {

@@ -29,10 +29,11 @@ ConnectionCaps connection_caps(const Config& config, std::size_t open_files) {
   ConnectionCaps caps;
   caps.acme = std::max(kAtLeast, connections * 3 / 4 / acme_listeners);
   caps.management = std::clamp<std::size_t>(connections / 4, kAtLeast, 1024);
-  caps.per_address = std::max(kAtLeast, caps.acme / 4);
   if (config.max_connections > 0) {
     caps.acme = caps.management = static_cast<std::size_t>(config.max_connections);
   }
+  // Behind a proxy (externalUrl) every client has the proxy's address.
+  caps.per_address = config.external_url.empty() ? std::max(kAtLeast, caps.acme / 4) : caps.acme;
   if (config.max_connections_per_address > 0) {
     caps.per_address = static_cast<std::size_t>(config.max_connections_per_address);
   }

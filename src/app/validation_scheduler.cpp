@@ -49,7 +49,9 @@ void AsioValidationScheduler::schedule_resumed(authority::ValidationTask task) {
 }
 
 void AsioValidationScheduler::start_waiting() {
-  while (in_flight_ < options_.max_in_flight && !waiting_.empty()) {
+  // A validation that outlived its deadline still holds sockets until its own timeouts end it: it
+  // keeps its place among the max_in_flight, so they bound what runs, not only what is awaited.
+  while (in_flight_ + lingering_ < options_.max_in_flight && !waiting_.empty()) {
     ++in_flight_;
     auto task = std::move(waiting_.front());
     waiting_.pop_front();
@@ -72,9 +74,19 @@ asio::awaitable<validation::Outcome> AsioValidationScheduler::validate_before_de
   };
   auto race = std::make_shared<Race>(Race{std::nullopt, asio::steady_timer(strand_, options_.deadline)});
   const auto identifier = request.identifier.value;
+  // Runs on strand_ when the validation ends, however it ends.
+  auto finish = [this, race](validation::Outcome outcome) {
+    if (race->outcome) {  // the deadline came first: the place it kept is free now
+      --lingering_;
+      start_waiting();
+      return;
+    }
+    race->outcome = std::move(outcome);
+    race->deadline.cancel();
+  };
   asio::co_spawn(
       strand_,
-      [race, validate = validate_, request = std::move(request)]() -> asio::awaitable<void> {
+      [validate = validate_, request = std::move(request), finish]() -> asio::awaitable<void> {
         validation::Outcome outcome;
         try {
           outcome = co_await validate(request);
@@ -82,31 +94,44 @@ asio::awaitable<validation::Outcome> AsioValidationScheduler::validate_before_de
           outcome = validation::failed(acme::ProblemType::server_internal,
                                        std::string("The validation failed inside the CA: ") + e.what());
         }
-        if (race->outcome) co_return;  // the deadline came first
-        race->outcome = std::move(outcome);
-        race->deadline.cancel();
+        finish(std::move(outcome));
       },
-      [race](const std::exception_ptr& error) {
+      [finish](const std::exception_ptr& error) {
         if (!error) return;
         common::log_escaped("validation", error);
-        if (race->outcome) return;
-        race->outcome =
-            validation::failed(acme::ProblemType::server_internal, "The validation failed inside the CA");
-        race->deadline.cancel();
+        finish(validation::failed(acme::ProblemType::server_internal, "The validation failed inside the CA"));
       });
   // co_spawn may have run the validation to its end already (it dispatches on strand_, where we are).
   if (!race->outcome) co_await race->deadline.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!race->outcome) {
+    ++lingering_;
     auto seconds = std::chrono::duration_cast<std::chrono::duration<double>>(options_.deadline).count();
     race->outcome = validation::failed(acme::ProblemType::connection,
                                        "Validation of " + identifier + " did not finish within " +
-                                           fmt::format("{:g}", seconds) +
-                                           " seconds (the CA's limit for one validation, vaTimeoutSeconds)");
+                                           fmt::format("{:g}", seconds) + " seconds");
   }
   co_return *race->outcome;
 }
 
 asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask task) {
+  auto shared_task = std::make_shared<const authority::ValidationTask>(std::move(task));
+  std::shared_ptr<const authority::ValidationReport> report;
+  try {
+    report = co_await attempt(*shared_task);
+  } catch (...) {
+    common::log_escaped("validation", std::current_exception());
+  }
+  if (!report) {  // whatever went wrong in here, the challenge still ends
+    auto failed = std::make_shared<authority::ValidationReport>();
+    failed->problem = acme::Problem::server_internal("The validation failed inside the CA");
+    failed->started_at = failed->finished_at = clock_.now();
+    report = std::move(failed);
+  }
+  record(std::move(shared_task), std::move(report), options_.record_retry_first);
+}
+
+asio::awaitable<std::shared_ptr<const authority::ValidationReport>> AsioValidationScheduler::attempt(
+    const authority::ValidationTask& task) {
   if (options_.max_delay.count() > 0) {
     // Pebble's PEBBLE_VA_SLEEPTIME: clients must poll rather than expect instant answers.
     thread_local std::minstd_rand random{std::random_device{}()};
@@ -127,8 +152,7 @@ asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask tas
     report->redirects = std::move(outcome.redirects);
   }
   report->finished_at = clock_.now();
-  record(std::make_shared<const authority::ValidationTask>(std::move(task)), std::move(report),
-         options_.record_retry_first);
+  co_return report;
 }
 
 void AsioValidationScheduler::record(std::shared_ptr<const authority::ValidationTask> task,
@@ -140,7 +164,13 @@ void AsioValidationScheduler::record(std::shared_ptr<const authority::Validation
     if (!common::guarded("recording a validation outcome", [&] {
           done = challenges_ == nullptr || challenges_->record_outcome(*task, *report);
         })) {
-      done = true;  // a bug, logged; retrying would hit it again
+      // A bug, logged. Record the bare failure instead, so the challenge does not stay processing.
+      authority::ValidationReport bare;
+      bare.problem = acme::Problem::server_internal("The validation outcome could not be recorded");
+      bare.started_at = bare.finished_at = clock_.now();
+      common::guarded("recording a bare validation failure",
+                      [&] { challenges_->record_outcome(*task, bare); });
+      done = true;
     }
     if (done) {
       --accepted_;

@@ -28,8 +28,9 @@ struct SchedulerOptions {
   std::size_t max_in_flight = 4096;        // validations running at once; the rest wait in order
   std::size_t max_waiting = 10'000;        // validations waiting to start; reserve() refuses beyond
   // A validation still running this long after it started ends as a failure (connection problem)
-  // and whatever it finds later is dropped.
-  std::chrono::milliseconds deadline{std::chrono::seconds(10)};
+  // and whatever it finds later is dropped. A backstop: the validators' own timeouts
+  // (vaTimeoutSeconds) are meant to end validations first, with a more precise problem.
+  std::chrono::milliseconds deadline{std::chrono::seconds(13)};
   // When recording an outcome fails (the database is busy, full or failing), it is retried after
   // this wait, doubling up to `record_retry_max`, until it is recorded.
   std::chrono::milliseconds record_retry_first{std::chrono::milliseconds(500)};
@@ -59,6 +60,8 @@ class AsioValidationScheduler final : public authority::ValidationScheduler {
  private:
   void start_waiting();  // on strand_
   boost::asio::awaitable<void> run(authority::ValidationTask task);
+  boost::asio::awaitable<std::shared_ptr<const authority::ValidationReport>> attempt(
+      const authority::ValidationTask& task);
   boost::asio::awaitable<validation::Outcome> validate_before_deadline(validation::Request request);
   void record(std::shared_ptr<const authority::ValidationTask> task,
               std::shared_ptr<const authority::ValidationReport> report, std::chrono::milliseconds retry);
@@ -72,6 +75,7 @@ class AsioValidationScheduler final : public authority::ValidationScheduler {
   std::atomic<std::size_t> accepted_{0};
   std::deque<authority::ValidationTask> waiting_;  // on strand_
   std::size_t in_flight_ = 0;                      // on strand_
+  std::size_t lingering_ = 0;  // on strand_: validations past their deadline that have not ended yet
 };
 
 }  // namespace cobble::app

@@ -63,13 +63,15 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
   tm.tm_hour = hour;
   tm.tm_min = min;
   tm.tm_sec = sec;
-  std::time_t t = timegm(&tm) - offset;
+  std::time_t local = timegm(&tm);
+  if (local == static_cast<std::time_t>(-1) && !(year == 1969 && mon == 12 && day == 31)) return std::nullopt;
+  std::time_t t = local - offset;
   // A TimePoint counts nanoseconds in 64 bits: years beyond 1677..2262 do not fit (and would
   // overflow into nonsense), so they are not times this program can hold.
   using Seconds = std::chrono::seconds;
   constexpr auto kMax = std::chrono::duration_cast<Seconds>(TimePoint::duration::max()).count() - 1;
   constexpr auto kMin = std::chrono::duration_cast<Seconds>(TimePoint::duration::min()).count() + 1;
-  if (t == static_cast<std::time_t>(-1) || t > kMax || t < kMin) return std::nullopt;
+  if (t > kMax || t < kMin) return std::nullopt;
   return std::chrono::system_clock::from_time_t(t);
 }
 

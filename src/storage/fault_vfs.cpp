@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <stdexcept>
@@ -95,27 +96,16 @@ int file_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
 }
 int file_unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }  // nothing was fetched
 
-const sqlite3_io_methods kMethods = {
-    3,
-    file_close,
-    file_read,
-    file_write,
-    file_truncate,
-    file_sync,
-    file_size,
-    file_lock,
-    file_unlock,
-    file_check_reserved,
-    file_control,
-    file_sector_size,
-    file_device,
-    file_shm_map,
-    file_shm_lock,
-    file_shm_barrier,
-    file_shm_unmap,
-    file_fetch,
-    file_unfetch,
-};
+// One table per io_methods version: SQLite calls the shared-memory methods (v2) and xFetch (v3)
+// only when the version says they exist, so ours claims exactly what the real file has.
+constexpr sqlite3_io_methods methods_of_version(int version) {
+  return {version,          file_close,       file_read,   file_write,   file_truncate,
+          file_sync,        file_size,        file_lock,   file_unlock,  file_check_reserved,
+          file_control,     file_sector_size, file_device, file_shm_map, file_shm_lock,
+          file_shm_barrier, file_shm_unmap,   file_fetch,  file_unfetch};
+}
+constexpr sqlite3_io_methods kMethods[] = {methods_of_version(1), methods_of_version(2),
+                                           methods_of_version(3)};
 
 State* state_of(sqlite3_vfs* vfs) { return static_cast<State*>(vfs->pAppData); }
 sqlite3_vfs* real_vfs(sqlite3_vfs* vfs) { return state_of(vfs)->real; }
@@ -125,8 +115,13 @@ int vfs_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int
   file->base.pMethods = nullptr;
   file->state = state_of(vfs);
   file->checked = (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) != 0;
+  file->real()->pMethods = nullptr;
   int rc = real_vfs(vfs)->xOpen(real_vfs(vfs), name, file->real(), flags, out_flags);
-  if (rc == SQLITE_OK && file->real()->pMethods != nullptr) file->base.pMethods = &kMethods;
+  // SQLite closes a file whose pMethods is set even when its open failed; the real VFS may have
+  // set its own, so ours must be set too for that close to reach the real file.
+  if (const auto* real = file->real()->pMethods; real != nullptr) {
+    file->base.pMethods = &kMethods[std::clamp(real->iVersion, 1, 3) - 1];
+  }
   return rc;
 }
 int vfs_delete(sqlite3_vfs* vfs, const char* name, int sync) {

@@ -31,6 +31,15 @@ TEST_CASE("maxConnections and maxConnectionsPerAddress override the derived caps
   CHECK(caps.acme == 500);
   CHECK(caps.management == 500);
   CHECK(caps.per_address == 20);
+  config.max_connections_per_address = 0;
+  CHECK(connection_caps(config, 1024).per_address == 125);  // a quarter of maxConnections
+}
+
+TEST_CASE("behind a proxy one address may take a listener's whole cap", "[app][limits]") {
+  Config config;
+  config.external_url = "https://acme.example.com";
+  auto caps = connection_caps(config, 1'048'576);
+  CHECK(caps.per_address == caps.acme);
 }
 
 TEST_CASE("the open-file limit is raised to the hard limit", "[app][limits]") {

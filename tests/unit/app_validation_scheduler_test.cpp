@@ -173,3 +173,28 @@ TEST_CASE("an outcome that cannot be recorded while the disk is full lands once 
   CHECK(f.run_until_recorded().status == "valid");
   CHECK(f.scheduler.accepted() == 0);
 }
+
+TEST_CASE("a validation past its deadline keeps its place until it really ends", "[app][scheduler]") {
+  auto started = std::make_shared<int>(0);
+  auto slow = [started](validation::Request) -> asio::awaitable<validation::Outcome> {
+    ++*started;
+    asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(600));
+    co_await wait.async_wait(asio::use_awaitable);
+    co_return validation::Outcome{};
+  };
+  app::SchedulerOptions o;
+  o.max_in_flight = 1;
+  o.deadline = std::chrono::milliseconds(100);
+  SchedulerFixture f(slow, o);
+  f.scheduler.schedule_resumed(f.task());
+  f.scheduler.schedule_resumed(f.task());  // a second one for the same challenge: it waits its turn
+  CHECK(f.run_until_recorded().status == "invalid");
+  // The first still runs (past its deadline): the second has not started.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  while (std::chrono::steady_clock::now() < until) f.io.run_for(std::chrono::milliseconds(10));
+  CHECK(*started == 1);
+  until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (*started < 2 && std::chrono::steady_clock::now() < until)
+    f.io.run_for(std::chrono::milliseconds(10));
+  CHECK(*started == 2);
+}

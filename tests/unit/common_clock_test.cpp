@@ -27,3 +27,9 @@ TEST_CASE("times a TimePoint cannot hold are refused, not overflowed", "[common]
   CHECK(parse_rfc3339("2261-12-31T00:00:00Z").has_value());
   CHECK(parse_rfc3339("1970-01-01T00:00:00Z").has_value());
 }
+
+TEST_CASE("the second before the epoch is a time like any other", "[common][clock]") {
+  auto t = parse_rfc3339("1969-12-31T23:59:59Z");
+  REQUIRE(t);
+  CHECK(std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count() == -1);
+}
