@@ -115,22 +115,20 @@ asio::awaitable<validation::Outcome> AsioValidationScheduler::validate_before_de
 
 asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask task) {
   auto shared_task = std::make_shared<const authority::ValidationTask>(std::move(task));
-  std::shared_ptr<const authority::ValidationReport> report;
+  std::shared_ptr<const validation::Outcome> outcome;
   try {
-    report = co_await attempt(*shared_task);
+    outcome = co_await attempt(*shared_task);
   } catch (...) {
     common::log_escaped("validation", std::current_exception());
   }
-  if (!report) {  // whatever went wrong in here, the challenge still ends
-    auto failed = std::make_shared<authority::ValidationReport>();
-    failed->problem = acme::Problem::server_internal("The validation failed inside the CA");
-    failed->started_at = failed->finished_at = clock_.now();
-    report = std::move(failed);
+  if (!outcome) {  // whatever went wrong in here, the challenge still ends
+    outcome = std::make_shared<const validation::Outcome>(
+        failed_now(acme::Problem::server_internal("The validation failed inside the CA")));
   }
-  record(std::move(shared_task), std::move(report), options_.record_retry_first);
+  record(std::move(shared_task), std::move(outcome), options_.record_retry_first);
 }
 
-asio::awaitable<std::shared_ptr<const authority::ValidationReport>> AsioValidationScheduler::attempt(
+asio::awaitable<std::shared_ptr<const validation::Outcome>> AsioValidationScheduler::attempt(
     const authority::ValidationTask& task) {
   if (options_.max_delay.count() > 0) {
     // Pebble's PEBBLE_VA_SLEEPTIME: clients must poll rather than expect instant answers.
@@ -138,36 +136,36 @@ asio::awaitable<std::shared_ptr<const authority::ValidationReport>> AsioValidati
     asio::steady_timer timer(strand_, std::chrono::milliseconds(random() % options_.max_delay.count()));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  auto report = std::make_shared<authority::ValidationReport>();
-  report->started_at = clock_.now();
+  const auto started_at = clock_.now();
+  auto outcome = std::make_shared<validation::Outcome>();
   if (!options_.always_valid) {
-    validation::Request request{task.type, task.identifier, task.token, task.key_authorization};
-    request.account_url = task.account_url;
-    request.wildcard = task.wildcard;
-    request.now_unix =
-        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
-    auto outcome = co_await validate_before_deadline(std::move(request));
-    report->problem = std::move(outcome.problem);
-    report->addresses = std::move(outcome.addresses);
-    report->redirects = std::move(outcome.redirects);
+    validation::Request request = task;
+    request.now_unix = std::chrono::duration_cast<std::chrono::seconds>(started_at.time_since_epoch()).count();
+    *outcome = co_await validate_before_deadline(std::move(request));
   }
-  report->finished_at = clock_.now();
-  co_return report;
+  outcome->started_at = started_at;
+  outcome->finished_at = clock_.now();
+  co_return outcome;
+}
+
+validation::Outcome AsioValidationScheduler::failed_now(acme::Problem problem) const {
+  validation::Outcome outcome;
+  outcome.problem = std::move(problem);
+  outcome.started_at = outcome.finished_at = clock_.now();
+  return outcome;
 }
 
 void AsioValidationScheduler::record(std::shared_ptr<const authority::ValidationTask> task,
-                                     std::shared_ptr<const authority::ValidationReport> report,
+                                     std::shared_ptr<const validation::Outcome> outcome,
                                      std::chrono::milliseconds retry) {
   // Recording writes SQLite: never on an I/O thread.
-  asio::post(record_executor_, [this, task, report, retry] {
+  asio::post(record_executor_, [this, task, outcome, retry] {
     bool done = true;
     if (!common::guarded("recording a validation outcome", [&] {
-          done = challenges_ == nullptr || challenges_->record_outcome(*task, *report);
+          done = challenges_ == nullptr || challenges_->record_outcome(*task, *outcome);
         })) {
       // A bug, logged. Record the bare failure instead, so the challenge does not stay processing.
-      authority::ValidationReport bare;
-      bare.problem = acme::Problem::server_internal("The validation outcome could not be recorded");
-      bare.started_at = bare.finished_at = clock_.now();
+      auto bare = failed_now(acme::Problem::server_internal("The validation outcome could not be recorded"));
       common::guarded("recording a bare validation failure",
                       [&] { challenges_->record_outcome(*task, bare); });
       done = true;
@@ -178,8 +176,8 @@ void AsioValidationScheduler::record(std::shared_ptr<const authority::Validation
     }
     // The store failed: try again later, so the outcome lands once the fault is gone.
     auto timer = std::make_shared<asio::steady_timer>(strand_, retry);
-    timer->async_wait([this, timer, task, report, retry](const boost::system::error_code&) {
-      record(task, report, std::min(retry * 2, options_.record_retry_max));
+    timer->async_wait([this, timer, task, outcome, retry](const boost::system::error_code&) {
+      record(task, outcome, std::min(retry * 2, options_.record_retry_max));
     });
   });
 }

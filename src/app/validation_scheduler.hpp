@@ -60,11 +60,13 @@ class AsioValidationScheduler final : public authority::ValidationScheduler {
  private:
   void start_waiting();  // on strand_
   boost::asio::awaitable<void> run(authority::ValidationTask task);
-  boost::asio::awaitable<std::shared_ptr<const authority::ValidationReport>> attempt(
+  boost::asio::awaitable<std::shared_ptr<const validation::Outcome>> attempt(
       const authority::ValidationTask& task);
   boost::asio::awaitable<validation::Outcome> validate_before_deadline(validation::Request request);
+  // A failure found by the scheduler itself, timed now.
+  validation::Outcome failed_now(acme::Problem problem) const;
   void record(std::shared_ptr<const authority::ValidationTask> task,
-              std::shared_ptr<const authority::ValidationReport> report, std::chrono::milliseconds retry);
+              std::shared_ptr<const validation::Outcome> outcome, std::chrono::milliseconds retry);
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::any_io_executor record_executor_;

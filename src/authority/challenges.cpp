@@ -106,42 +106,49 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
   return view;
 }
 
-bool Challenges::record_outcome(const ValidationTask& task, const ValidationReport& report) const {
-  storage::ValidationAttemptRecord attempt;
-  attempt.account_id = task.account_id;
-  attempt.identifier = {task.identifier.type, task.identifier.value};
-  attempt.method = task.type;
-  attempt.started_at = report.started_at;
-  attempt.finished_at = report.finished_at;
-  attempt.result = report.problem ? "invalid" : "valid";
-  if (report.problem) {
-    attempt.problem_type = acme::urn(report.problem->type);
-    attempt.problem_detail = common::valid_utf8(report.problem->detail);
-  }
-  attempt.addresses = report.addresses;
-  attempt.redirects = report.redirects;
-  auto error_json = report.problem ? acme::json_text(acme::to_json(*report.problem)) : std::string();
-  auto at = report.finished_at == common::TimePoint{} ? clock_.now() : report.finished_at;
-  auto book = pauses_ ? pauses_->bookkeeping(task) : std::nullopt;
-  auto effect = storage::PauseEffect::none;
-  if (auto r = store_.finish_challenge(task.challenge_id, !report.problem, at, error_json, &attempt,
-                                       book ? &*book : nullptr, &effect);
-      !r) {
-    if (r.error().code == std::errc::operation_not_permitted || is_not_found(r.error())) {
+bool Challenges::record_outcome(const ValidationTask& task, const validation::Outcome& outcome) const {
+  storage::ChallengeOutcomeRecord record;
+  record.challenge_id = task.challenge_id;
+  record.valid = outcome.valid();
+  record.at = outcome.finished_at == common::TimePoint{} ? clock_.now() : outcome.finished_at;
+  if (outcome.problem) record.error_json = acme::json_text(acme::to_json(*outcome.problem));
+  record.attempt = attempt_record(task, outcome);
+  if (pauses_) record.pause = pauses_->bookkeeping(task);
+  auto effect = store_.finish_challenge(record);
+  if (!effect) {
+    if (effect.error().code == std::errc::operation_not_permitted || is_not_found(effect.error())) {
       spdlog::info("validation outcome for challenge {} dropped: it is no longer processing",
                    task.challenge_id);
       return true;
     }
     spdlog::warn("validation outcome for challenge {} not recorded yet: {}", task.challenge_id,
-                 r.error().message);
+                 effect.error().message);
     return false;
   }
-  if (pauses_) pauses_->report(task, effect);
-  if (report.problem) {
+  if (pauses_) pauses_->report(task, *effect);
+  if (outcome.problem) {
     spdlog::info("validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
-                 task.account_id, report.problem->detail);
+                 task.account_id, outcome.problem->detail);
   }
   return true;
+}
+
+storage::ValidationAttemptRecord Challenges::attempt_record(const ValidationTask& task,
+                                                            const validation::Outcome& outcome) {
+  storage::ValidationAttemptRecord attempt;
+  attempt.account_id = task.account_id;
+  attempt.identifier = {task.identifier.type, task.identifier.value};
+  attempt.method = task.type;
+  attempt.started_at = outcome.started_at;
+  attempt.finished_at = outcome.finished_at;
+  attempt.result = outcome.problem ? "invalid" : "valid";
+  if (outcome.problem) {
+    attempt.problem_type = acme::urn(outcome.problem->type);
+    attempt.problem_detail = common::valid_utf8(outcome.problem->detail);
+  }
+  attempt.addresses = outcome.addresses;
+  attempt.redirects = outcome.redirects;
+  return attempt;
 }
 
 void Challenges::resume_interrupted() const {
@@ -166,12 +173,12 @@ void Challenges::resume_interrupted() const {
       // validation stops the process. Fail it rather than stop again (no start-up crash loop).
       spdlog::error("start-up: challenge {} was resumed {} times without finishing; failing it", challenge.id,
                     *resumed - 1);
-      ValidationReport report;
-      report.problem = Problem::server_internal(
+      validation::Outcome outcome;
+      outcome.problem = Problem::server_internal(
           "The validation was interrupted by " + std::to_string(*resumed - 1) +
           " restarts of the CA in a row and is not tried again; answer a new challenge");
-      report.started_at = report.finished_at = clock_.now();
-      record_outcome(task, report);
+      outcome.started_at = outcome.finished_at = clock_.now();
+      record_outcome(task, outcome);
       continue;
     }
     spdlog::info("start-up: resuming validation of challenge {}", challenge.id);

@@ -49,7 +49,7 @@ class Challenges {
   // (no problem) or invalid, and the attempt is added to validation_attempts. Called by the
   // validation scheduler. Returns false when the store failed (nothing was recorded: call again
   // later); true when recorded, or dropped because the challenge is no longer processing.
-  bool record_outcome(const ValidationTask& task, const ValidationReport& report) const;
+  bool record_outcome(const ValidationTask& task, const validation::Outcome& outcome) const;
 
   // Start-up recovery: re-schedules challenges left processing by a crash, except one already
   // resumed kMaxResumes times (each of those starts ended before it did): that one is failed.
@@ -60,6 +60,8 @@ class Challenges {
   acme::Result<AuthzView> load_authz(const std::string& id) const;
   ValidationTask task_for(const Account& account, const AuthzView& authz, const Challenge& challenge,
                           const std::string& account_url) const;
+  static storage::ValidationAttemptRecord attempt_record(const ValidationTask& task,
+                                                         const validation::Outcome& outcome);
 
   storage::Store& store_;
   const common::Clock& clock_;

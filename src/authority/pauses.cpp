@@ -7,7 +7,6 @@
 
 #include "acme/identifiers.hpp"
 #include "authority/errors.hpp"
-#include "pause/gcra.hpp"
 
 namespace cobble::authority {
 namespace {
@@ -81,10 +80,7 @@ std::optional<storage::PauseBookkeeping> Pauses::bookkeeping(const ValidationTas
   book.pair = {task.identifier.type, task.wildcard ? "*." + task.identifier.value : task.identifier.value};
   book.now = clock_.now();
   book.grace = std::chrono::duration_cast<std::chrono::seconds>(settings_.policy.grace);
-  book.spend = [limit = settings_.policy.failures, now = book.now](std::optional<common::TimePoint> tat) {
-    auto result = pause::spend(limit, tat, now);
-    return storage::FailureSpend{result.allowed, result.new_tat};
-  };
+  book.failures = settings_.policy.failures;
   return book;
 }
 

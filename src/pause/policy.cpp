@@ -9,6 +9,10 @@ namespace cobble::pause {
 namespace {
 
 using namespace std::chrono_literals;
+using common::gcra::Duration;
+using common::gcra::Limit;
+using common::gcra::SpendResult;
+using common::gcra::TimePoint;
 
 constexpr std::int64_t kMaxSimulatedFailures = 100'000'000;
 // Nanosecond time points reach only ±292 years; no policy worth configuring pauses later than this.
@@ -64,8 +68,8 @@ std::optional<PauseForecast> forecast_pause(const PausePolicy& policy, double fa
   for (std::int64_t k = 0; k < kMaxSimulatedFailures; ++k) {
     if (static_cast<double>(k) / failures_per_day > kForecastHorizonDays) break;
     const TimePoint now = failure_time(k);
-    const double balance = tokens_available(limit, tat, now);
-    const SpendResult result = spend(limit, tat, now);
+    const double balance = common::gcra::tokens_available(limit, tat, now);
+    const SpendResult result = common::gcra::spend(limit, tat, now);
     if (result.allowed) {
       tat = result.new_tat;
       previous_balance = balance;

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "pause/gcra.hpp"
+#include "common/gcra.hpp"
 
 namespace cobble::pause {
 
@@ -14,7 +14,7 @@ namespace cobble::pause {
 // The failures limit is spent once per failed authorization of the pair; the first denied spend
 // pauses it; a successful validation deletes the bucket.
 struct PausePolicy {
-  Limit failures{3600, 1, std::chrono::hours(24)};
+  common::gcra::Limit failures{3600, 1, std::chrono::hours(24)};
   // After an unpause the pair cannot be re-paused for this long (enforced by storage's pause).
   std::chrono::days grace{14};
   // Lifetime of the unpause link; make_unpause_token() never issues a shorter one.

@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/gcra.hpp"
 
 // Plain records the Store reads and writes. Statuses are RFC 8555 tokens as strings ("pending",
 // "valid", ...): storage keeps them, authority/ decides them. No JSON, HTTP or problems here.
@@ -123,20 +123,27 @@ struct BulkRows {
   std::vector<ValidationAttemptRecord> attempts;
 };
 
-// Pause bookkeeping done in the same transaction as a validation outcome (issue #5).
-// `spend` decides a failure against the pair's stored GCRA TAT (nullopt: a fresh bucket): whether
-// it is allowed and the TAT to keep. Storage only stores; the policy lives in pause/.
-struct FailureSpend {
-  bool allowed = true;
-  TimePoint new_tat{};
-};
+// Pause bookkeeping done in the same transaction as a validation outcome (issue #5): on a failure
+// storage spends `failures` against the pair's stored TAT (a fresh bucket when there is none) and
+// pauses the pair when the spend is denied; on a success it deletes the bucket. Plain data: the
+// policy (which limit, which grace) is pause/'s; storage applies the GCRA maths of common/gcra.hpp.
 struct PauseBookkeeping {
   std::int64_t account_id = 0;
   IdentifierRecord pair;  // the identifier as ordered: "*.example.com" is its own pair
-  std::function<FailureSpend(std::optional<TimePoint>)> spend;
+  common::gcra::Limit failures;
   TimePoint now{};
   std::chrono::seconds grace{};  // a pair unpaused less than this ago is not re-paused
 };
 enum class PauseEffect { none, paused, repaused, skipped_for_grace, already_paused };
+
+// A validation outcome as Store::finish_challenge records it, all in one transaction.
+struct ChallengeOutcomeRecord {
+  std::string challenge_id;
+  bool valid = false;
+  TimePoint at{};          // validated_at when valid
+  std::string error_json;  // the problem document when invalid
+  std::optional<ValidationAttemptRecord> attempt;
+  std::optional<PauseBookkeeping> pause;
+};
 
 }  // namespace cobble::storage

@@ -65,9 +65,7 @@ class SqliteStore final : public Store {
 
   Result<ChallengeRecord> find_challenge(const std::string& id) override;
   Result<void> start_challenge(const std::string& id) override;
-  Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
-                                const std::string& error_json, const ValidationAttemptRecord* attempt,
-                                const PauseBookkeeping* pause, PauseEffect* effect) override;
+  Result<PauseEffect> finish_challenge(const ChallengeOutcomeRecord& outcome) override;
   Result<std::vector<IdentifierRecord>> find_paused(
       std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) override;
   Result<std::vector<IdentifierRecord>> list_paused(std::int64_t account_id, std::size_t limit) override;
@@ -125,8 +123,7 @@ class SqliteStore final : public Store {
   Result<void> insert_order_rows(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs);
   Result<void> insert_attempt_row(const ValidationAttemptRecord& attempt);
   // Pause bookkeeping inside an open transaction.
-  Result<PauseEffect> apply_pause_bookkeeping(std::int64_t account_id, bool valid,
-                                              const PauseBookkeeping& pause);
+  Result<PauseEffect> apply_pause_bookkeeping(bool valid, const PauseBookkeeping& pause);
   Result<PauseEffect> pause_locked(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
                                    std::chrono::seconds grace);
 

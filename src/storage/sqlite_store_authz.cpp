@@ -119,36 +119,40 @@ Result<void> SqliteStore::start_challenge(const std::string& id) {
   return tx->commit();
 }
 
-Result<void> SqliteStore::finish_challenge(const std::string& id, bool valid, TimePoint at,
-                                           const std::string& error_json,
-                                           const ValidationAttemptRecord* attempt,
-                                           const PauseBookkeeping* pause, PauseEffect* effect) {
+Result<PauseEffect> SqliteStore::finish_challenge(const ChallengeOutcomeRecord& outcome) {
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  const std::string status = valid ? "valid" : "invalid";
+  const auto& id = outcome.challenge_id;
+  const std::string status = outcome.valid ? "valid" : "invalid";
   std::optional<std::int64_t> validated_at;
-  if (valid) validated_at = to_micros(at);
+  if (outcome.valid) validated_at = to_micros(outcome.at);
   auto changed = execute(
       "UPDATE challenges SET status = ?, validated_at = ?, error = ? WHERE id = ? AND status = 'processing'",
-      status, validated_at, valid ? std::string() : error_json, id);
+      status, validated_at, outcome.valid ? std::string() : outcome.error_json, id);
   if (!changed) return std::unexpected(changed.error());
-  if (*changed == 0) return explain_unchanged("challenges", "id", id, "status is not processing");
+  if (*changed == 0) {
+    return std::unexpected(explain_unchanged("challenges", "id", id, "status is not processing").error());
+  }
   // Only a pending authorization takes the outcome: one deactivated meanwhile stays so.
   auto authz = execute(
       "UPDATE authorizations SET status = ? WHERE id = (SELECT authz_id FROM challenges WHERE id = ?) "
       "AND status = 'pending'",
       status, id);
   if (!authz) return std::unexpected(authz.error());
-  if (attempt) {
-    if (auto inserted = insert_attempt_row(*attempt); !inserted) return inserted;
+  if (outcome.attempt) {
+    if (auto inserted = insert_attempt_row(*outcome.attempt); !inserted) {
+      return std::unexpected(inserted.error());
+    }
   }
-  if (pause) {
-    auto applied = apply_pause_bookkeeping(pause->account_id, valid, *pause);
+  auto effect = PauseEffect::none;
+  if (outcome.pause) {
+    auto applied = apply_pause_bookkeeping(outcome.valid, *outcome.pause);
     if (!applied) return std::unexpected(applied.error());
-    if (effect) *effect = *applied;
+    effect = *applied;
   }
-  return tx->commit();
+  if (auto committed = tx->commit(); !committed) return std::unexpected(committed.error());
+  return effect;
 }
 
 Result<void> SqliteStore::insert_attempt_row(const ValidationAttemptRecord& attempt) {

@@ -31,8 +31,8 @@ Result<PauseEffect> SqliteStore::pause_locked(std::int64_t account_id, const Ide
   return existed ? PauseEffect::repaused : PauseEffect::paused;
 }
 
-Result<PauseEffect> SqliteStore::apply_pause_bookkeeping(std::int64_t account_id, bool valid,
-                                                         const PauseBookkeeping& pause) {
+Result<PauseEffect> SqliteStore::apply_pause_bookkeeping(bool valid, const PauseBookkeeping& pause) {
+  const auto account_id = pause.account_id;
   const auto& id = pause.pair;
   if (valid) {
     // A success resets the pair: the count is of consecutive failures.
@@ -54,7 +54,7 @@ Result<PauseEffect> SqliteStore::apply_pause_bookkeeping(std::int64_t account_id
     if (!found) return std::unexpected(found.error());
     if (*found) tat = from_micros(row.int64(0));
   }
-  auto decision = pause.spend(tat);
+  auto decision = common::gcra::spend(pause.failures, tat, pause.now);
   auto stored = execute(
       "INSERT INTO pause_buckets (account_id, identifier_type, identifier_value, tat) VALUES (?, ?, ?, ?) "
       "ON CONFLICT (account_id, identifier_type, identifier_value) DO UPDATE SET tat = excluded.tat",

@@ -98,13 +98,10 @@ class Store {
   virtual Result<void> start_challenge(const std::string& id) = 0;
   // Records a validation outcome in one transaction: the challenge becomes valid (validated_at =
   // `at`) or invalid (with `error_json`), and its authorization likewise if still "pending" (a
-  // deactivated one stays so), and `attempt` (when given) is added to validation_attempts.
+  // deactivated one stays so); `attempt` (when given) is added to validation_attempts and `pause`
+  // (when given) is applied. Returns what the pause bookkeeping did (none without it).
   // operation_not_permitted unless the challenge is "processing".
-  virtual Result<void> finish_challenge(const std::string& id, bool valid, TimePoint at,
-                                        const std::string& error_json,
-                                        const ValidationAttemptRecord* attempt = nullptr,
-                                        const PauseBookkeeping* pause = nullptr,
-                                        PauseEffect* effect = nullptr) = 0;
+  virtual Result<PauseEffect> finish_challenge(const ChallengeOutcomeRecord& outcome) = 0;
   // The newest `limit` validation attempts of an account for an identifier, newest first.
   virtual Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(
       std::int64_t account_id, const IdentifierRecord& identifier, std::size_t limit) = 0;

@@ -8,10 +8,12 @@
 
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
+#include "common/clock.hpp"
 
 namespace cobble::validation {
 
-// One challenge to validate (RFC 8555 §8). Validators know nothing of storage or accounts.
+// One challenge to validate (RFC 8555 §8), from the challenge POST down to the validator.
+// Validators know nothing of storage or accounts.
 struct Request {
   std::string type;             // "http-01", "dns-01", "tls-alpn-01", "dns-account-01", "dns-persist-01"
   acme::Identifier identifier;  // DNS name without "*.", or IP address (RFC 8738)
@@ -24,12 +26,16 @@ struct Request {
   std::int64_t now_unix = 0;  // ACME time (the CA's Clock), for dns-persist-01's persistUntil
 };
 
-// What a validation found. A failed validation is data, not an error: `problem` says why, in
-// words a person can act on (type connection, dns, unauthorized, tls, incorrectResponse, ...).
+// What a validation found, from the validator up to the row in validation_attempts. A failed
+// validation is data, not an error: `problem` says why, in words a person can act on (type
+// connection, dns, unauthorized, tls, incorrectResponse, ...).
 struct Outcome {
   std::optional<acme::Problem> problem;  // empty: the challenge passed
   std::vector<std::string> addresses;    // addresses contacted, in order ("[::1]:5002", "127.0.0.1:5002")
   std::vector<std::string> redirects;    // http-01: every URL fetched after the first
+  // When the validation ran, in ACME time: set by whoever runs validators (they read no clock).
+  common::TimePoint started_at{};
+  common::TimePoint finished_at{};
 
   bool valid() const { return !problem.has_value(); }
 };

@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include "authority/pauses.hpp"
-#include "pause/gcra.hpp"
 #include "storage/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -110,10 +109,13 @@ TEST_CASE("failed validations spend the pair's bucket and the denied one pauses 
     order.authz_ids = {authz.id};
     REQUIRE(f.store->insert_order(order, {authz}));
     REQUIRE(f.store->start_challenge("chall-" + id));
-    auto book = pauses.bookkeeping(task).value();
-    auto effect = PauseEffect::none;
-    REQUIRE(f.store->finish_challenge("chall-" + id, false, f.clock.now(), "{}", nullptr, &book, &effect));
-    return effect;
+    auto effect = f.store->finish_challenge({.challenge_id = "chall-" + id,
+                                             .valid = false,
+                                             .at = f.clock.now(),
+                                             .error_json = "{}",
+                                             .pause = pauses.bookkeeping(task).value()});
+    REQUIRE(effect);
+    return *effect;
   };
   CHECK(fail_once() == PauseEffect::none);
   CHECK(fail_once() == PauseEffect::none);

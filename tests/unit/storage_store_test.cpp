@@ -273,7 +273,7 @@ TEST_CASE("missing records are reported as no_such_file_or_directory", "[storage
   CHECK_THAT(store->complete_order("nope", make_certificate("01", 1, "nope")), missing);
   CHECK_THAT(store->fail_order("nope", "{}"), missing);
   CHECK_THAT(store->start_challenge("nope"), missing);
-  CHECK_THAT(store->finish_challenge("nope", true, kNow, ""), missing);
+  CHECK_THAT(store->finish_challenge({.challenge_id = "nope", .valid = true, .at = kNow}), missing);
   CHECK_THAT(store->revoke_certificate("00ff", 0, kNow), missing);
 }
 
@@ -326,10 +326,10 @@ TEST_CASE("a challenge starts only once", "[storage]") {
 TEST_CASE("finishing a challenge records the outcome on the challenge and its authorization", "[storage]") {
   Fixture f;
   SECTION("valid") {
-    CHECK_THAT(f.store->finish_challenge("a1-http", true, kNow, ""),
+    CHECK_THAT(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}),
                FailsWith(std::errc::operation_not_permitted));
     REQUIRE(f.store->start_challenge("a1-http"));
-    REQUIRE(f.store->finish_challenge("a1-http", true, kNow + 5s, ""));
+    REQUIRE(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow + 5s}));
     auto authz = f.store->find_authz("a1");
     REQUIRE(authz);
     CHECK(authz->status == "valid");
@@ -337,14 +337,14 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
     CHECK(authz->challenges[0].validated_at == kNow + 5s);
     CHECK(authz->challenges[0].error.empty());
     CHECK(authz->challenges[1].status == "pending");
-    CHECK_THAT(f.store->finish_challenge("a1-http", true, kNow, ""),
+    CHECK_THAT(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}),
                FailsWith(std::errc::operation_not_permitted));
   }
   SECTION("invalid") {
     const std::string problem =
         R"({"type":"urn:ietf:params:acme:error:unauthorized","detail":"wrong token"})";
     REQUIRE(f.store->start_challenge("a1-dns"));
-    REQUIRE(f.store->finish_challenge("a1-dns", false, kNow + 5s, problem));
+    REQUIRE(f.store->finish_challenge({.challenge_id = "a1-dns", .valid = false, .at = kNow + 5s, .error_json = problem}));
     auto challenge = f.store->find_challenge("a1-dns");
     REQUIRE(challenge);
     CHECK(challenge->status == "invalid");
@@ -355,7 +355,7 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
   SECTION("a deactivated authorization stays deactivated") {
     REQUIRE(f.store->start_challenge("a1-http"));
     REQUIRE(f.store->update_authz_status("a1", "deactivated"));
-    REQUIRE(f.store->finish_challenge("a1-http", true, kNow, ""));
+    REQUIRE(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}));
     CHECK(f.store->find_authz("a1")->status == "deactivated");
     CHECK(f.store->find_challenge("a1-http")->status == "valid");
   }

@@ -73,12 +73,8 @@ class ForwardingStore : public storage::Store {
     return inner_.find_challenge(id);
   }
   storage::Result<void> start_challenge(const std::string& id) override { return inner_.start_challenge(id); }
-  storage::Result<void> finish_challenge(const std::string& id, bool valid, storage::TimePoint at,
-                                         const std::string& error_json,
-                                         const storage::ValidationAttemptRecord* attempt,
-                                         const storage::PauseBookkeeping* pause,
-                                         storage::PauseEffect* effect) override {
-    return inner_.finish_challenge(id, valid, at, error_json, attempt, pause, effect);
+  storage::Result<storage::PauseEffect> finish_challenge(const storage::ChallengeOutcomeRecord& outcome) override {
+    return inner_.finish_challenge(outcome);
   }
   storage::Result<std::vector<storage::ValidationAttemptRecord>> list_validation_attempts(
       std::int64_t account_id, const storage::IdentifierRecord& identifier, std::size_t limit) override {

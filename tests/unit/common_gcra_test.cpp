@@ -2,13 +2,13 @@
 #include <chrono>
 #include <optional>
 
-#include "pause/gcra.hpp"
+#include "common/gcra.hpp"
 
 using namespace std::chrono_literals;
-using cobble::pause::Duration;
-using cobble::pause::Limit;
-using cobble::pause::spend;
-using cobble::pause::TimePoint;
+using cobble::common::gcra::Duration;
+using cobble::common::gcra::Limit;
+using cobble::common::gcra::spend;
+using cobble::common::gcra::TimePoint;
 
 namespace {
 
@@ -27,7 +27,7 @@ int spend_until_denied(const Limit& limit, std::optional<TimePoint>& tat, TimePo
 
 }  // namespace
 
-TEST_CASE("a fresh bucket allows exactly burst spends at one instant", "[pause]") {
+TEST_CASE("a fresh bucket allows exactly burst spends at one instant", "[common]") {
   auto burst = GENERATE(as<std::int64_t>{}, 1, 2, 5, 1152, 3600);
   auto count = GENERATE(as<std::int64_t>{}, 1, 3, 3600);
   CAPTURE(burst, count);
@@ -36,7 +36,7 @@ TEST_CASE("a fresh bucket allows exactly burst spends at one instant", "[pause]"
   CHECK(spend_until_denied(limit, tat, kStart) == burst);
 }
 
-TEST_CASE("the first spend on a fresh bucket reports burst minus one remaining", "[pause]") {
+TEST_CASE("the first spend on a fresh bucket reports burst minus one remaining", "[common]") {
   const Limit limit{5, 1, 24h};
   auto first = spend(limit, std::nullopt, kStart);
   CHECK(first.allowed);
@@ -45,7 +45,7 @@ TEST_CASE("the first spend on a fresh bucket reports burst minus one remaining",
   CHECK(first.retry_in == Duration::zero());
 }
 
-TEST_CASE("the spend that empties the bucket says when the next token comes", "[pause]") {
+TEST_CASE("the spend that empties the bucket says when the next token comes", "[common]") {
   const Limit limit{2, 1, 24h};
   auto first = spend(limit, std::nullopt, kStart);
   auto second = spend(limit, first.new_tat, kStart);
@@ -54,7 +54,7 @@ TEST_CASE("the spend that empties the bucket says when the next token comes", "[
   CHECK(second.retry_in == 24h);
 }
 
-TEST_CASE("a denied spend leaves the TAT where it was and says when to retry", "[pause]") {
+TEST_CASE("a denied spend leaves the TAT where it was and says when to retry", "[common]") {
   const Limit limit{3, 1, 24h};
   std::optional<TimePoint> tat;
   REQUIRE(spend_until_denied(limit, tat, kStart) == 3);
@@ -69,7 +69,7 @@ TEST_CASE("a denied spend leaves the TAT where it was and says when to retry", "
   CHECK(spend(limit, tat, now + denied.retry_in).allowed);
 }
 
-TEST_CASE("the bucket refills one token per emission interval", "[pause]") {
+TEST_CASE("the bucket refills one token per emission interval", "[common]") {
   auto elapsed_intervals = GENERATE(0, 1, 2, 3, 10);
   CAPTURE(elapsed_intervals);
   const Limit limit{3, 4, 24h};  // emission interval 6 h
@@ -83,7 +83,7 @@ TEST_CASE("the bucket refills one token per emission interval", "[pause]") {
   CHECK(spend(limit, tat, later + 6h).allowed);
 }
 
-TEST_CASE("a spend costing more than what is left is denied without spending anything", "[pause]") {
+TEST_CASE("a spend costing more than what is left is denied without spending anything", "[common]") {
   const Limit limit{10, 1, 24h};
   auto first = spend(limit, std::nullopt, kStart, 7);
   REQUIRE(first.allowed);
@@ -96,7 +96,7 @@ TEST_CASE("a spend costing more than what is left is denied without spending any
   CHECK(spend(limit, first.new_tat, kStart, 3).allowed);
 }
 
-TEST_CASE("a cost above burst, a negative cost or an invalid limit is never allowed", "[pause]") {
+TEST_CASE("a cost above burst, a negative cost or an invalid limit is never allowed", "[common]") {
   const Limit good{3, 1, 24h};
   CHECK_FALSE(spend(good, std::nullopt, kStart, 4).allowed);
   CHECK(spend(good, std::nullopt, kStart, 4).retry_in == Duration::max());
@@ -108,7 +108,7 @@ TEST_CASE("a cost above burst, a negative cost or an invalid limit is never allo
   CHECK_FALSE(spend(bad, std::nullopt, kStart).allowed);
 }
 
-TEST_CASE("a zero-cost spend reads the bucket without changing it", "[pause]") {
+TEST_CASE("a zero-cost spend reads the bucket without changing it", "[common]") {
   const Limit limit{4, 1, 24h};
   auto first = spend(limit, std::nullopt, kStart);
   auto peek = spend(limit, first.new_tat, kStart, 0);
@@ -117,7 +117,7 @@ TEST_CASE("a zero-cost spend reads the bucket without changing it", "[pause]") {
   CHECK(peek.new_tat == first.new_tat);
 }
 
-TEST_CASE("a clock going backwards never grants extra tokens", "[pause]") {
+TEST_CASE("a clock going backwards never grants extra tokens", "[common]") {
   const Limit limit{3, 1, 24h};
   std::optional<TimePoint> tat;
   REQUIRE(spend_until_denied(limit, tat, kStart) == 3);
@@ -131,17 +131,17 @@ TEST_CASE("a clock going backwards never grants extra tokens", "[pause]") {
   CHECK(spend(limit, tat, kStart + 24h).allowed);
 }
 
-TEST_CASE("a bucket idle for longer than it takes to refill is simply full", "[pause]") {
+TEST_CASE("a bucket idle for longer than it takes to refill is simply full", "[common]") {
   const Limit limit{5, 1, 24h};
   std::optional<TimePoint> tat;
   REQUIRE(spend_until_denied(limit, tat, kStart) == 5);
   CHECK(spend_until_denied(limit, tat, kStart + 24h * 365) == 5);
 }
 
-TEST_CASE("tokens_available reads fractional capacity", "[pause]") {
+TEST_CASE("tokens_available reads fractional capacity", "[common]") {
   const Limit limit{2, 1, 24h};
-  CHECK(cobble::pause::tokens_available(limit, std::nullopt, kStart) == Approx(2.0));
+  CHECK(cobble::common::gcra::tokens_available(limit, std::nullopt, kStart) == Approx(2.0));
   auto first = spend(limit, std::nullopt, kStart);
   auto second = spend(limit, first.new_tat, kStart);
-  CHECK(cobble::pause::tokens_available(limit, second.new_tat, kStart + 12h) == Approx(0.5));
+  CHECK(cobble::common::gcra::tokens_available(limit, second.new_tat, kStart + 12h) == Approx(0.5));
 }

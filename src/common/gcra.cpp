@@ -1,8 +1,8 @@
-#include "pause/gcra.hpp"
+#include "common/gcra.hpp"
 
 #include <algorithm>
 
-namespace cobble::pause {
+namespace cobble::common::gcra {
 
 bool Limit::valid() const {
   if (burst < 1 || count < 1 || period.count() < 1) return false;
@@ -47,4 +47,4 @@ double tokens_available(const Limit& limit, std::optional<TimePoint> stored_tat,
   return static_cast<double>(capacity.count()) / static_cast<double>(limit.emission_interval().count());
 }
 
-}  // namespace cobble::pause
+}  // namespace cobble::common::gcra

@@ -6,7 +6,7 @@
 
 #include "common/clock.hpp"
 
-namespace cobble::pause {
+namespace cobble::common::gcra {
 
 using common::TimePoint;
 using Duration = std::chrono::system_clock::duration;  // nanoseconds, as Boulder counts
@@ -54,4 +54,4 @@ SpendResult spend(const Limit& limit, std::optional<TimePoint> tat, TimePoint no
 // limit. For forecasts (policy.hpp), not for decisions.
 double tokens_available(const Limit& limit, std::optional<TimePoint> tat, TimePoint now);
 
-}  // namespace cobble::pause
+}  // namespace cobble::common::gcra
