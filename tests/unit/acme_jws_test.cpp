@@ -6,6 +6,7 @@
 #include "acme/jws.hpp"
 #include "acme/problem.hpp"
 #include "common/base64url.hpp"
+#include "support/problem_matchers.hpp"
 
 using cobble::acme::Jws;
 using cobble::acme::PrivateKey;
@@ -14,33 +15,10 @@ using cobble::acme::ProblemType;
 using cobble::acme::PublicKey;
 using cobble::common::base64url_decode;
 using cobble::common::base64url_encode;
+using cobble::test::IsProblem;
 using nlohmann::json;
 
-namespace Catch {
-template <>
-struct StringMaker<Problem> {
-  static std::string convert(const Problem& p) { return cobble::acme::to_json(p).dump(); }
-};
-}  // namespace Catch
-
 namespace {
-
-class IsProblem : public Catch::MatcherBase<Problem> {
- public:
-  explicit IsProblem(ProblemType type, std::string detail_part = {})
-      : type_(type), detail_part_(std::move(detail_part)) {}
-  bool match(const Problem& p) const override {
-    return p.type == type_ && p.detail.find(detail_part_) != std::string::npos;
-  }
-  std::string describe() const override {
-    return "is a " + cobble::acme::urn(type_) + " problem" +
-           (detail_part_.empty() ? "" : " whose detail contains \"" + detail_part_ + "\"");
-  }
-
- private:
-  ProblemType type_;
-  std::string detail_part_;
-};
 
 std::string b64(std::string_view s) { return base64url_encode(s); }
 std::string unb64(std::string_view s) { return base64url_decode(s).value(); }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "acme/problem.hpp"
+#include "support/problem_matchers.hpp"
 #include "validation/outcome.hpp"
 
 namespace Catch {
@@ -30,13 +31,11 @@ class OutcomeMatcher : public Catch::MatcherBase<validation::Outcome> {
       : type_(type), detail_part_(std::move(detail_part)) {}
   bool match(const validation::Outcome& o) const override {
     if (!type_) return o.valid();
-    return o.problem && o.problem->type == *type_ &&
-           o.problem->detail.find(detail_part_) != std::string::npos;
+    return o.problem && problem_matches(*o.problem, *type_, detail_part_);
   }
   std::string describe() const override {
     if (!type_) return "passes";
-    return "fails with a " + acme::urn(*type_) + " problem" +
-           (detail_part_.empty() ? "" : " whose detail contains \"" + detail_part_ + "\"");
+    return "fails with " + describe_problem(*type_, detail_part_);
   }
 
  private:

@@ -17,6 +17,7 @@
 #include "ca/csr_builder.hpp"
 #include "ca/openssl.hpp"
 #include "common/base64url.hpp"
+#include "support/problem_matchers.hpp"
 #include "support/temp_dir.hpp"
 
 namespace cobble::test {
@@ -236,11 +237,5 @@ inline nlohmann::json TestClient::valid_order(const std::vector<std::string>& na
   return body_of(finalized);
 }
 
-inline std::string problem_type(const api::Reply& reply) {
-  auto j = nlohmann::json::parse(reply.body, nullptr, false);
-  if (j.is_discarded() || !j.contains("type")) return "(no problem: " + reply.body + ")";
-  std::string type = j["type"];
-  return type.substr(type.rfind(':') + 1);
-}
 
 }  // namespace cobble::test
