@@ -8,10 +8,6 @@ PEBBLE_VA_ALWAYS_VALID=1 start_cobble
 fetch_root
 export REQUESTS_CA_BUNDLE=$CA_CERT
 CB=$WORK/certbot
-certbot_run() {
-  certbot "$@" --server "$DIR_URL" --config-dir "$CB/config" --work-dir "$CB/work" --logs-dir "$CB/logs" \
-    --non-interactive >"$WORK/certbot.out" 2>&1 || { cat "$WORK/certbot.out"; fail "certbot $1"; }
-}
 live=$CB/config/live/certbot.example.com
 
 certbot_run certonly --standalone --http-01-port "$(free_port)" --agree-tos -m admin@example.com \

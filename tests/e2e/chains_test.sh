@@ -7,7 +7,6 @@ command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps 
 
 PEBBLE_ALTERNATE_ROOTS=2 PEBBLE_CHAIN_LENGTH=2 PEBBLE_VA_ALWAYS_VALID=1 start_cobble
 export LEGO_CA_CERTIFICATES=$CA_CERT
-mgmt() { curl -sf --cacert "$CA_CERT" "https://localhost:$MGMT_PORT$1"; }
 for n in 0 1 2; do
   mgmt "/roots/$n" >"$WORK/root$n.pem" || fail "/roots/$n"
   mgmt "/intermediates/$n" >/dev/null || fail "/intermediates/$n"
@@ -20,13 +19,9 @@ links=$(curl -sf --cacert "$CA_CERT" -D - -o /dev/null "https://localhost:$MGMT_
 pass "management: /roots/0..2 with alternate links, /roots/3 is 404"
 
 cn_of() { openssl x509 -in "$1" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p'; }
-lego_run() {
-  lego --server "$DIR_URL" --email admin@example.com --accept-tos --path "$WORK/lego" \
-    --http --http.port "127.0.0.1:$(free_port)" "$@" >"$WORK/lego.out" 2>&1 || { cat "$WORK/lego.out"; fail "lego $*"; }
-}
 crt=$WORK/lego/certificates/chains.example.com.crt
 for n in 0 2; do
-  lego_run --domains chains.example.com run --preferred-chain "$(cn_of "$WORK/root$n.pem")"
+  lego_run --http --http.port "$(lego_http_port)" --domains chains.example.com run --preferred-chain "$(cn_of "$WORK/root$n.pem")"
   count=$(grep -c 'BEGIN CERTIFICATE' "$crt")
   [[ $count == 3 ]] || fail "chain $n has $count certificates, expected leaf + 2 intermediates"
   csplit -s -z -f "$WORK/part" "$crt" '/-----BEGIN CERTIFICATE-----/' '{*}'

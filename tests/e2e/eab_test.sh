@@ -17,8 +17,7 @@ pass "directory: meta.externalAccountRequired true"
 
 lego_in() {  # lego_in NAME ARGS...: lego with its own account dir; output in $WORK/lego.out
   local name=$1; shift
-  lego --server "$DIR_URL" --email "$name@example.com" --accept-tos --path "$WORK/lego-$name" \
-    --http --http.port "127.0.0.1:$(free_port)" "$@" >"$WORK/lego.out" 2>&1
+  LEGO_EMAIL=$name@example.com LEGO_DIR=$WORK/lego-$name lego_try --http --http.port "$(lego_http_port)" "$@"
 }
 
 lego_in nobinding --domains eab.example.com run && fail "lego without EAB got a certificate"

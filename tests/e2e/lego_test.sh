@@ -11,12 +11,9 @@ export LEGO_CA_CERTIFICATES=$CA_CERT
 for key_type in ec256 rsa2048; do
   domain=$key_type.lego.example.com
   dir=$WORK/lego-$key_type
-  lego_run() {
-    lego --server "$DIR_URL" --email "admin@example.com" --accept-tos --key-type "$key_type" --path "$dir" \
-      --http --http.port "127.0.0.1:$(free_port)" "$@" >"$WORK/lego.out" 2>&1 || { cat "$WORK/lego.out"; fail "lego $*"; }
-  }
+  lego_key() { LEGO_DIR=$dir lego_run --key-type "$key_type" --http --http.port "$(lego_http_port)" "$@"; }
   crt=$dir/certificates/$domain.crt
-  lego_run --domains "$domain" --domains "alt.$domain" run
+  lego_key --domains "$domain" --domains "alt.$domain" run
   csplit -s -z -f "$WORK/part" "$crt" '/-----BEGIN CERTIFICATE-----/' '{*}'
   verify_chain "$WORK/part00" "$dir/certificates/$domain.issuer.crt"
   openssl x509 -in "$crt" -noout -ext subjectAltName | grep -q "DNS:alt.$domain" || fail "SAN missing"
@@ -27,12 +24,12 @@ for key_type in ec256 rsa2048; do
   first=$(serial_of "$crt")
   pass "lego run ($key_type): certificate verifies against /roots/0"
 
-  lego_run --domains "$domain" --domains "alt.$domain" renew --days 365 --no-random-sleep
+  lego_key --domains "$domain" --domains "alt.$domain" renew --days 365 --no-random-sleep
   second=$(serial_of "$crt")
   [[ $first != "$second" ]] || fail "lego renew did not renew"
   pass "lego renew ($key_type)"
 
-  lego_run --domains "$domain" revoke
+  lego_key --domains "$domain" revoke
   [[ $(cert_status "$second" | jq -r .Status) == Revoked ]] || fail "lego revoke: $(cert_status "$second")"
   pass "lego revoke ($key_type): status Revoked"
 done

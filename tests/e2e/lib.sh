@@ -101,3 +101,32 @@ challsrv() { curl -sf -X POST -d "$2" "http://127.0.0.1:$CHALLSRV_MGMT/$1" >/dev
 attempts_for() {
   sqlite3 "$DATA_DIR/cobble.db" "select method, result, problem_type from validation_attempts where identifier_value = '$1'"
 }
+
+# mgmt PATH [curl args...]: one call to the management API; the body on stdout, non-zero status
+# on an HTTP error.
+mgmt() {
+  local path=$1; shift
+  curl -sf --cacert "$CA_CERT" -H 'Content-Type: application/json' "$@" "https://localhost:$MGMT_PORT$path"
+}
+
+# The clients, against this test's cobble (start_cobble's DIR_URL; the caller exports
+# LEGO_CA_CERTIFICATES / REQUESTS_CA_BUNDLE). Output goes to $WORK/lego.out or $WORK/certbot.out.
+# lego_try ARGS...: lego with its account in $LEGO_DIR (default $WORK/lego), e-mail $LEGO_EMAIL
+# (default admin@example.com); returns lego's status, for runs that must fail.
+lego_try() {
+  lego --server "$DIR_URL" --email "${LEGO_EMAIL:-admin@example.com}" --accept-tos --path "${LEGO_DIR:-$WORK/lego}" \
+    "$@" >"$WORK/lego.out" 2>&1
+}
+# lego_run ARGS...: the same; the test fails, showing lego's output, unless lego succeeds.
+lego_run() { lego_try "$@" || { cat "$WORK/lego.out"; fail "lego $*"; }; }
+# lego_http_port: where lego's own http-01 server listens (a free port: Cobble validates on
+# the port its configuration names, so validations against this one pass only when always valid).
+lego_http_port() { echo "127.0.0.1:$(free_port)"; }
+
+# certbot_run ARGS...: certbot with its state in $CB (default $WORK/certbot); the test fails,
+# showing certbot's output, unless it succeeds.
+certbot_run() {
+  local cb=${CB:-$WORK/certbot}
+  certbot "$@" --server "$DIR_URL" --config-dir "$cb/config" --work-dir "$cb/work" --logs-dir "$cb/logs" \
+    --non-interactive >"$WORK/certbot.out" 2>&1 || { cat "$WORK/certbot.out"; fail "certbot $1"; }
+}

@@ -12,14 +12,11 @@ start_bg "$WORK/sink.log" python3 "$(dirname "$0")/webhook_sink.py" "$HOOK_PORT"
 wait_until 10 "webhook sink" curl -sf "http://127.0.0.1:$HOOK_PORT/"
 COBBLE_PAUSE_WEBHOOK_URL=http://127.0.0.1:$HOOK_PORT/hook COBBLE_PAUSE_BURST=2 COBBLE_PAUSE_REFILL_PERIOD_HOURS=8760 start_cobble --fake-clock --http-port "$HTTP_PORT" --dns-server "127.0.0.1:$DNS_PORT"
 export LEGO_CA_CERTIFICATES=$CA_CERT REQUESTS_CA_BUNDLE=$CA_CERT
-mgmt() { curl -sf --cacert "$CA_CERT" -H 'Content-Type: application/json' "$@"; }
-advance_days() { mgmt -X POST -d "{\"advance\": $(($1 * 86400))}" "https://localhost:$MGMT_PORT/clock" >/dev/null; }
+advance_days() { mgmt /clock -X POST -d "{\"advance\": $(($1 * 86400))}" >/dev/null; }
 
-# lego_order NAME: one order; lego serves http-01 on a port Cobble does not look at, so it fails.
-lego_order() {
-  lego --server "$DIR_URL" --email admin@example.com --accept-tos --path "$WORK/lego" --domains "$1" \
-    --http --http.port "127.0.0.1:${2:-$(free_port)}" run >"$WORK/lego.out" 2>&1
-}
+# lego_order NAME [ADDRESS]: one order; lego serves http-01 at ADDRESS, by default on a port Cobble
+# does not look at, so it fails.
+lego_order() { lego_try --domains "$1" --http --http.port "${2:-$(lego_http_port)}" run; }
 for i in 1 2 3; do lego_order zombie.example.com && fail "order $i succeeded"; done
 grep -q "urn:ietf:params:acme:error:connection" "$WORK/lego.out" || fail "failures were not connection problems"
 [[ $(sqlite3 "$DATA_DIR/cobble.db" "select count(*) from paused where identifier_value='zombie.example.com' and unpaused_at is null") == 1 ]] \
@@ -42,7 +39,7 @@ url=$(grep -oE "https://localhost:$ACME_PORT/sfe/v1/unpause\?jwt=[A-Za-z0-9._-]+
 [[ -n $url ]] || { cat "$WORK/lego.out"; fail "lego's output has no unpause URL"; }
 pass "lego prints userActionRequired with the unpause URL"
 
-lego_order other.example.com "$HTTP_PORT" || { cat "$WORK/lego.out"; fail "another name of the same account was refused"; }
+lego_order other.example.com "127.0.0.1:$HTTP_PORT" || { cat "$WORK/lego.out"; fail "another name of the same account was refused"; }
 pass "other names of the account still get certificates"
 
 # certbot, for a pair an operator paused through the management API: its output has the URL too.
@@ -50,8 +47,8 @@ CB=$WORK/certbot
 certbot register --server "$DIR_URL" --config-dir "$CB" --work-dir "$CB" --logs-dir "$CB" --non-interactive \
   --agree-tos -m ops@example.com >/dev/null 2>&1 || fail "certbot register"
 certbot_account=$(sqlite3 "$DATA_DIR/cobble.db" "select max(id) from accounts")
-[[ $(mgmt -X POST -d "{\"account\": $certbot_account, \"identifier\": \"dns:certbot.example.com\"}" \
-  "https://localhost:$MGMT_PORT/pause" | jq -r .result) == paused ]] || fail "management /pause"
+[[ $(mgmt /pause -X POST -d "{\"account\": $certbot_account, \"identifier\": \"dns:certbot.example.com\"}" |
+  jq -r .result) == paused ]] || fail "management /pause"
 certbot certonly --standalone --http-01-port "$(free_port)" --server "$DIR_URL" --config-dir "$CB" --work-dir "$CB" \
   --logs-dir "$CB" --non-interactive -d certbot.example.com >"$WORK/certbot.out" 2>&1 && fail "certbot got a paused pair"
 # Debian 12's certbot 2.1.0 on Python 3.11 crashes while printing any ACME error ("AttributeError:
@@ -65,7 +62,7 @@ pass "certbot reports userActionRequired with the unpause URL (in its log: certb
 # available, else the same POST) unpauses.
 page=$(curl -sf --cacert "$CA_CERT" "$url") || fail "portal page"
 grep -q "zombie.example.com" <<<"$page" || fail "portal page does not name the identifier"
-[[ $(mgmt "https://localhost:$MGMT_PORT/paused?account=1" | jq -r '.paused | length') == 1 ]] || fail "loading the page unpaused"
+[[ $(mgmt "/paused?account=1" | jq -r '.paused | length') == 1 ]] || fail "loading the page unpaused"
 command -v chromium >/dev/null && [[ -d "$COBBLE_SOURCE_DIR/tests/e2e/portal/node_modules/playwright-core" ]] \
   || fail "chromium and playwright-core are needed (scripts/install-deps --with-tests installs them)"
 # A cross-origin POST (what a malicious page would send) is refused and unpauses nothing.
@@ -75,11 +72,11 @@ post_url=${url/\/unpause\?/\/do-unpause?}
 PORTAL_URL=$url EXPECT_IDENTIFIER=zombie.example.com SCREENSHOT=$WORK/portal.png \
   node "$COBBLE_SOURCE_DIR/tests/e2e/portal/portal.mjs" || fail "browser run of the portal"
 pass "chromium (playwright) opened the link, clicked the button and saw the success page"
-[[ $(mgmt "https://localhost:$MGMT_PORT/paused?account=1" | jq -r '.paused | length') == 0 ]] || fail "still paused"
+[[ $(mgmt "/paused?account=1" | jq -r '.paused | length') == 0 ]] || fail "still paused"
 
 lego_order zombie.example.com && fail "zombie validation passed?"
 grep -q "urn:ietf:params:acme:error:connection" "$WORK/lego.out" || fail "after unpause the order should be accepted (and fail validation)"
-[[ $(mgmt "https://localhost:$MGMT_PORT/paused?account=1" | jq -r '.paused | length') == 0 ]] || fail "re-paused within grace"
+[[ $(mgmt "/paused?account=1" | jq -r '.paused | length') == 0 ]] || fail "re-paused within grace"
 pass "after unpausing, orders are accepted; a failure within the grace period does not re-pause"
 
 advance_days 15
@@ -87,7 +84,7 @@ lego_order zombie.example.com && fail "zombie validation passed?"
 lego_order zombie.example.com && fail "zombie order after grace"
 grep -q "userActionRequired" "$WORK/lego.out" || fail "a failure after the grace period did not re-pause"
 pass "a failure after the 14-day grace period re-pauses"
-metrics=$(mgmt "https://localhost:$MGMT_PORT/metrics")
+metrics=$(mgmt /metrics)
 grep -q "^cobble_pause_paused_total 2$" <<<"$metrics" && grep -q "^cobble_pause_repaused_total 1$" <<<"$metrics" \
   && grep -q "^cobble_pause_skipped_for_grace_total 1$" <<<"$metrics" || fail "metrics: $metrics"
 pass "/metrics counts paused, re-paused and skipped-for-grace"

@@ -7,12 +7,8 @@ PEBBLE_VA_ALWAYS_VALID=1 start_cobble
 fetch_root
 cp "$ROOT_PEM" "$WORK/root-before.pem"
 export LEGO_CA_CERTIFICATES=$CA_CERT
-lego_run() {
-  lego --server "$DIR_URL" --email admin@example.com --accept-tos --path "$WORK/lego" \
-    --http --http.port "127.0.0.1:$(free_port)" --domains restart.example.com "$@" >"$WORK/lego.out" 2>&1 \
-    || { cat "$WORK/lego.out"; fail "lego $*"; }
-}
-lego_run run
+lego_restart() { lego_run --http --http.port "$(lego_http_port)" --domains restart.example.com "$@"; }
+lego_restart run
 crt=$WORK/lego/certificates/restart.example.com.crt
 serial=$(serial_of "$crt")
 accounts_before=$(sqlite3 "$DATA_DIR/cobble.db" 'select count(*) from accounts')
@@ -27,7 +23,7 @@ status=$(cert_status "$serial")
 jq -r .Certificate <<<"$status" | openssl x509 -noout -serial >/dev/null || fail "certificate not downloadable"
 pass "after kill -9 and restart: same root, certificate still there"
 
-lego_run renew --days 365 --no-random-sleep
+lego_restart renew --days 365 --no-random-sleep
 grep -q "Server responded with a certificate" "$WORK/lego.out" || fail "renew after restart: $(cat "$WORK/lego.out")"
 [[ $(sqlite3 "$DATA_DIR/cobble.db" 'select count(*) from accounts') == "$accounts_before" ]] \
   || fail "lego had to register a new account after the restart"

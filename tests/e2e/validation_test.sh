@@ -12,12 +12,7 @@ export REQUESTS_CA_BUNDLE=$CA_CERT LEGO_CA_CERTIFICATES=$CA_CERT
 
 # --- certbot: standalone http-01, SAN certificate
 CB=$WORK/certbot
-certbot_run() {
-  certbot "$@" --server "$DIR_URL" --config-dir "$CB/config" --work-dir "$CB/work" --logs-dir "$CB/logs" \
-    --non-interactive --agree-tos -m admin@example.com >"$WORK/certbot.out" 2>&1 \
-    || { cat "$WORK/certbot.out"; fail "certbot $1"; }
-}
-certbot_run certonly --standalone --http-01-port "$HTTP_PORT" -d san.example.com -d www.san.example.com
+certbot_run certonly --agree-tos -m admin@example.com --standalone --http-01-port "$HTTP_PORT" -d san.example.com -d www.san.example.com
 live=$CB/config/live/san.example.com
 verify_chain "$live/cert.pem" "$live/chain.pem"
 [[ $(attempts_for www.san.example.com) == "http-01|valid|" ]] || fail "attempt not recorded: $(attempts_for www.san.example.com)"
@@ -34,7 +29,7 @@ cat >"$WORK/cleanup-hook" <<HOOK
 curl -sf -X POST -d "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\"}" http://127.0.0.1:$CHALLSRV_MGMT/clear-txt
 HOOK
 chmod +x "$WORK/auth-hook" "$WORK/cleanup-hook"
-certbot_run certonly --manual --preferred-challenges dns --manual-auth-hook "$WORK/auth-hook" \
+certbot_run certonly --agree-tos -m admin@example.com --manual --preferred-challenges dns --manual-auth-hook "$WORK/auth-hook" \
   --manual-cleanup-hook "$WORK/cleanup-hook" -d wild.example.com -d '*.wild.example.com'
 live=$CB/config/live/wild.example.com
 verify_chain "$live/cert.pem" "$live/chain.pem"
@@ -42,10 +37,6 @@ openssl x509 -in "$live/cert.pem" -noout -ext subjectAltName | grep -q 'DNS:\*.w
 pass "certbot manual dns-01 with hooks: wildcard certificate"
 
 # --- lego: --http, --tls, --dns exec
-lego_run() {
-  lego --server "$DIR_URL" --email admin@example.com --accept-tos --path "$WORK/lego" "$@" >"$WORK/lego.out" 2>&1 \
-    || { cat "$WORK/lego.out"; fail "lego $*"; }
-}
 lego_run --http --http.port "127.0.0.1:$HTTP_PORT" --domains http.example.com run
 verify_chain <(csplit -s -z -f "$WORK/h" "$WORK/lego/certificates/http.example.com.crt" '/-----BEGIN/' '{*}'; cat "$WORK/h00") \
   "$WORK/lego/certificates/http.example.com.issuer.crt"
