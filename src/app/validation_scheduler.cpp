@@ -140,7 +140,8 @@ asio::awaitable<std::shared_ptr<const validation::Outcome>> AsioValidationSchedu
   auto outcome = std::make_shared<validation::Outcome>();
   if (!options_.always_valid) {
     validation::Request request = task;
-    request.now_unix = std::chrono::duration_cast<std::chrono::seconds>(started_at.time_since_epoch()).count();
+    request.now_unix =
+        std::chrono::duration_cast<std::chrono::seconds>(started_at.time_since_epoch()).count();
     *outcome = co_await validate_before_deadline(std::move(request));
   }
   outcome->started_at = started_at;

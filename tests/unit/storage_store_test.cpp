@@ -344,7 +344,8 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
     const std::string problem =
         R"({"type":"urn:ietf:params:acme:error:unauthorized","detail":"wrong token"})";
     REQUIRE(f.store->start_challenge("a1-dns"));
-    REQUIRE(f.store->finish_challenge({.challenge_id = "a1-dns", .valid = false, .at = kNow + 5s, .error_json = problem}));
+    REQUIRE(f.store->finish_challenge(
+        {.challenge_id = "a1-dns", .valid = false, .at = kNow + 5s, .error_json = problem}));
     auto challenge = f.store->find_challenge("a1-dns");
     REQUIRE(challenge);
     CHECK(challenge->status == "invalid");

@@ -73,7 +73,8 @@ class ForwardingStore : public storage::Store {
     return inner_.find_challenge(id);
   }
   storage::Result<void> start_challenge(const std::string& id) override { return inner_.start_challenge(id); }
-  storage::Result<storage::PauseEffect> finish_challenge(const storage::ChallengeOutcomeRecord& outcome) override {
+  storage::Result<storage::PauseEffect> finish_challenge(
+      const storage::ChallengeOutcomeRecord& outcome) override {
     return inner_.finish_challenge(outcome);
   }
   storage::Result<std::vector<storage::ValidationAttemptRecord>> list_validation_attempts(

@@ -237,5 +237,4 @@ inline nlohmann::json TestClient::valid_order(const std::vector<std::string>& na
   return body_of(finalized);
 }
 
-
 }  // namespace cobble::test
