@@ -187,8 +187,7 @@ Result<std::vector<Identifier>> decode_identifiers(const nlohmann::json& identif
       if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
       continue;
     }
-    std::transform(id.value.begin(), id.value.end(), id.value.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    id.value = common::ascii_lower(id.value);
     if (auto why = dns_name_problem(id.value); !why.empty()) {
       auto p = Problem::make(ProblemType::rejected_identifier,
                              "Invalid DNS name \"" + common::printable(id.value, 253) + "\": " + why);

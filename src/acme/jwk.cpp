@@ -17,6 +17,7 @@
 
 #include "acme/jws.hpp"
 #include "common/base64url.hpp"
+#include "common/openssl.hpp"
 
 namespace cobble::acme {
 namespace {
@@ -24,22 +25,14 @@ namespace {
 using common::base64url_decode;
 using common::base64url_encode;
 
-template <auto Free>
-struct FreeWith {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-
-using PKey = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
-using PKeyCtx = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, FreeWith<EVP_MD_CTX_free>>;
-using Bignum = std::unique_ptr<BIGNUM, FreeWith<BN_free>>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, FreeWith<OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, FreeWith<OSSL_PARAM_free>>;
-using EcdsaSig = std::unique_ptr<ECDSA_SIG, FreeWith<ECDSA_SIG_free>>;
-using Bio = std::unique_ptr<BIO, FreeWith<BIO_free_all>>;
+using common::ossl::Bignum;
+using common::ossl::Bio;
+using common::ossl::EcdsaSig;
+using common::ossl::MdCtx;
+using common::ossl::ParamBld;
+using common::ossl::Params;
+using common::ossl::PKey;
+using common::ossl::PKeyCtx;
 
 std::shared_ptr<evp_pkey_st> share(PKey key) { return {key.release(), EVP_PKEY_free}; }
 

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "api/management_renewal.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
+#include "common/text.hpp"
 
 namespace cobble::api {
 namespace {
@@ -70,8 +70,7 @@ acme::Result<Reply> intermediate_keys(Context& ctx, ManagementServices& s) {
 
 // Pebble's shape: {"Status": "Valid"|"Revoked", "Serial", "Certificate", "Reason", "RevokedAt"}.
 acme::Result<Reply> cert_status(Context& ctx, ManagementServices& s) {
-  std::string serial(ctx.id);
-  for (auto& c : serial) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto serial = common::ascii_lower(ctx.id);
   if (serial.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return acme::fail(acme::Problem::malformed("The serial must be hexadecimal"));
   }

@@ -1,7 +1,6 @@
 #include "api/message.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "api/urls.hpp"
 
@@ -15,12 +14,6 @@ std::string_view find_header(const Headers& headers, std::string_view name) {
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view Request::header(std::string_view name) const { return find_header(headers, name); }
 

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/text.hpp"
+
 namespace cobble::api {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -44,7 +46,7 @@ struct Reply {
 };
 
 // Case-insensitive ASCII comparison for header names.
-bool iequals(std::string_view a, std::string_view b);
+using common::iequals;
 
 // Requests whose handler neither blocks nor does real work (GET/HEAD newNonce, GET directory): the
 // HTTP layer may run them on its I/O thread instead of handing them to the handler pool, which

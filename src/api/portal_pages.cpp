@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
+
+#include "common/text.hpp"
 
 namespace cobble::api::portal {
 namespace {
@@ -265,11 +266,8 @@ std::string page(const Texts& t, std::string_view heading, std::string_view cont
 std::string paragraph(std::string_view text) { return "<p>" + html_escape(text) + "</p>\n"; }
 std::string heading2(std::string_view text) { return "<h2>" + html_escape(text) + "</h2>\n"; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+// HTTP's optional white space (RFC 9110 §5.6.3).
+std::string_view trim(std::string_view s) { return common::trim(s, " \t"); }
 
 // The q-value of one Accept-Language parameter list ("q=0.5"), 1 when absent, -1 when malformed.
 double quality(std::string_view params) {
@@ -304,10 +302,7 @@ Language negotiate_language(std::string_view accept_language) {
     auto primary = range.substr(0, range.find('-'));
     for (auto language : kAll) {
       auto tag = language_tag(language);
-      bool match = primary.size() == tag.size() &&
-                   std::equal(tag.begin(), tag.end(), primary.begin(), [](char a, char b) {
-                     return a == std::tolower(static_cast<unsigned char>(b));
-                   });
+      bool match = common::iequals(primary, tag);
       if (match && q > best_q) best = language, best_q = q;
     }
   }

@@ -1,16 +1,11 @@
 #include "app/pebble_config.hpp"
 
-#include <cctype>
 #include <optional>
+
+#include "common/text.hpp"
 
 namespace cobble::app {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out;
-  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Pebble keys whose Cobble setting has the same name.
 constexpr const char* kSameName[] = {
@@ -30,9 +25,8 @@ constexpr std::pair<const char*, const char*> kIgnored[] = {
 };
 
 std::optional<std::string> canonical(std::string_view key, const auto& names) {
-  auto wanted = lower(key);
   for (const auto& name : names) {
-    if (lower(name) == wanted) return std::string(name);
+    if (common::iequals(name, key)) return std::string(name);
   }
   return std::nullopt;
 }
@@ -69,15 +63,15 @@ PebbleTranslation translate_pebble_config(const nlohmann::json& pebble) {
       }
       continue;
     }
-    if (lower(key) == "retryafter") {
+    if (common::iequals(key, "retryafter")) {
       if (!value.is_object()) {
         out.warnings.push_back("pebble.retryAfter must be an object {\"authz\": s, \"order\": s}; ignored");
         continue;
       }
       for (const auto& [part, seconds] : value.items()) {
-        if (lower(part) == "authz") {
+        if (common::iequals(part, "authz")) {
           out.settings["retryAfterAuthzSeconds"] = seconds;
-        } else if (lower(part) == "order") {
+        } else if (common::iequals(part, "order")) {
           out.settings["retryAfterOrderSeconds"] = seconds;
         } else {
           out.warnings.push_back("pebble.retryAfter." + part + " is not a Pebble setting; ignored");
@@ -87,7 +81,7 @@ PebbleTranslation translate_pebble_config(const nlohmann::json& pebble) {
     }
     bool known = false;
     for (const auto& [ignored, why] : kIgnored) {
-      if (lower(key) == lower(ignored)) {
+      if (common::iequals(key, ignored)) {
         out.warnings.push_back("pebble." + key + " is not honoured: " + why);
         known = true;
       }

@@ -1,11 +1,10 @@
 #include "authority/accounts.hpp"
 
-#include <cctype>
-
 #include "acme/eab.hpp"
 #include "acme/identifiers.hpp"
 #include "acme/json_text.hpp"
 #include "authority/errors.hpp"
+#include "common/text.hpp"
 
 namespace cobble::authority {
 namespace {
@@ -86,8 +85,7 @@ acme::Result<void> Accounts::check_contacts(const std::vector<std::string>& cont
     if (at == std::string::npos || at == 0 || address.find('@') != at) {
       return acme::fail(invalid_contact(contact, "an email address has the form name@domain"));
     }
-    auto domain = address.substr(at + 1);
-    for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto domain = common::ascii_lower(address.substr(at + 1));
     if (auto why = acme::dns_name_problem(domain); !why.empty() || domain.starts_with("*.")) {
       return acme::fail(
           invalid_contact(contact, "the domain is not valid (" + (why.empty() ? "wildcard" : why) + ")"));

@@ -1,12 +1,12 @@
 #include "authority/blocklist.hpp"
 
-#include <cctype>
+#include "common/text.hpp"
 
 namespace cobble::authority {
 namespace {
 
-std::string normalised(std::string name) {
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::string normalised(std::string_view text) {
+  auto name = common::ascii_lower(text);
   while (!name.empty() && name.back() == '.') name.pop_back();
   return name;
 }

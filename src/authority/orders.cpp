@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -16,6 +15,7 @@
 #include "authority/profiles.hpp"
 #include "authority/renewal_info.hpp"
 #include "common/random.hpp"
+#include "common/text.hpp"
 
 namespace cobble::authority {
 namespace {
@@ -74,10 +74,7 @@ std::optional<std::string> promoted_common_name(const Profile& profile,
                                                 const std::vector<storage::IdentifierRecord>& identifiers) {
   if (!profile.promote_common_name) return std::nullopt;
   if (csr_cn && !csr_cn->empty() && csr_cn->size() <= kMaxCommonName) {
-    std::string cn = *csr_cn;
-    std::transform(cn.begin(), cn.end(), cn.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return cn;
+    return common::ascii_lower(*csr_cn);
   }
   for (const auto& id : identifiers) {
     if (id.type == "dns" && id.value.size() <= kMaxCommonName) return id.value;
@@ -281,9 +278,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   for (const auto& i : current->order.identifiers)
     if (i.type == "dns") wanted.insert(i.value);
   if (csr->common_name) {
-    std::string cn = *csr->common_name;
-    std::transform(cn.begin(), cn.end(), cn.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto cn = common::ascii_lower(*csr->common_name);
     // A common name holding an address (as lego writes it) must be one of the order's IPs.
     auto cn_ip = acme::canonical_ip(cn);
     if (cn_ip ? !wanted_ips.contains(*cn_ip) : !wanted.contains(cn)) {

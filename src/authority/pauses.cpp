@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "acme/identifiers.hpp"
 #include "authority/errors.hpp"
+#include "common/text.hpp"
 
 namespace cobble::authority {
 namespace {
@@ -173,7 +173,7 @@ std::optional<acme::Identifier> parse_pair_identifier(std::string_view text) {
     return id;
   }
   if (id.type != "dns") return std::nullopt;
-  for (auto& c : id.value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  id.value = common::ascii_lower(id.value);
   if (!acme::dns_name_problem(id.value).empty()) return std::nullopt;
   return id;
 }

@@ -7,11 +7,11 @@
 namespace cobble::ca {
 namespace {
 
-using Crl = std::unique_ptr<X509_CRL, ossl::FreeWith<X509_CRL_free>>;
-using Revoked = std::unique_ptr<X509_REVOKED, ossl::FreeWith<X509_REVOKED_free>>;
-using Asn1Time = std::unique_ptr<ASN1_TIME, ossl::FreeWith<ASN1_TIME_free>>;
-using Asn1Enumerated = std::unique_ptr<ASN1_ENUMERATED, ossl::FreeWith<ASN1_ENUMERATED_free>>;
-using AuthorityKeyId = std::unique_ptr<AUTHORITY_KEYID, ossl::FreeWith<AUTHORITY_KEYID_free>>;
+using ossl::Asn1Enumerated;
+using ossl::Asn1Time;
+using ossl::AuthorityKeyId;
+using ossl::Crl;
+using ossl::Revoked;
 
 std::unexpected<common::Error> openssl_failure(std::string_view what) {
   return common::fail(std::errc::io_error, "CRL " + std::string(what) + ": " + ossl::last_error());

@@ -1,11 +1,10 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
-#include <cctype>
-
 #include "ca/authority.hpp"
 #include "ca/openssl.hpp"
 #include "ca/x509_build.hpp"
+#include "common/text.hpp"
 
 namespace cobble::ca {
 namespace {
@@ -102,9 +101,7 @@ Result<CsrInfo> parse_csr(std::string_view der) {
   info.dns_names = std::move(names->dns_names);
   info.ip_addresses = std::move(names->ip_addresses);
   info.common_name = ossl::common_name_of(X509_REQ_get_subject_name(req.get()));
-  if (info.common_name) {
-    for (char& c : *info.common_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  if (info.common_name) info.common_name = common::ascii_lower(*info.common_name);
   return info;
 }
 

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "ca/authority.hpp"
@@ -8,6 +7,7 @@
 #include "common/base64url.hpp"
 #include "common/files.hpp"
 #include "common/random.hpp"
+#include "common/text.hpp"
 
 namespace cobble::ca {
 namespace {
@@ -72,9 +72,7 @@ ossl::SubjectAltNames wanted_names(const std::vector<std::string>& extra_names) 
   for (const std::string& name : extra_names) {
     std::string ip = ossl::ip_to_bytes(name);
     std::string canonical = ip.empty() ? name : ossl::ip_to_text(ip);
-    if (ip.empty())
-      std::transform(canonical.begin(), canonical.end(), canonical.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ip.empty()) canonical = common::ascii_lower(canonical);
     auto& list = ip.empty() ? wanted.dns_names : wanted.ip_addresses;
     if (!canonical.empty() && std::find(list.begin(), list.end(), canonical) == list.end()) {
       list.push_back(std::move(canonical));

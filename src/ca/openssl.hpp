@@ -1,7 +1,7 @@
 #pragma once
 
-// Internal to ca/: RAII owners for OpenSSL handles, PEM/DER conversions, key generation and the
-// small file helpers the CA and the HTTPS identity share. No naked *_free outside this header.
+// Internal to ca/: PEM/DER conversions, key generation and the small file helpers the CA and the
+// HTTPS identity share, over the RAII owners of common/openssl.hpp. No naked *_free in ca/.
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -17,48 +17,13 @@
 #include <string_view>
 
 #include "ca/authority.hpp"
+#include "common/openssl.hpp"
 #include "common/result.hpp"
 
 namespace cobble::ca::ossl {
 
-template <auto Free>
-struct FreeWith {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-
-struct OpensslFree {
-  void operator()(void* p) const { OPENSSL_free(p); }
-};
-
-struct ExtensionStackFree {
-  void operator()(STACK_OF(X509_EXTENSION) * p) const { sk_X509_EXTENSION_pop_free(p, X509_EXTENSION_free); }
-};
-
-struct CertStackFree {
-  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
-};
-
-using PKey = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
-using PKeyCtx = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
-using Cert = std::unique_ptr<X509, FreeWith<X509_free>>;
-using Req = std::unique_ptr<X509_REQ, FreeWith<X509_REQ_free>>;
-using Bio = std::unique_ptr<BIO, FreeWith<BIO_free_all>>;
-using Bignum = std::unique_ptr<BIGNUM, FreeWith<BN_free>>;
-using Name = std::unique_ptr<X509_NAME, FreeWith<X509_NAME_free>>;
-using Asn1Integer = std::unique_ptr<ASN1_INTEGER, FreeWith<ASN1_INTEGER_free>>;
-using Asn1String = std::unique_ptr<ASN1_STRING, FreeWith<ASN1_STRING_free>>;
-using Extension = std::unique_ptr<X509_EXTENSION, FreeWith<X509_EXTENSION_free>>;
-using ExtensionStack = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtensionStackFree>;
-using CertStack = std::unique_ptr<STACK_OF(X509), CertStackFree>;
-using GeneralName = std::unique_ptr<GENERAL_NAME, FreeWith<GENERAL_NAME_free>>;
-using GeneralNames = std::unique_ptr<GENERAL_NAMES, FreeWith<GENERAL_NAMES_free>>;
-using ExtendedKeyUsage = std::unique_ptr<EXTENDED_KEY_USAGE, FreeWith<EXTENDED_KEY_USAGE_free>>;
-using Store = std::unique_ptr<X509_STORE, FreeWith<X509_STORE_free>>;
-using StoreCtx = std::unique_ptr<X509_STORE_CTX, FreeWith<X509_STORE_CTX_free>>;
-using OpensslString = std::unique_ptr<char, OpensslFree>;
+// The owners (PKey, Cert, Bio, ...) are common/openssl.hpp's.
+using namespace common::ossl;
 
 // The oldest queued OpenSSL error as text (and clears the queue), or `fallback` when none.
 std::string last_error(std::string_view fallback = "unknown OpenSSL error");

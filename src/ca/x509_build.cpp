@@ -4,10 +4,10 @@
 #include <openssl/err.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "common/random.hpp"
+#include "common/text.hpp"
 
 namespace cobble::ca::ossl {
 namespace {
@@ -120,8 +120,8 @@ common::Result<void> add_extensions(X509* cert, const CertSpec& spec) {
 
 // An SPKI's two parts, parsed as ASN.1 without decoding the key.
 struct SpkiParts {
-  std::unique_ptr<X509_ALGOR, FreeWith<X509_ALGOR_free>> algorithm;
-  std::unique_ptr<ASN1_BIT_STRING, FreeWith<ASN1_BIT_STRING_free>> key;
+  Algorithm algorithm;
+  Asn1BitString key;
 };
 
 common::Result<SpkiParts> parse_spki(std::string_view der) {
@@ -208,8 +208,7 @@ std::string serial_hex(const ASN1_INTEGER* serial) {
   if (!bn) return {};
   OpensslString hex(BN_bn2hex(bn.get()));
   if (!hex) return {};
-  std::string out(hex.get());
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto out = common::ascii_lower(hex.get());
   auto first = out.find_first_not_of('0');
   return first == std::string::npos ? "0" : out.substr(first);
 }
@@ -239,8 +238,7 @@ common::Result<SubjectAltNames> read_subject_alt_names(const GENERAL_NAMES* name
       if (dns.empty() || dns.find('\0') != std::string::npos) {
         return common::fail(std::errc::invalid_argument, "subjectAltName has a malformed DNS name");
       }
-      std::transform(dns.begin(), dns.end(), dns.begin(), [](unsigned char c) { return std::tolower(c); });
-      out.dns_names.push_back(std::move(dns));
+      out.dns_names.push_back(common::ascii_lower(dns));
     } else if (name->type == GEN_IPADD) {
       std::string text =
           ip_to_text(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.iPAddress)),

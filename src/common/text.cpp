@@ -97,4 +97,28 @@ bool is_ascii(std::string_view bytes) {
   return true;
 }
 
+namespace {
+char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = fold(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (fold(a[i]) != fold(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text, std::string_view chars) {
+  const auto begin = text.find_first_not_of(chars);
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(chars) - begin + 1);
+}
+
 }  // namespace cobble::common

@@ -22,4 +22,12 @@ std::string printable(std::string_view bytes, std::size_t max_chars = 100);
 // True when every byte is ASCII (below 0x80).
 bool is_ascii(std::string_view bytes);
 
+// The protocols' case-insensitive names (DNS names, URL schemes, header names, hex) are ASCII:
+// these fold A-Z only, whatever the locale, and leave every other byte as it is.
+std::string ascii_lower(std::string_view text);
+bool iequals(std::string_view a, std::string_view b);
+
+// `text` without the leading and trailing bytes found in `chars` (by default ASCII white space).
+std::string_view trim(std::string_view text, std::string_view chars = " \t\r\n\f\v");
+
 }  // namespace cobble::common

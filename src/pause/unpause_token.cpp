@@ -13,6 +13,7 @@
 
 #include "common/base64url.hpp"
 #include "common/random.hpp"
+#include "common/text.hpp"
 
 namespace cobble::pause {
 namespace {
@@ -237,10 +238,8 @@ std::string new_unpause_secret() { return common::random_bytes(kUnpauseSecretByt
 std::string unpause_secret_to_hex(std::string_view secret) { return common::hex_encode(secret); }
 
 std::optional<std::string> unpause_secret_from_hex(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n\f\v";
-  const auto begin = text.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return std::nullopt;
-  text = text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
+  text = common::trim(text);
+  if (text.empty()) return std::nullopt;
   if (text.size() != 2 * kUnpauseSecretBytes) return std::nullopt;
   const auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';

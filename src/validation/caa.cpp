@@ -1,7 +1,6 @@
 #include "validation/caa.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/text.hpp"
 #include "validation/targets.hpp"
@@ -9,20 +8,9 @@
 namespace cobble::validation {
 namespace {
 
+using common::trim;
+
 constexpr int kCriticalFlag = 128;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool known_tag(const std::string& tag) {
   static const char* kKnown[] = {"issue",    "issuewild",    "iodef",       "issuemail",
@@ -34,10 +22,11 @@ bool known_tag(const std::string& tag) {
 std::string value_refusal(std::string_view value, const Request& request,
                           const std::vector<std::string>& issuers) {
   auto semicolon = value.find(';');
-  auto issuer = lower(trim(value.substr(0, semicolon)));
+  auto issuer = common::ascii_lower(trim(value.substr(0, semicolon)));
   if (issuer.ends_with('.')) issuer.pop_back();
   if (issuer.empty()) return "it authorizes no CA";
-  if (std::ranges::none_of(issuers, [&](const std::string& ours) { return lower(ours) == issuer; })) {
+  if (std::ranges::none_of(issuers,
+                           [&](const std::string& ours) { return common::ascii_lower(ours) == issuer; })) {
     return "it names another CA";
   }
   while (semicolon != std::string_view::npos) {
@@ -47,7 +36,7 @@ std::string value_refusal(std::string_view value, const Request& request,
     if (parameter.empty()) continue;
     auto equals = parameter.find('=');
     if (equals == std::string_view::npos) return "it has a malformed parameter";
-    auto key = lower(trim(parameter.substr(0, equals)));
+    auto key = common::ascii_lower(trim(parameter.substr(0, equals)));
     auto text = trim(parameter.substr(equals + 1));
     // RFC 8657 §3: the account URL must match exactly.
     if (key == "accounturi" && text != request.account_url) {
@@ -86,7 +75,7 @@ std::optional<acme::Problem> caa_refusal(const std::vector<CaaRecord>& records, 
            common::printable(r.value, 200) + "\"";
   };
   for (const auto& r : records) {
-    if ((r.flags & kCriticalFlag) && !known_tag(lower(r.tag))) {
+    if ((r.flags & kCriticalFlag) && !known_tag(common::ascii_lower(r.tag))) {
       return caa_problem(domain,
                          "the critical record " + shown(r) + " has a tag this CA does not understand");
     }
@@ -94,7 +83,7 @@ std::optional<acme::Problem> caa_refusal(const std::vector<CaaRecord>& records, 
   auto with_tag = [&](const char* tag) {
     std::vector<const CaaRecord*> out;
     for (const auto& r : records)
-      if (lower(r.tag) == tag) out.push_back(&r);
+      if (common::ascii_lower(r.tag) == tag) out.push_back(&r);
     return out;
   };
   // RFC 8659 §4.3: issuewild, when present, alone governs wildcard requests.

@@ -1,7 +1,6 @@
 #include "validation/dns_persist01.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "common/text.hpp"
@@ -10,23 +9,12 @@
 namespace cobble::validation {
 namespace {
 
+using common::trim;
+
 constexpr std::size_t kMaxShownRecord = 200;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string issuer_name(std::string_view s) {
-  auto out = lower(trim(s));
+  auto out = common::ascii_lower(trim(s));
   if (out.ends_with('.')) out.pop_back();
   return out;
 }
@@ -51,7 +39,7 @@ std::expected<PersistRecord, std::string> parse_persist_record(std::string_view 
     if (equals == std::string_view::npos) {
       return std::unexpected("the parameter \"" + common::printable(parameter) + "\" has no \"=\"");
     }
-    auto key = lower(trim(parameter.substr(0, equals)));
+    auto key = common::ascii_lower(trim(parameter.substr(0, equals)));
     auto value = trim(parameter.substr(equals + 1));
     if (key.empty()) return std::unexpected(std::string("a parameter has no name"));
     if (std::ranges::find(seen, key) != seen.end()) {
@@ -63,7 +51,7 @@ std::expected<PersistRecord, std::string> parse_persist_record(std::string_view 
       record.account_uri = std::string(value);
       have_account = true;
     } else if (key == "policy") {
-      record.wildcard_policy = lower(value) == "wildcard";
+      record.wildcard_policy = common::ascii_lower(value) == "wildcard";
     } else if (key == "persistuntil") {
       std::int64_t until = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), until);

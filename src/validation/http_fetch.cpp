@@ -10,6 +10,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/text.hpp"
+
 namespace cobble::validation {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -75,8 +77,7 @@ std::optional<Url> parse_url(std::string_view text, const Url* base) {
     return url;
   }
   Url url;
-  url.scheme = std::string(text.substr(0, scheme_end));
-  for (auto& c : url.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  url.scheme = common::ascii_lower(text.substr(0, scheme_end));
   if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
   url.port = url.scheme == "https" ? 443 : 80;
   auto rest = text.substr(scheme_end + 3);
@@ -108,7 +109,7 @@ std::optional<Url> parse_url(std::string_view text, const Url* base) {
     }
     url.port = static_cast<std::uint16_t>(port);
   }
-  for (auto& c : url.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  url.host = common::ascii_lower(url.host);
   if (!valid_host(url.host)) return std::nullopt;
   return url;
 }

@@ -10,11 +10,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <cctype>
 #include <memory>
 
 #include "acme/identifiers.hpp"
 #include "common/base64url.hpp"
+#include "common/openssl.hpp"
 #include "common/text.hpp"
 #include "validation/targets.hpp"
 
@@ -28,19 +28,6 @@ namespace {
 
 constexpr unsigned char kAlpn[] = {10, 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '/', '1'};
 constexpr const char* kAcmeIdentifierOid = "1.3.6.1.5.5.7.1.31";
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct NamesFree {
-  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
-};
-struct ObjFree {
-  void operator()(ASN1_OBJECT* o) const { ASN1_OBJECT_free(o); }
-};
-struct OctetFree {
-  void operator()(ASN1_OCTET_STRING* o) const { ASN1_OCTET_STRING_free(o); }
-};
 
 std::string sha256(std::string_view data) {
   unsigned char digest[32];
@@ -103,7 +90,7 @@ asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Req
                                                           where + " for tls-alpn-01 challenge of " + name);
     co_return outcome;
   }
-  std::unique_ptr<X509, X509Free> cert(SSL_get1_peer_certificate(stream.native_handle()));
+  common::ossl::Cert cert(SSL_get1_peer_certificate(stream.native_handle()));
   auto wrong = cert ? certificate_problem(cert.get(), request.identifier, request.key_authorization)
                     : "no certificate was presented";
   if (!wrong.empty()) {
@@ -123,7 +110,7 @@ std::string certificate_problem(X509* cert, const acme::Identifier& identifier,
                                 const std::string& key_authorization) {
   const std::string& name = identifier.value;
   const bool ip = identifier.type == "ip";
-  std::unique_ptr<GENERAL_NAMES, NamesFree> sans(
+  common::ossl::GeneralNames sans(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   std::string names;
   int matches = 0, others = 0;
@@ -137,8 +124,7 @@ std::string certificate_problem(X509* cert, const acme::Identifier& identifier,
       std::string dns(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
                       static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
       names += (names.empty() ? "" : ", ") + common::printable(dns);
-      for (auto& c : dns) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      (!ip && dns == name) ? ++matches : ++others;
+      (!ip && common::ascii_lower(dns) == name) ? ++matches : ++others;
     } else {
       ++others;
     }
@@ -147,15 +133,14 @@ std::string certificate_problem(X509* cert, const acme::Identifier& identifier,
     return "the certificate must name exactly " + std::string(ip ? "the IP address " : "") + name +
            " (it names " + (names.empty() ? "nothing" : names) + ")";
   }
-  std::unique_ptr<ASN1_OBJECT, ObjFree> oid(OBJ_txt2obj(kAcmeIdentifierOid, 1));
+  common::ossl::Asn1Object oid(OBJ_txt2obj(kAcmeIdentifierOid, 1));
   int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
   if (index < 0) return "the certificate has no acmeIdentifier extension";
   X509_EXTENSION* ext = X509_get_ext(cert, index);
   if (!X509_EXTENSION_get_critical(ext)) return "the acmeIdentifier extension is not critical";
   const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(ext);
   const unsigned char* p = ASN1_STRING_get0_data(value);
-  std::unique_ptr<ASN1_OCTET_STRING, OctetFree> inner(
-      d2i_ASN1_OCTET_STRING(nullptr, &p, ASN1_STRING_length(value)));
+  common::ossl::Asn1OctetString inner(d2i_ASN1_OCTET_STRING(nullptr, &p, ASN1_STRING_length(value)));
   auto expected = sha256(key_authorization);
   if (!inner || std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(inner.get())),
                             static_cast<std::size_t>(ASN1_STRING_length(inner.get()))) != expected) {

@@ -58,3 +58,24 @@ TEST_CASE("is_ascii tells ASCII from everything else", "[common][text]") {
   CHECK_FALSE(is_ascii("exämple.com"));
   CHECK_FALSE(is_ascii("\xff"));
 }
+
+TEST_CASE("ASCII case folding touches A-Z only", "[common][text]") {
+  using cobble::common::ascii_lower;
+  using cobble::common::iequals;
+  CHECK(ascii_lower("WWW.Example.COM") == "www.example.com");
+  CHECK(ascii_lower("0-9_@[`{") == "0-9_@[`{");              // the neighbours of A-Z and a-z stay
+  CHECK(ascii_lower("\xC3\x84XAMPLE") == "\xC3\x84xample");  // bytes above 0x7f untouched: no locale
+  CHECK(iequals("Content-Type", "content-TYPE"));
+  CHECK_FALSE(iequals("Content-Type", "Content-Typ"));
+  CHECK_FALSE(iequals("@", "`"));  // 0x40 and 0x60 differ by the case bit but are no letters
+  CHECK(iequals("", ""));
+}
+
+TEST_CASE("trim removes the given bytes at both ends only", "[common][text]") {
+  using cobble::common::trim;
+  CHECK(trim("  \t a b \r\n") == "a b");
+  CHECK(trim(" \t\r\n\f\v").empty());
+  CHECK(trim("").empty());
+  CHECK(trim("\ta\t", " ") == "\ta\t");
+  CHECK(trim(" q=0.5\t", " \t") == "q=0.5");
+}

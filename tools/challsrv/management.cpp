@@ -4,13 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <expected>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "challsrv/dns_wire.hpp"
+#include "common/text.hpp"
 
 namespace cobble::challsrv {
 namespace http = boost::beast::http;
@@ -34,9 +34,7 @@ class Fields {
   const json* find(std::string_view name) const {
     if (auto it = body_.find(name); it != body_.end()) return it->is_null() ? nullptr : &*it;
     for (auto it = body_.begin(); it != body_.end(); ++it) {
-      if (std::ranges::equal(it.key(), name,
-                             [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
-        return it->is_null() ? nullptr : &*it;
+      if (common::iequals(it.key(), name)) return it->is_null() ? nullptr : &*it;
     }
     return nullptr;
   }

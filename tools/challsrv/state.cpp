@@ -1,8 +1,9 @@
 #include "challsrv/state.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
+
+#include "common/text.hpp"
 
 namespace cobble::challsrv {
 namespace {
@@ -36,9 +37,7 @@ std::string_view strip_port(std::string_view host) {
 
 std::string normalize_host(std::string_view host) {
   if (host.ends_with('.')) host.remove_suffix(1);
-  std::string out(host);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return common::ascii_lower(host);
 }
 
 void State::set_default_ipv4(std::string ip) {

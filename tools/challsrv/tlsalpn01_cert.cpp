@@ -13,18 +13,11 @@
 namespace cobble::challsrv {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using ObjectPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
-using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
-using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
-using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
-using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME_free>>;
+using ObjectPtr = common::ossl::Asn1Object;
+using OctetPtr = common::ossl::Asn1OctetString;
+using ExtensionPtr = common::ossl::Extension;
+using GeneralNamesPtr = common::ossl::GeneralNames;
+using GeneralNamePtr = common::ossl::GeneralName;
 
 bool valid_dns_name(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;

@@ -8,18 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/openssl.hpp"
 #include "common/result.hpp"
 
 namespace cobble::challsrv {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using PkeyPtr = common::ossl::PKey;
+using X509Ptr = common::ossl::Cert;
 
 // RFC 8737 §3 and RFC 8738 §6.
 inline constexpr std::string_view kAcmeTls1Protocol = "acme-tls/1";
