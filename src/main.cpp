@@ -11,6 +11,7 @@
 #include "app/app.hpp"
 #include "app/command_line.hpp"
 #include "app/config.hpp"
+#include "app/config_check.hpp"
 #include "app/pebble_config.hpp"
 
 extern char** environ;
@@ -95,6 +96,10 @@ int run_main(int argc, char** argv) {
       std::cerr << "cobble: " << r.error().message << "\n";
       return 2;
     }
+  }
+  if (auto r = cobble::app::check_config(config); !r) {
+    std::cerr << "cobble: " << r.error().message << "\n";
+    return 2;
   }
   return cobble::app::run(config);
 }

@@ -116,8 +116,8 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
     std::string external_url;
     std::size_t max_connections;
   };
-  auto& services = *components.services;
-  auto& management = *components.management;
+  auto& services = *components.core.services;
+  auto& management = *components.core.management;
   auto acme = [&services](const api::Request& r) { return api::handle_acme(r, services); };
   using http::HandlerThreads;
   auto external = external_base(config);
@@ -211,7 +211,7 @@ int run(const Config& config) {
       "connections: at most {} per ACME listener, {} on the management listener, {} per client address "
       "(open-file limit {})",
       caps.acme, caps.management, caps.per_address, open_files);
-  (*components)->management->listener_stats = [&server] {
+  (*components)->core.management->listener_stats = [&server] {
     std::vector<api::ListenerFigures> out;
     for (const auto& l : server.stats()) {
       out.push_back(

@@ -8,10 +8,9 @@
 #include <iterator>
 
 #include "api/urls.hpp"
+#include "app/config_check.hpp"
 #include "app/profiles_config.hpp"
 #include "app/webhook.hpp"
-#include "authority/profiles.hpp"
-#include "common/base64url.hpp"
 #include "common/files.hpp"
 
 namespace cobble::app {
@@ -60,19 +59,6 @@ std::string crl_url(const Config& config) {
   return base.empty() ? base : base + "/crl/0";
 }
 
-common::Result<void> add_profiles(const Config& config, authority::Policy& policy) {
-  auto profiles = profiles_from_json(config.profiles);
-  if (!profiles) return std::unexpected(profiles.error());
-  policy.profiles = std::move(*profiles);
-  policy.default_profile = config.default_profile;
-  if (config.default_profile.empty()) return {};
-  for (const auto& p : authority::offered_profiles(policy))
-    if (p.name == config.default_profile) return {};
-  return common::fail(
-      std::errc::invalid_argument,
-      "setting 'defaultProfile' names \"" + config.default_profile + "\", which is not in 'profiles'");
-}
-
 authority::Policy policy_from(const Config& config) {
   authority::Policy policy;
   policy.authz_reuse_percent = std::clamp(config.authz_reuse_percent, 0, 100);
@@ -91,22 +77,6 @@ authority::Policy policy_from(const Config& config) {
   policy.crl_url = crl_url(config);
   policy.ocsp_url = config.ocsp_responder_url;
   return policy;
-}
-
-// externalAccountMACKeys are base64url as Pebble's config has them (trailing '=' tolerated).
-common::Result<std::map<std::string, std::string>> decode_mac_keys(const Config& config) {
-  std::map<std::string, std::string> keys;
-  for (const auto& [kid, text] : config.external_account_mac_keys) {
-    auto trimmed = std::string_view(text);
-    while (trimmed.ends_with('=')) trimmed.remove_suffix(1);
-    auto key = common::base64url_decode(trimmed);
-    if (kid.empty() || !key || key->empty()) {
-      return common::fail(std::errc::invalid_argument, "setting 'externalAccountMACKeys': the key of \"" +
-                                                           kid + "\" must be non-empty base64url");
-    }
-    keys[kid] = std::move(*key);
-  }
-  return keys;
 }
 
 validation::ValidatorOptions validator_options(const Config& config) {
@@ -160,12 +130,49 @@ authority::PauseSettings pause_settings(const Config& config, std::string secret
   return settings;
 }
 
+SchedulerOptions scheduler_options(const Config& config) {
+  SchedulerOptions options;
+  options.always_valid = config.always_valid;
+  options.max_delay = std::chrono::seconds(config.va_sleep_seconds);
+  options.max_in_flight = static_cast<std::size_t>(std::max(1, config.va_max_concurrent));
+  options.max_waiting = static_cast<std::size_t>(config.va_max_queued);
+  // The validators stop at vaTimeoutSeconds; the scheduler's deadline catches any that do not
+  // (a CAA lookup started just before, a DNS lookup per redirect) a few seconds later.
+  options.deadline = std::chrono::seconds(std::max(1, config.va_timeout_seconds) + kValidationGraceSeconds);
+  return options;
+}
+
+// The validators (none when always valid) and the scheduler that runs them on `work`.
+common::Result<void> build_validation(Components& c, const Config& config, boost::asio::io_context& io,
+                                      boost::asio::any_io_executor work) {
+  if (!config.always_valid) {
+    try {
+      c.resolver = std::make_unique<validation::Resolver>(
+          io.get_executor(),
+          validation::Resolver::Options{config.dns_server, std::chrono::milliseconds(3000), 2});
+    } catch (const std::exception& e) {
+      return common::fail(std::errc::invalid_argument, std::string("DNS resolver: ") + e.what());
+    }
+    c.validator = std::make_unique<validation::Validator>(*c.resolver, validator_options(config));
+  }
+  ValidateFn validate;
+  if (c.validator) {
+    validate = [validator = c.validator.get()](validation::Request request) {
+      return validator->validate(std::move(request));
+    };
+  }
+  c.scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), std::move(validate), *c.clock,
+                                                          scheduler_options(config));
+  return {};
+}
+
 }  // namespace
 
 common::Result<std::unique_ptr<Components>> build_components(const Config& config,
                                                              boost::asio::io_context& io,
                                                              boost::asio::any_io_executor work,
                                                              const std::string& https_ca_pem) {
+  if (auto checked = check_config(config); !checked) return std::unexpected(checked.error());
   auto c = std::make_unique<Components>(static_cast<std::size_t>(config.nonce_capacity));
   if (config.fake_clock) {
     c->clock = std::make_unique<common::FakeClock>();
@@ -182,13 +189,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   spdlog::info("database {} (schema version {})", db_path, c->store->schema_version());
 
   ca::CaOptions ca_options;
-  if (config.ca_key_algorithm == "rsa") {
-    ca_options.key_algorithm = ca::KeyAlgorithm::rsa_2048;
-  } else if (config.ca_key_algorithm != "ecdsa") {
-    return common::fail(
-        std::errc::invalid_argument,
-        "setting 'keyAlgorithm' must be \"ecdsa\" or \"rsa\", got \"" + config.ca_key_algorithm + "\"");
-  }
+  if (config.ca_key_algorithm == "rsa") ca_options.key_algorithm = ca::KeyAlgorithm::rsa_2048;
   ca_options.persist = config.ca_persist;
   ca_options.alternate_roots = config.alternate_roots;
   ca_options.chain_length = config.chain_length;
@@ -198,46 +199,16 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->ca = *ca;
 
   c->policy = policy_from(config);
-  auto mac_keys = decode_mac_keys(config);
-  if (!mac_keys) return std::unexpected(mac_keys.error());
-  c->policy.external_account_mac_keys = std::move(*mac_keys);
+  c->policy.external_account_mac_keys = decode_mac_keys(config).value();  // check_config decoded them
   if (config.external_account_required && c->policy.external_account_mac_keys.empty()) {
     spdlog::warn(
         "externalAccountBindingRequired is set but externalAccountMACKeys is empty: no account can be made");
   }
-  if (auto added = add_profiles(config, c->policy); !added) return std::unexpected(added.error());
-  if (config.http_port < 1 || config.http_port > 65535 || config.tls_port < 1 || config.tls_port > 65535) {
-    return common::fail(std::errc::invalid_argument,
-                        "settings 'httpPort' and 'tlsPort' must be ports (1-65535)");
+  c->policy.profiles = profiles_from_json(config.profiles).value();  // check_config parsed them
+  c->policy.default_profile = config.default_profile;
+  if (auto built = build_validation(*c, config, io, std::move(work)); !built) {
+    return std::unexpected(built.error());
   }
-  if (!config.always_valid) {
-    try {
-      c->resolver = std::make_unique<validation::Resolver>(
-          io.get_executor(),
-          validation::Resolver::Options{config.dns_server, std::chrono::milliseconds(3000), 2});
-    } catch (const std::exception& e) {
-      return common::fail(std::errc::invalid_argument, std::string("DNS resolver: ") + e.what());
-    }
-    c->validator = std::make_unique<validation::Validator>(*c->resolver, validator_options(config));
-  }
-  SchedulerOptions scheduler_options;
-  scheduler_options.always_valid = config.always_valid;
-  scheduler_options.max_delay = std::chrono::seconds(config.va_sleep_seconds);
-  scheduler_options.max_in_flight = static_cast<std::size_t>(std::max(1, config.va_max_concurrent));
-  scheduler_options.max_waiting = static_cast<std::size_t>(config.va_max_queued);
-  // The validators stop at vaTimeoutSeconds; the scheduler's deadline catches any that do not
-  // (a CAA lookup started just before, a DNS lookup per redirect) a few seconds later.
-  scheduler_options.deadline =
-      std::chrono::seconds(std::max(1, config.va_timeout_seconds) + kValidationGraceSeconds);
-  ValidateFn validate;
-  if (c->validator) {
-    validate = [validator = c->validator.get()](validation::Request request) {
-      return validator->validate(std::move(request));
-    };
-  }
-  c->scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), std::move(validate),
-                                                           *c->clock, scheduler_options);
-  c->accounts = std::make_unique<authority::Accounts>(*c->store, *c->clock, c->policy);
   auto secret = unpause_secret(config);
   if (!secret) return common::fail(secret.error().code, "unpause key: " + secret.error().message);
   if (!config.pause_webhook_url.empty()) {
@@ -245,54 +216,40 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   }
   auto settings = pause_settings(config, std::move(*secret));
   if (split_host_port(config.listen_address)) settings.default_base_url = default_base_url(config);
-  c->pauses =
-      std::make_unique<authority::Pauses>(*c->store, *c->clock, std::move(settings), c->pause_notifier.get());
-  c->orders = std::make_unique<authority::Orders>(*c->store, *c->clock, c->policy, *c->ca, c->pauses.get());
-  c->challenges = std::make_unique<authority::Challenges>(*c->store, *c->clock, c->policy, *c->scheduler,
-                                                          c->pauses.get());
-  c->certificates = std::make_unique<authority::Certificates>(*c->store, *c->clock, c->ca.get());
-  c->renewal_info = std::make_unique<authority::RenewalInfo>(*c->store, *c->clock, *c->ca);
-  c->crl = std::make_unique<authority::RevocationList>(*c->store, *c->clock, *c->ca,
-                                                       std::chrono::seconds(config.crl_refresh_seconds));
-  c->scheduler->attach(*c->challenges);
 
-  api::DirectoryMeta meta{config.terms_of_service, config.website, config.caa_identities,
-                          config.external_account_required};
-  if (config.nonce_reject_percent > 100) {
-    return common::fail(std::errc::invalid_argument, "setting 'nonceRejectPercent' must be 0-100, got " +
-                                                         std::to_string(config.nonce_reject_percent));
-  }
-  auto chaos = api::parse_chaos(config.chaos);
-  if (!chaos) return common::fail(chaos.error().code, "setting 'chaos': " + chaos.error().message);
+  c->core = build_core({.store = *c->store,
+                        .clock = *c->clock,
+                        .policy = c->policy,
+                        .ca = *c->ca,
+                        .scheduler = *c->scheduler,
+                        .nonces = c->nonces,
+                        .pause_settings = std::move(settings),
+                        .pause_notifier = c->pause_notifier.get(),
+                        .crl_refresh = std::chrono::seconds(config.crl_refresh_seconds),
+                        .meta = {config.terms_of_service, config.website, config.caa_identities,
+                                 config.external_account_required},
+                        .orders_per_page = static_cast<std::size_t>(std::max(1, config.orders_per_page)),
+                        .https_ca_pem = https_ca_pem,
+                        .fake_clock = dynamic_cast<common::FakeClock*>(c->clock.get())});
+  c->scheduler->attach(*c->core.challenges);
+
   c->chaos = std::make_unique<api::Chaos>();
-  c->chaos->set(std::move(*chaos));
+  c->chaos->set(api::parse_chaos(config.chaos).value());  // check_config parsed it
   c->chaos->set_nonce_reject_percent(config.nonce_reject_percent);
   if (config.nonce_reject_percent > 0)
     spdlog::info("refusing {}% of good nonces with badNonce (nonceRejectPercent)",
                  config.nonce_reject_percent);
   if (!config.chaos.empty()) spdlog::warn("chaos: injecting faults {}", config.chaos.dump());
-
-  c->services = std::unique_ptr<api::Services>(
-      new api::Services{c->nonces, meta, c->policy, *c->accounts, *c->orders, *c->challenges,
-                        *c->certificates, static_cast<std::size_t>(std::max(1, config.orders_per_page)),
-                        c->pauses.get(), c->renewal_info.get(), c->crl.get()});
-  std::vector<api::CaChainPems> chains;
-  for (std::size_t n = 0; n < c->ca->chain_count(); ++n) {
-    chains.push_back({c->ca->root_pem(n), c->ca->root_key_pem(n), c->ca->intermediate_pem(n),
-                      c->ca->intermediate_key_pem(n)});
-  }
-  c->management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
-      https_ca_pem, std::move(chains), *c->certificates, dynamic_cast<common::FakeClock*>(c->clock.get()),
-      c->clock.get(), c->pauses.get(), c->renewal_info.get()});
-  c->services->chaos = c->chaos.get();
-  c->management->chaos = c->chaos.get();
-  c->management->reset_state = [store = c->store.get()] { return store->reset(); };
-  c->management->token = config.management_token;
-  c->management->validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
+  auto& management = *c->core.management;
+  c->core.services->chaos = c->chaos.get();
+  management.chaos = c->chaos.get();
+  management.reset_state = [store = c->store.get()] { return store->reset(); };
+  management.token = config.management_token;
+  management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
 
   // Work a crash interrupted: finish or fail it now, never leave it hanging.
-  c->orders->fail_interrupted();
-  c->challenges->resume_interrupted();
+  c->core.orders->fail_interrupted();
+  c->core.challenges->resume_interrupted();
   return c;
 }
 

@@ -67,7 +67,7 @@ class FuzzCa {
     r.base_url = kBase;
     r.remote_address = "127.0.0.1";
     if (!content_type.empty()) r.headers.emplace_back("Content-Type", content_type);
-    return api::handle_acme(r, *components_->services);
+    return api::handle_acme(r, *components_->core.services);
   }
 
   // Runs what requests queued: validations (always valid) and their recording.

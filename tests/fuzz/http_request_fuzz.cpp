@@ -33,8 +33,8 @@ struct World {
   std::size_t inputs = 0;
 
   World() {
-    auto& services = *ca.components().services;
-    auto& management = *ca.components().management;
+    auto& services = *ca.components().core.services;
+    auto& management = *ca.components().core.management;
     auto acme = server.listen(
         {.address = "127.0.0.1",
          .handler = [&services](const api::Request& r) { return api::handle_acme(r, services); },

@@ -14,6 +14,7 @@
 #include "acme/jws.hpp"
 #include "api/acme_api.hpp"
 #include "api/management.hpp"
+#include "app/wiring.hpp"
 #include "ca/csr_builder.hpp"
 #include "ca/openssl.hpp"
 #include "common/base64url.hpp"
@@ -49,18 +50,20 @@ struct TestCa {
   authority::Policy policy;
   acme::NonceStore nonces;
   ImmediateScheduler scheduler;
-  std::unique_ptr<authority::Accounts> accounts;
   // Pausing with a fixed secret (tests sign their own links) and a burst of kPauseBurst failures.
   static constexpr std::int64_t kPauseBurst = 3;
   std::string pause_secret = std::string(pause::kUnpauseSecretBytes, 'k');
-  std::unique_ptr<authority::Pauses> pauses;
-  std::unique_ptr<authority::Orders> orders;
-  std::unique_ptr<authority::Challenges> challenges;
-  std::unique_ptr<authority::Certificates> certificates;
-  std::unique_ptr<authority::RenewalInfo> renewal_info;
-  std::unique_ptr<authority::RevocationList> crl;
-  std::unique_ptr<api::Services> services;
-  std::unique_ptr<api::ManagementServices> management;
+  // Built as the server builds them (app/wiring.hpp).
+  app::Core core;
+  std::unique_ptr<authority::Accounts>& accounts = core.accounts;
+  std::unique_ptr<authority::Pauses>& pauses = core.pauses;
+  std::unique_ptr<authority::Orders>& orders = core.orders;
+  std::unique_ptr<authority::Challenges>& challenges = core.challenges;
+  std::unique_ptr<authority::Certificates>& certificates = core.certificates;
+  std::unique_ptr<authority::RenewalInfo>& renewal_info = core.renewal_info;
+  std::unique_ptr<authority::RevocationList>& crl = core.crl;
+  std::unique_ptr<api::Services>& services = core.services;
+  std::unique_ptr<api::ManagementServices>& management = core.management;
   std::string base_url = "https://ca.test:14000";
 
   // Given the real store, returns the one the CA uses (a test's wrapper around it).
@@ -72,36 +75,21 @@ struct TestCa {
     store = std::move(storage::Store::open(dir.file("cobble.db"), store_options).value());
     if (wrap) store = wrap(std::move(store));
     ca = ca::CertificateAuthority::load_or_create(dir.path() / "ca", options, clock.now()).value();
-    accounts = std::make_unique<authority::Accounts>(*store, clock, policy);
     authority::PauseSettings pause_settings;
     pause_settings.policy.failures = {kPauseBurst, 1, std::chrono::hours(24)};
     pause_settings.secret = pause_secret;
-    pauses = std::make_unique<authority::Pauses>(*store, clock, pause_settings);
-    orders = std::make_unique<authority::Orders>(*store, clock, policy, *ca, pauses.get());
-    challenges = std::make_unique<authority::Challenges>(*store, clock, policy, scheduler, pauses.get());
-    certificates = std::make_unique<authority::Certificates>(*store, clock, ca.get());
+    core = app::build_core({.store = *store,
+                            .clock = clock,
+                            .policy = policy,
+                            .ca = *ca,
+                            .scheduler = scheduler,
+                            .nonces = nonces,
+                            .pause_settings = std::move(pause_settings),
+                            .orders_per_page = 3});
     scheduler.challenges = challenges.get();
-    renewal_info = std::make_unique<authority::RenewalInfo>(*store, clock, *ca);
-    crl = std::make_unique<authority::RevocationList>(*store, clock, *ca, std::chrono::seconds(60));
-    services.reset(new api::Services{nonces,
-                                     {},
-                                     policy,
-                                     *accounts,
-                                     *orders,
-                                     *challenges,
-                                     *certificates,
-                                     3,
-                                     pauses.get(),
-                                     renewal_info.get(),
-                                     crl.get()});
-    std::vector<api::CaChainPems> chains;
-    for (std::size_t n = 0; n < ca->chain_count(); ++n) {
-      chains.push_back(
-          {ca->root_pem(n), ca->root_key_pem(n), ca->intermediate_pem(n), ca->intermediate_key_pem(n)});
-    }
-    management.reset(new api::ManagementServices{"", std::move(chains), *certificates, nullptr, nullptr,
-                                                 nullptr, renewal_info.get()});
   }
+  TestCa(const TestCa&) = delete;
+  TestCa& operator=(const TestCa&) = delete;
 
   api::Reply send(std::string method, std::string path, std::string body = "",
                   std::string content_type = "application/jose+json") {

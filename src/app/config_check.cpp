@@ -1,0 +1,64 @@
+#include "app/config_check.hpp"
+
+#include <string_view>
+
+#include "api/chaos.hpp"
+#include "app/profiles_config.hpp"
+#include "authority/profiles.hpp"
+#include "common/base64url.hpp"
+
+namespace cobble::app {
+namespace {
+
+common::Result<void> check_profiles(const Config& config) {
+  auto profiles = profiles_from_json(config.profiles);
+  if (!profiles) return std::unexpected(profiles.error());
+  if (config.default_profile.empty()) return {};
+  authority::Policy policy;
+  policy.profiles = std::move(*profiles);
+  for (const auto& p : authority::offered_profiles(policy))
+    if (p.name == config.default_profile) return {};
+  return common::fail(
+      std::errc::invalid_argument,
+      "setting 'defaultProfile' names \"" + config.default_profile + "\", which is not in 'profiles'");
+}
+
+}  // namespace
+
+common::Result<std::map<std::string, std::string>> decode_mac_keys(const Config& config) {
+  std::map<std::string, std::string> keys;
+  for (const auto& [kid, text] : config.external_account_mac_keys) {
+    auto trimmed = std::string_view(text);
+    while (trimmed.ends_with('=')) trimmed.remove_suffix(1);
+    auto key = common::base64url_decode(trimmed);
+    if (kid.empty() || !key || key->empty()) {
+      return common::fail(std::errc::invalid_argument, "setting 'externalAccountMACKeys': the key of \"" +
+                                                           kid + "\" must be non-empty base64url");
+    }
+    keys[kid] = std::move(*key);
+  }
+  return keys;
+}
+
+common::Result<void> check_config(const Config& config) {
+  if (config.ca_key_algorithm != "ecdsa" && config.ca_key_algorithm != "rsa") {
+    return common::fail(
+        std::errc::invalid_argument,
+        "setting 'keyAlgorithm' must be \"ecdsa\" or \"rsa\", got \"" + config.ca_key_algorithm + "\"");
+  }
+  if (config.http_port < 1 || config.http_port > 65535 || config.tls_port < 1 || config.tls_port > 65535) {
+    return common::fail(std::errc::invalid_argument,
+                        "settings 'httpPort' and 'tlsPort' must be ports (1-65535)");
+  }
+  if (config.nonce_reject_percent > 100) {
+    return common::fail(std::errc::invalid_argument, "setting 'nonceRejectPercent' must be 0-100, got " +
+                                                         std::to_string(config.nonce_reject_percent));
+  }
+  if (auto keys = decode_mac_keys(config); !keys) return std::unexpected(keys.error());
+  if (auto chaos = api::parse_chaos(config.chaos); !chaos) {
+    return common::fail(chaos.error().code, "setting 'chaos': " + chaos.error().message);
+  }
+  return check_profiles(config);
+}
+
+}  // namespace cobble::app

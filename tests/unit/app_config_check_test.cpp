@@ -1,0 +1,48 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/config.hpp"
+#include "app/config_check.hpp"
+
+using cobble::app::check_config;
+using cobble::app::Config;
+
+namespace {
+// The message of the first check a configuration with `settings` applied fails, or "" when it passes.
+std::string refusal(const char* settings) {
+  Config config;
+  REQUIRE(cobble::app::apply_json(config, nlohmann::json::parse(settings)));
+  auto checked = check_config(config);
+  return checked ? "" : checked.error().message;
+}
+}  // namespace
+
+TEST_CASE("the default configuration and a typical one pass the whole-configuration check", "[app][config]") {
+  CHECK(refusal("{}").empty());
+  CHECK(refusal(R"({"keyAlgorithm": "rsa", "httpPort": 5002, "tlsPort": 5001, "nonceRejectPercent": 15,
+                    "externalAccountMACKeys": {"kid-1": "c2Vjb25kLWtleQ=="}})")
+            .empty());
+}
+
+TEST_CASE("values out of range and settings that disagree are refused by name", "[app][config]") {
+  CHECK_THAT(refusal(R"({"keyAlgorithm": "dsa"})"), Catch::Contains("'keyAlgorithm'"));
+  CHECK_THAT(refusal(R"({"httpPort": 0})"), Catch::Contains("'httpPort'"));
+  CHECK_THAT(refusal(R"({"tlsPort": 70000})"), Catch::Contains("'tlsPort'"));
+  CHECK_THAT(refusal(R"({"nonceRejectPercent": 101})"),
+             Catch::Contains("'nonceRejectPercent' must be 0-100"));
+  CHECK_THAT(refusal(R"({"externalAccountMACKeys": {"kid-1": "not base64url!"}})"),
+             Catch::Contains("the key of \"kid-1\""));
+  CHECK_THAT(refusal(R"({"externalAccountMACKeys": {"kid-1": ""}})"), Catch::Contains("non-empty base64url"));
+  CHECK_THAT(refusal(R"({"defaultProfile": "shortlived"})"),
+             Catch::Contains("'defaultProfile' names \"shortlived\", which is not in 'profiles'"));
+}
+
+TEST_CASE("decoded MAC keys tolerate Pebble's trailing padding", "[app][config]") {
+  Config config;
+  config.external_account_mac_keys = {{"kid-1", "c2Vjb25kLWtleQ=="}, {"kid-2", "c2Vjb25kLWtleQ"}};
+  auto keys = cobble::app::decode_mac_keys(config);
+  REQUIRE(keys);
+  CHECK(keys->at("kid-1") == "second-key");
+  CHECK(keys->at("kid-2") == "second-key");
+}
