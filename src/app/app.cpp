@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "api/acme_api.hpp"
-#include "api/management.hpp"
+#include "api/acme/acme_api.hpp"
+#include "api/management/management.hpp"
 #include "app/components.hpp"
 #include "app/fd_limits.hpp"
 #include "app/threads.hpp"

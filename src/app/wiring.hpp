@@ -6,8 +6,8 @@
 #include <string>
 
 #include "acme/nonce.hpp"
-#include "api/management.hpp"
-#include "api/services.hpp"
+#include "api/acme/services.hpp"
+#include "api/management/management.hpp"
 #include "authority/accounts.hpp"
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"

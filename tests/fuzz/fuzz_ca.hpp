@@ -16,7 +16,7 @@
 #include <string>
 
 #include "acme/jws.hpp"
-#include "api/acme_api.hpp"
+#include "api/acme/acme_api.hpp"
 #include "app/components.hpp"
 #include "ca/csr_builder.hpp"
 #include "common/base64url.hpp"

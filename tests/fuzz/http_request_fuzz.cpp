@@ -11,7 +11,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <thread>
 
-#include "api/management.hpp"
+#include "api/management/management.hpp"
 #include "fuzz_ca.hpp"
 #include "fuzz_input.hpp"
 #include "http/server.hpp"

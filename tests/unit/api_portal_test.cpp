@@ -2,8 +2,8 @@
 #include <string>
 #include <vector>
 
-#include "api/portal.hpp"
-#include "api/portal_pages.hpp"
+#include "api/portal/pages.hpp"
+#include "api/portal/portal.hpp"
 #include "pause/unpause_token.hpp"
 #include "support/test_ca.hpp"
 

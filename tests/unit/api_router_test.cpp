@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "api/acme_api.hpp"
-#include "api/management.hpp"
+#include "api/acme/acme_api.hpp"
+#include "api/management/management.hpp"
 #include "support/test_ca.hpp"
 
 using cobble::api::Reply;

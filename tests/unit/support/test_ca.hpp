@@ -12,8 +12,8 @@
 
 #include "acme/identifiers.hpp"
 #include "acme/jws.hpp"
-#include "api/acme_api.hpp"
-#include "api/management.hpp"
+#include "api/acme/acme_api.hpp"
+#include "api/management/management.hpp"
 #include "app/wiring.hpp"
 #include "ca/csr_builder.hpp"
 #include "ca/openssl.hpp"

@@ -1,0 +1,39 @@
+#include "api/acme/handlers.hpp"
+#include "api/acme/serve.hpp"
+
+namespace cobble::api {
+
+// RFC 9773 §4.1: GET <renewalInfo>/<certID> (unauthenticated), or POST-as-GET for clients that
+// POST everything. Answers the RenewalInfo object with Retry-After (§4.3).
+acme::Result<Reply> renewal_info(Context& ctx, Services& services) {
+  if (!services.renewal_info) return acme::fail(acme::Problem::not_found("Renewal information is off"));
+  if (ctx.request.method == "POST") {
+    auto req = authenticate(ctx, services, Signer::kid);
+    if (!req) return acme::fail(req.error());
+    if (!req->post_as_get()) {
+      return acme::fail(acme::Problem::malformed("Renewal information is fetched with GET or POST-as-GET"));
+    }
+  }
+  auto body = services.renewal_info->lookup(ctx.id);
+  if (!body) return acme::fail(body.error());
+  Reply reply;
+  reply.content_type = "application/json";
+  reply.body = *body;
+  reply.with_header("Retry-After", std::to_string(authority::kRenewalInfoRetryAfterSeconds));
+  return reply;
+}
+
+// The intermediate's CRL, DER, as RFC 5280 §4.2.1.13 distribution points serve it.
+acme::Result<Reply> crl(Context& ctx, Services& services) {
+  if (!services.crl || ctx.id != "0") {
+    return acme::fail(acme::Problem::not_found("There is no CRL " + std::string(ctx.id) + "; try /crl/0"));
+  }
+  auto der = services.crl->current();
+  if (!der) return acme::fail(der.error());
+  Reply reply;
+  reply.content_type = "application/pkix-crl";
+  reply.body = *der;
+  return reply;
+}
+
+}  // namespace cobble::api
