@@ -1,5 +1,5 @@
 // The JWS layer of RFC 8555 §6.2 over RFC 7515's flattened JSON serialization. Key handling and
-// signature forms live in jwk.cpp.
+// signature forms live in public_key.cpp and private_key.cpp (keys.hpp).
 
 #include "acme/jws.hpp"
 

@@ -17,7 +17,7 @@
 #include "app/components.hpp"
 #include "app/fd_limits.hpp"
 #include "app/threads.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "http/server.hpp"
 

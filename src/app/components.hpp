@@ -10,7 +10,7 @@
 #include "app/config.hpp"
 #include "app/validation_scheduler.hpp"
 #include "app/wiring.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 #include "validation/resolver.hpp"

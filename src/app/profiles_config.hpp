@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "authority/policy.hpp"
+#include "authority/ca_policy.hpp"
 #include "common/result.hpp"
 
 namespace cobble::app {

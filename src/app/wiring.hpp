@@ -15,7 +15,7 @@
 #include "authority/pauses.hpp"
 #include "authority/renewal_info.hpp"
 #include "authority/revocation_list.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 

@@ -7,7 +7,7 @@
 #include "acme/jws.hpp"
 #include "acme/key_cache.hpp"
 #include "acme/problem.hpp"
-#include "authority/policy.hpp"
+#include "authority/ca_policy.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 

@@ -1,7 +1,7 @@
 #include "authority/certificates.hpp"
 
 #include "authority/errors.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 
 namespace cobble::authority {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
+#include "authority/ca_policy.hpp"
 #include "authority/pauses.hpp"
-#include "authority/policy.hpp"
 #include "authority/validation_port.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"

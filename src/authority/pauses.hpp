@@ -8,10 +8,10 @@
 
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
-#include "authority/policy.hpp"
+#include "authority/ca_policy.hpp"
 #include "authority/validation_port.hpp"
 #include "common/clock.hpp"
-#include "pause/policy.hpp"
+#include "pause/pause_policy.hpp"
 #include "pause/unpause_token.hpp"
 #include "storage/store.hpp"
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "acme/problem.hpp"
-#include "authority/policy.hpp"
+#include "authority/ca_policy.hpp"
 
 namespace cobble::authority {
 

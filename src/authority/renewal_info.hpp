@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "acme/problem.hpp"
-#include "authority/policy.hpp"
-#include "ca/authority.hpp"
+#include "authority/ca_policy.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 

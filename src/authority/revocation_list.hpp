@@ -6,7 +6,7 @@
 #include <string>
 
 #include "acme/problem.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 

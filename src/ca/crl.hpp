@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 

@@ -1,7 +1,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 #include "ca/x509_build.hpp"
 #include "common/text.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 
 namespace cobble::ca {

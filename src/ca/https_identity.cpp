@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 #include "ca/x509_build.hpp"
 #include "common/base64url.hpp"

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "common/openssl.hpp"
 #include "common/result.hpp"
 

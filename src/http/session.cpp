@@ -58,7 +58,8 @@ namespace {
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
-// Lives on the connection's strand; shutdown reaches the socket only through it.
+// Used only on the connection's I/O thread (each thread runs its own io_context: no strand);
+// a shutdown reaches the socket only by being posted there.
 struct ConnectionHandle {
   beast::tcp_stream* socket = nullptr;
   bool idle = true;

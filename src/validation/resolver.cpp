@@ -29,8 +29,8 @@ namespace asio = boost::asio;
 
 namespace resolver_detail {
 
-// The composition root should call ares_library_init once per process; this guard keeps a Resolver
-// safe even when it does not (ares_library_init is not thread-safe, call_once makes it so here).
+// c-ares is initialised here, once per process, when the first Resolver is made: nothing else
+// calls ares_library_init, which is not thread-safe (call_once makes it so).
 void init_cares_once() {
   static std::once_flag once;
   std::call_once(once, [] {

@@ -2,7 +2,7 @@
 #include "acme/identifiers.hpp"
 #include "acme/json_text.hpp"
 #include "acme/problem.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "fuzz_input.hpp"
 
 using namespace cobble;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "support/test_ca.hpp"
 
 // RFC 8555 §7.6: revocation by an account that did not order the certificate but holds valid

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "acme/jws.hpp"
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 #include "ca/x509_build.hpp"
 #include "common/base64url.hpp"

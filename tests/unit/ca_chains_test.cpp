@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_ca.hpp"

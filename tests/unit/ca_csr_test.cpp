@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 
 namespace {

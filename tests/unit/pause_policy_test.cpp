@@ -1,8 +1,8 @@
+#include "pause/pause_policy.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
-
-#include "pause/policy.hpp"
 
 using namespace std::chrono_literals;
 using cobble::pause::days_until_paused;

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "pause/policy.hpp"
+#include "pause/pause_policy.hpp"
 
 namespace {
 

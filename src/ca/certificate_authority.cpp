@@ -1,4 +1,4 @@
-#include "ca/authority.hpp"
+#include "ca/certificate_authority.hpp"
 
 #include <array>
 #include <chrono>

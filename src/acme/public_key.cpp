@@ -1,5 +1,6 @@
-// PublicKey and PrivateKey: JWK import/export (RFC 7517/7518/8037), thumbprints (RFC 7638) and the
-// JOSE signature forms (RFC 7518 §3). jws.cpp builds the JWS layer on top of these.
+#include "acme/keys.hpp"
+// PublicKey, the server's side: JWK import and export (RFC 7517/7518/8037), thumbprints
+// (RFC 7638), SPKI, and signature verification in JOSE's form (RFC 7518 §3).
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -15,16 +16,16 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "acme/jws.hpp"
+#include "acme/jose_forms.hpp"
 #include "common/base64url.hpp"
 #include "common/openssl.hpp"
 
 namespace cobble::acme {
 namespace {
 
+using namespace jose_forms;
 using common::base64url_decode;
 using common::base64url_encode;
-
 using common::ossl::Bignum;
 using common::ossl::Bio;
 using common::ossl::EcdsaSig;
@@ -33,63 +34,6 @@ using common::ossl::ParamBld;
 using common::ossl::Params;
 using common::ossl::PKey;
 using common::ossl::PKeyCtx;
-
-std::shared_ptr<evp_pkey_st> share(PKey key) { return {key.release(), EVP_PKEY_free}; }
-
-const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-
-// The curves JOSE names (RFC 7518 §3.4, §6.2.1.1), with the coordinate and R/S size in bytes.
-struct Curve {
-  std::string_view crv;
-  const char* group;  // OpenSSL's name
-  std::string_view alg;
-  std::size_t size;
-  const EVP_MD* (*md)();
-};
-constexpr std::array<Curve, 3> kCurves{{
-    {"P-256", "prime256v1", "ES256", 32, EVP_sha256},
-    {"P-384", "secp384r1", "ES384", 48, EVP_sha384},
-    {"P-521", "secp521r1", "ES512", 66, EVP_sha512},
-}};
-
-const Curve* curve_of(const EVP_PKEY* key) {
-  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return nullptr;
-  char name[64];
-  std::size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len) != 1) {
-    return nullptr;  // explicit curve parameters: not something JOSE can name
-  }
-  for (const auto& c : kCurves)
-    if (std::string_view(name, len) == c.group) return &c;
-  return nullptr;
-}
-
-bool supported(const EVP_PKEY* key) {
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-    case EVP_PKEY_ED25519:
-      return true;
-    case EVP_PKEY_EC:
-      return curve_of(key) != nullptr;
-    default:
-      return false;
-  }
-}
-
-// The JOSE algorithm a key signs with; empty for keys Cobble does not support.
-std::string_view alg_of(const EVP_PKEY* key) {
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-      return "RS256";
-    case EVP_PKEY_ED25519:
-      return "EdDSA";
-    case EVP_PKEY_EC:
-      if (const Curve* c = curve_of(key)) return c->alg;
-      return {};
-    default:
-      return {};
-  }
-}
 
 PKey key_from_params(const char* type, OSSL_PARAM_BLD* bld) {
   Params params(OSSL_PARAM_BLD_to_param(bld));
@@ -100,17 +44,6 @@ PKey key_from_params(const char* type, OSSL_PARAM_BLD* bld) {
     return nullptr;
   }
   return PKey(raw);
-}
-
-std::string bn_bytes(const BIGNUM* bn, int pad = 0) {
-  std::string out(static_cast<std::size_t>(pad > 0 ? pad : BN_num_bytes(bn)), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(out.data());
-  if (pad > 0) {
-    BN_bn2binpad(bn, p, pad);
-  } else {
-    BN_bn2bin(bn, p);
-  }
-  return out;
 }
 
 Bignum bn_param(const EVP_PKEY* key, const char* name) {
@@ -235,71 +168,6 @@ Result<PublicKey> okp_from_jwk(const nlohmann::json& jwk) {
   if (!key) return fail(bad_key("OpenSSL refused the Ed25519 public key"));
   return PublicKey(share(std::move(key)));
 }
-
-// One-shot sign or verify setup; `md` is null for EdDSA (RFC 8037 §3.1: no pre-hash).
-const EVP_MD* md_for(const EVP_PKEY* key) {
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-      return EVP_sha256();
-    case EVP_PKEY_EC:
-      if (const Curve* c = curve_of(key)) return c->md();
-      return nullptr;
-    default:
-      return nullptr;
-  }
-}
-
-// RFC 7518 §3.4: JOSE carries R || S, each left-padded to the curve size; OpenSSL speaks DER.
-std::optional<std::string> raw_to_der(std::string_view raw, std::size_t size) {
-  if (raw.size() != 2 * size) return std::nullopt;
-  Bignum r(BN_bin2bn(bytes(raw), static_cast<int>(size), nullptr));
-  Bignum s(BN_bin2bn(bytes(raw.substr(size)), static_cast<int>(size), nullptr));
-  EcdsaSig sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return std::nullopt;
-  r.release();  // owned by sig now
-  s.release();
-  int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0) return std::nullopt;
-  std::string der(static_cast<std::size_t>(len), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_ECDSA_SIG(sig.get(), &p);
-  return der;
-}
-
-std::string der_to_raw(std::string_view der, std::size_t size) {
-  const unsigned char* p = bytes(der);
-  EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  if (!sig) throw std::runtime_error("OpenSSL produced an unparsable ECDSA signature");
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  return bn_bytes(r, static_cast<int>(size)) + bn_bytes(s, static_cast<int>(size));
-}
-
-constexpr std::array<std::pair<PrivateKey::Kind, std::string_view>, 5> kKinds{{
-    {PrivateKey::Kind::es256, "ES256"},
-    {PrivateKey::Kind::es384, "ES384"},
-    {PrivateKey::Kind::es512, "ES512"},
-    {PrivateKey::Kind::rs256, "RS256"},
-    {PrivateKey::Kind::eddsa, "EdDSA"},
-}};
-
-std::string_view alg_of(PrivateKey::Kind kind) {
-  for (const auto& [k, alg] : kKinds)
-    if (k == kind) return alg;
-  return {};
-}
-
-int no_password(char*, int, int, void*) { return -1; }
-
-// Refusing bad input leaves OpenSSL errors on this thread's queue, where a later TLS call on the
-// same I/O thread would read them as its own (SSL_get_error). Clear them on the way out.
-struct ClearErrorsOnExit {
-  ClearErrorsOnExit() = default;
-  ClearErrorsOnExit(const ClearErrorsOnExit&) = delete;
-  ClearErrorsOnExit& operator=(const ClearErrorsOnExit&) = delete;
-  ~ClearErrorsOnExit() { ERR_clear_error(); }
-};
 
 }  // namespace
 
@@ -427,73 +295,6 @@ bool PublicKey::verify(std::string_view alg, std::string_view signing_input,
     return false;
   return EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(signing_input),
                           signing_input.size()) == 1;
-}
-
-PrivateKey PrivateKey::generate(Kind kind) {
-  EVP_PKEY* raw = nullptr;
-  if (kind == Kind::rs256) {
-    raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(2048));
-  } else if (kind == Kind::eddsa) {
-    raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-  } else {
-    for (const auto& c : kCurves)
-      if (c.alg == alg_of(kind)) raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", c.group);
-  }
-  if (!raw) throw std::runtime_error("OpenSSL could not generate a key");
-  return PrivateKey(share(PKey(raw)), kind);
-}
-
-std::optional<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
-  ClearErrorsOnExit clear;
-  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return std::nullopt;
-  // An encrypted PEM must fail, not prompt on the terminal.
-  PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr));
-  if (!key) return std::nullopt;
-  for (const auto& [kind, alg] : kKinds)
-    if (alg == alg_of(key.get())) return PrivateKey(share(std::move(key)), kind);
-  return std::nullopt;
-}
-
-std::string PrivateKey::to_pem() const {
-  Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio ||
-      PEM_write_bio_PKCS8PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    throw std::runtime_error("OpenSSL could not write the private key as PEM");
-  }
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
-}
-
-std::string_view PrivateKey::alg() const { return alg_of(kind_); }
-
-PublicKey PrivateKey::public_key() const {
-  // Through SPKI so the PublicKey holds no private material.
-  int len = i2d_PUBKEY(key_.get(), nullptr);
-  std::string der(static_cast<std::size_t>(len > 0 ? len : 0), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  if (len > 0) i2d_PUBKEY(key_.get(), &p);
-  auto pub = PublicKey::from_spki_der(der);
-  if (!pub) throw std::runtime_error("OpenSSL could not export the public key");
-  return *pub;
-}
-
-std::string PrivateKey::sign(std::string_view signing_input) const {
-  MdCtx ctx(EVP_MD_CTX_new());
-  std::size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md_for(key_.get()), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, bytes(signing_input), signing_input.size()) != 1) {
-    throw std::runtime_error("OpenSSL could not start a signature");
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, bytes(signing_input),
-                     signing_input.size()) != 1) {
-    throw std::runtime_error("OpenSSL could not sign");
-  }
-  sig.resize(len);
-  if (const Curve* c = curve_of(key_.get())) return der_to_raw(sig, c->size);
-  return sig;
 }
 
 std::string sha256_base64url(std::string_view data) {

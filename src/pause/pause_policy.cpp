@@ -1,4 +1,4 @@
-#include "pause/policy.hpp"
+#include "pause/pause_policy.hpp"
 
 #include <fmt/format.h>
 
