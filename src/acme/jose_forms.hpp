@@ -4,6 +4,8 @@
 // the curves, which algorithm a key signs with, the digest, ECDSA's R||S against OpenSSL's DER, and
 // keeping OpenSSL's error queue clean. public_key.cpp and private_key.cpp include it; no one else.
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>

@@ -2,38 +2,24 @@
 // PrivateKey, the client's side (tests, cobble-bench, EAB and key-change helpers): generation,
 // PEM, and signatures in JOSE's form.
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <array>
-#include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "acme/jose_forms.hpp"
-#include "common/base64url.hpp"
 #include "common/openssl.hpp"
 
 namespace cobble::acme {
 namespace {
 
 using namespace jose_forms;
-using common::base64url_decode;
-using common::base64url_encode;
-using common::ossl::Bignum;
 using common::ossl::Bio;
-using common::ossl::EcdsaSig;
 using common::ossl::MdCtx;
-using common::ossl::ParamBld;
-using common::ossl::Params;
 using common::ossl::PKey;
-using common::ossl::PKeyCtx;
 
 constexpr std::array<std::pair<PrivateKey::Kind, std::string_view>, 5> kKinds{{
     {PrivateKey::Kind::es256, "ES256"},
