@@ -76,6 +76,13 @@ authority::Policy policy_from(const Config& config) {
   policy.domain_blocklist = config.domain_blocklist;
   policy.crl_url = crl_url(config);
   policy.ocsp_url = config.ocsp_responder_url;
+  policy.external_account_mac_keys = decode_mac_keys(config).value();  // check_config decoded them
+  if (config.external_account_required && policy.external_account_mac_keys.empty()) {
+    spdlog::warn(
+        "externalAccountBindingRequired is set but externalAccountMACKeys is empty: no account can be made");
+  }
+  policy.profiles = profiles_from_json(config.profiles).value();  // check_config parsed them
+  policy.default_profile = config.default_profile;
   return policy;
 }
 
@@ -143,27 +150,65 @@ SchedulerOptions scheduler_options(const Config& config) {
 }
 
 // The validators (none when always valid) and the scheduler that runs them on `work`.
-common::Result<void> build_validation(Components& c, const Config& config, boost::asio::io_context& io,
-                                      boost::asio::any_io_executor work) {
+struct ValidationParts {
+  std::unique_ptr<validation::Resolver> resolver;
+  std::unique_ptr<validation::Validator> validator;
+  std::unique_ptr<AsioValidationScheduler> scheduler;
+};
+
+common::Result<ValidationParts> build_validation(const Config& config, boost::asio::io_context& io,
+                                                 boost::asio::any_io_executor work,
+                                                 const common::Clock& clock) {
+  ValidationParts parts;
+  ValidateFn validate;
   if (!config.always_valid) {
     try {
-      c.resolver = std::make_unique<validation::Resolver>(
+      parts.resolver = std::make_unique<validation::Resolver>(
           io.get_executor(),
           validation::Resolver::Options{config.dns_server, std::chrono::milliseconds(3000), 2});
     } catch (const std::exception& e) {
       return common::fail(std::errc::invalid_argument, std::string("DNS resolver: ") + e.what());
     }
-    c.validator = std::make_unique<validation::Validator>(*c.resolver, validator_options(config));
-  }
-  ValidateFn validate;
-  if (c.validator) {
-    validate = [validator = c.validator.get()](validation::Request request) {
+    parts.validator = std::make_unique<validation::Validator>(*parts.resolver, validator_options(config));
+    validate = [validator = parts.validator.get()](validation::Request request) {
       return validator->validate(std::move(request));
     };
   }
-  c.scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), std::move(validate), *c.clock,
-                                                          scheduler_options(config));
-  return {};
+  parts.scheduler = std::make_unique<AsioValidationScheduler>(io, std::move(work), std::move(validate), clock,
+                                                              scheduler_options(config));
+  return parts;
+}
+
+common::Result<std::unique_ptr<storage::Store>> open_store(const Config& config) {
+  auto path = config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
+  auto store = storage::Store::open(path, {.sync_every_commit = config.sync_every_commit,
+                                           .check_every_page = config.check_database_at_start});
+  if (!store) return common::fail(store.error().code, "database " + path + ": " + store.error().message);
+  spdlog::info("database {} (schema version {})", path, (*store)->schema_version());
+  return std::move(*store);
+}
+
+common::Result<std::shared_ptr<ca::CertificateAuthority>> load_ca(const Config& config,
+                                                                  common::TimePoint now) {
+  ca::CaOptions options;
+  if (config.ca_key_algorithm == "rsa") options.key_algorithm = ca::KeyAlgorithm::rsa_2048;
+  options.persist = config.ca_persist;
+  options.alternate_roots = config.alternate_roots;
+  options.chain_length = config.chain_length;
+  auto ca = ca::CertificateAuthority::load_or_create(fs::path(config.data_dir) / "ca", options, now);
+  if (!ca) return common::fail(ca.error().code, "CA: " + ca.error().message);
+  return *ca;
+}
+
+std::unique_ptr<api::Chaos> make_chaos(const Config& config) {
+  auto chaos = std::make_unique<api::Chaos>();
+  chaos->set(api::parse_chaos(config.chaos).value());  // check_config parsed it
+  chaos->set_nonce_reject_percent(config.nonce_reject_percent);
+  if (config.nonce_reject_percent > 0)
+    spdlog::info("refusing {}% of good nonces with badNonce (nonceRejectPercent)",
+                 config.nonce_reject_percent);
+  if (!config.chaos.empty()) spdlog::warn("chaos: injecting faults {}", config.chaos.dump());
+  return chaos;
 }
 
 }  // namespace
@@ -180,35 +225,18 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
     c->clock = std::make_unique<common::SystemClock>();
   }
 
-  auto db_path =
-      config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
-  auto store = storage::Store::open(db_path, {.sync_every_commit = config.sync_every_commit,
-                                              .check_every_page = config.check_database_at_start});
-  if (!store) return common::fail(store.error().code, "database " + db_path + ": " + store.error().message);
+  auto store = open_store(config);
+  if (!store) return std::unexpected(store.error());
   c->store = std::move(*store);
-  spdlog::info("database {} (schema version {})", db_path, c->store->schema_version());
-
-  ca::CaOptions ca_options;
-  if (config.ca_key_algorithm == "rsa") ca_options.key_algorithm = ca::KeyAlgorithm::rsa_2048;
-  ca_options.persist = config.ca_persist;
-  ca_options.alternate_roots = config.alternate_roots;
-  ca_options.chain_length = config.chain_length;
-  auto ca =
-      ca::CertificateAuthority::load_or_create(fs::path(config.data_dir) / "ca", ca_options, c->clock->now());
-  if (!ca) return common::fail(ca.error().code, "CA: " + ca.error().message);
-  c->ca = *ca;
-
+  auto ca = load_ca(config, c->clock->now());
+  if (!ca) return std::unexpected(ca.error());
+  c->ca = std::move(*ca);
   c->policy = policy_from(config);
-  c->policy.external_account_mac_keys = decode_mac_keys(config).value();  // check_config decoded them
-  if (config.external_account_required && c->policy.external_account_mac_keys.empty()) {
-    spdlog::warn(
-        "externalAccountBindingRequired is set but externalAccountMACKeys is empty: no account can be made");
-  }
-  c->policy.profiles = profiles_from_json(config.profiles).value();  // check_config parsed them
-  c->policy.default_profile = config.default_profile;
-  if (auto built = build_validation(*c, config, io, std::move(work)); !built) {
-    return std::unexpected(built.error());
-  }
+  auto validation = build_validation(config, io, std::move(work), *c->clock);
+  if (!validation) return std::unexpected(validation.error());
+  c->resolver = std::move(validation->resolver);
+  c->validator = std::move(validation->validator);
+  c->scheduler = std::move(validation->scheduler);
   auto secret = unpause_secret(config);
   if (!secret) return common::fail(secret.error().code, "unpause key: " + secret.error().message);
   if (!config.pause_webhook_url.empty()) {
@@ -233,13 +261,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                         .fake_clock = dynamic_cast<common::FakeClock*>(c->clock.get())});
   c->scheduler->attach(*c->core.challenges);
 
-  c->chaos = std::make_unique<api::Chaos>();
-  c->chaos->set(api::parse_chaos(config.chaos).value());  // check_config parsed it
-  c->chaos->set_nonce_reject_percent(config.nonce_reject_percent);
-  if (config.nonce_reject_percent > 0)
-    spdlog::info("refusing {}% of good nonces with badNonce (nonceRejectPercent)",
-                 config.nonce_reject_percent);
-  if (!config.chaos.empty()) spdlog::warn("chaos: injecting faults {}", config.chaos.dump());
+  c->chaos = make_chaos(config);
   auto& management = *c->core.management;
   c->core.services->chaos = c->chaos.get();
   management.chaos = c->chaos.get();
