@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.hpp"
+
 namespace cobble::acme {
 
 // RFC 8555 §9.7.7 identifier: {"type": "dns", "value": "example.com"}.
@@ -17,20 +19,15 @@ struct Identifier {
 
 nlohmann::json to_json(const Identifier& id);
 
-// Status vocabularies of RFC 8555 §7.1.6, spelled as on the wire.
-enum class AccountStatus { valid, deactivated, revoked };
-enum class OrderStatus { pending, ready, processing, valid, invalid };
-enum class AuthzStatus { pending, valid, invalid, deactivated, expired, revoked };
-enum class ChallengeStatus { pending, processing, valid, invalid };
-
-std::string_view to_string(AccountStatus s);
-std::string_view to_string(OrderStatus s);
-std::string_view to_string(AuthzStatus s);
-std::string_view to_string(ChallengeStatus s);
-
-std::optional<AccountStatus> parse_account_status(std::string_view s);
-std::optional<OrderStatus> parse_order_status(std::string_view s);
-std::optional<AuthzStatus> parse_authz_status(std::string_view s);
-std::optional<ChallengeStatus> parse_challenge_status(std::string_view s);
+// The status vocabularies of RFC 8555 §7.1.6 (common/status.hpp), as acme/ code names them.
+using common::AccountStatus;
+using common::AuthzStatus;
+using common::ChallengeStatus;
+using common::OrderStatus;
+using common::parse_account_status;
+using common::parse_authz_status;
+using common::parse_challenge_status;
+using common::parse_order_status;
+using common::to_string;
 
 }  // namespace cobble::acme

@@ -68,14 +68,12 @@ Reply options_reply(unsigned methods, bool cors) {
   return reply;
 }
 
-void finish(const Request& request, const Urls& urls, bool index_link, bool cors, Reply& reply) {
-  if (index_link) reply.with_header("Link", "<" + urls.directory() + ">;rel=\"index\"");
+}  // namespace cobble::api::detail
+
+namespace cobble::api {
+
+void finish_reply(Reply& reply) {
   if (reply.header("Cache-Control").empty()) reply.with_header("Cache-Control", "no-store");
-  // RFC 8555 §6.1: servers SHOULD allow browser-based clients (CORS).
-  if (cors && !request.header("Origin").empty()) {
-    reply.with_header("Access-Control-Allow-Origin", "*");
-    reply.with_header("Access-Control-Expose-Headers", "Link, Replay-Nonce, Location, Retry-After");
-  }
 }
 
-}  // namespace cobble::api::detail
+}  // namespace cobble::api

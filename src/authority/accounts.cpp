@@ -98,7 +98,7 @@ acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& 
                                                          const NewAccount& request) const {
   auto existing = store_.find_account_by_thumbprint(key.thumbprint());
   // RFC 8555 §7.3.6: a deactivated account's key is refused, newAccount included (as Boulder does).
-  if (existing && existing->status != "valid")
+  if (existing && existing->status != acme::AccountStatus::valid)
     return acme::fail(
         Problem::unauthorized("An account with the provided public key exists but is deactivated"));
   if (existing) return Created{*existing, false};
@@ -162,10 +162,10 @@ acme::Result<Account> Accounts::update(const Account& account, const AccountUpda
     result.contacts = *update.contacts;
   }
   if (update.deactivate) {
-    if (auto r = store_.update_account_status(account.id, "deactivated"); !r) {
+    if (auto r = store_.update_account_status(account.id, acme::AccountStatus::deactivated); !r) {
       return acme::fail(internal_error("deactivating an account", r.error()));
     }
-    result.status = "deactivated";
+    result.status = acme::AccountStatus::deactivated;
   }
   return result;
 }

@@ -54,8 +54,7 @@ acme::Result<Certificate> Certificates::find(const std::string& serial) const {
   return *cert;
 }
 
-acme::Result<void> Certificates::revoke(const Account* account, const acme::PublicKey* key,
-                                        std::string_view der, int reason) const {
+acme::Result<void> Certificates::revoke(const Revoker& by, std::string_view der, int reason) const {
   // RFC 5280 §5.3.1 reason codes; 7 is unused and 8 (removeFromCRL) is for delta CRLs only, but
   // RFC 8555 leaves the set to the server: Cobble takes 0–6 and 8–10 like the issue asks.
   if (reason < 0 || reason > 10 || reason == 7) {
@@ -71,9 +70,11 @@ acme::Result<void> Certificates::revoke(const Account* account, const acme::Publ
       return acme::fail(Problem::not_found("This CA did not issue that certificate"));
     return acme::fail(internal_error("loading a certificate", cert.error()));
   }
+  const auto* account = std::get_if<Account>(&by);
   if (account && cert->account_id != account->id) {
     if (auto controls = check_control(*account, *cert); !controls) return acme::fail(controls.error());
   }
+  const auto* key = std::get_if<acme::PublicKey>(&by);
   if (key && key->spki_der() != cert->key_spki) {
     return acme::fail(Problem::unauthorized("The request is not signed by the certificate's key"));
   }

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "acme/jws.hpp"
 #include "acme/problem.hpp"
@@ -33,15 +34,16 @@ class Certificates {
   // malformed 404 when no certificate has this serial.
   acme::Result<Certificate> find(const std::string& serial) const;
 
-  // Revokes the DER certificate `der` with `reason`. Exactly one of `account` (kid-signed
-  // request) or `key` (jwk-signed: must be the certificate's key) authorises it. RFC 8555 §7.6:
+  // Who signed a revocation request: an account (kid) or a key (jwk: must be the certificate's).
+  using Revoker = std::variant<Account, acme::PublicKey>;
+
+  // Revokes the DER certificate `der` with `reason`, as `by` asks. RFC 8555 §7.6:
   // the account must be the one that ordered the certificate, or hold valid, unexpired
   // authorizations for every identifier in it (a "*.name" needs a wildcard authorization for
   // "name"; a plain one proves less than dns-01 for the whole zone). badRevocationReason for
   // reasons outside 0–6, 8–10; alreadyRevoked; unauthorized naming the identifiers the account
   // has no authorization for.
-  acme::Result<void> revoke(const Account* account, const acme::PublicKey* key, std::string_view der,
-                            int reason) const;
+  acme::Result<void> revoke(const Revoker& by, std::string_view der, int reason) const;
 
  private:
   // unauthorized listing the identifiers of `cert` `account` holds no valid authorization for.

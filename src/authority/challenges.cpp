@@ -21,8 +21,7 @@ acme::Result<AuthzView> Challenges::load_authz(const std::string& id) const {
     if (is_not_found(authz.error())) return acme::fail(Problem::not_found("No authorization " + id));
     return acme::fail(internal_error("loading an authorization", authz.error()));
   }
-  auto stored = acme::parse_authz_status(authz->status).value_or(acme::AuthzStatus::invalid);
-  auto status = acme::effective_authz_status(stored, authz->expires, clock_.now());
+  auto status = acme::effective_authz_status(authz->status, authz->expires, clock_.now());
   return AuthzView{std::move(*authz), status};
 }
 
@@ -42,10 +41,10 @@ acme::Result<AuthzView> Challenges::deactivate_authz(const Account& account, con
         Problem::malformed("Only pending or valid authorizations can be deactivated; this one is " +
                            std::string(acme::to_string(view->status))));
   }
-  if (auto r = store_.update_authz_status(id, "deactivated"); !r) {
+  if (auto r = store_.update_authz_status(id, acme::AuthzStatus::deactivated); !r) {
     return acme::fail(internal_error("deactivating an authorization", r.error()));
   }
-  view->authz.status = "deactivated";
+  view->authz.status = acme::AuthzStatus::deactivated;
   view->status = acme::AuthzStatus::deactivated;
   return view;
 }
@@ -82,7 +81,7 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
                                                 const std::string& account_url) const {
   auto view = find_challenge(account, id);
   if (!view) return view;
-  auto status = acme::parse_challenge_status(view->challenge.status).value_or(acme::ChallengeStatus::invalid);
+  auto status = view->challenge.status;
   if (status != acme::ChallengeStatus::pending) return view;  // retries see the current state
   if (!acme::challenge_can_start(status, view->authz.status)) {
     return acme::fail(Problem::malformed("The authorization is " +
@@ -101,7 +100,7 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
     }
     return find_challenge(account, id);  // a concurrent request started it first
   }
-  view->challenge.status = "processing";
+  view->challenge.status = acme::ChallengeStatus::processing;
   scheduler_.schedule(task_for(account, view->authz, view->challenge, account_url));
   return view;
 }
@@ -141,7 +140,7 @@ storage::ValidationAttemptRecord Challenges::attempt_record(const ValidationTask
   attempt.method = task.type;
   attempt.started_at = outcome.started_at;
   attempt.finished_at = outcome.finished_at;
-  attempt.result = outcome.problem ? "invalid" : "valid";
+  attempt.result = outcome.problem ? acme::ChallengeStatus::invalid : acme::ChallengeStatus::valid;
   if (outcome.problem) {
     attempt.problem_type = acme::urn(outcome.problem->type);
     attempt.problem_detail = common::valid_utf8(outcome.problem->detail);

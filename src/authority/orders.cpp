@@ -116,15 +116,14 @@ acme::Result<void> check_validity_window(const NewOrder& request, common::TimePo
 
 acme::Result<OrderView> Orders::view(Order order) const {
   auto now = clock_.now();
-  auto stored = acme::parse_order_status(order.status).value_or(acme::OrderStatus::invalid);
+  auto stored = order.status;
   std::vector<acme::AuthzStatus> statuses;
   // Only a pending or ready order's status depends on its authorizations (effective_order_status).
   bool needs_authzs = stored == acme::OrderStatus::pending || stored == acme::OrderStatus::ready;
   for (std::size_t i = 0; needs_authzs && i < order.authz_ids.size(); ++i) {
     auto authz = store_.find_authz(order.authz_ids[i]);
     if (!authz) return acme::fail(internal_error("loading an order's authorizations", authz.error()));
-    auto authz_status = acme::parse_authz_status(authz->status).value_or(acme::AuthzStatus::invalid);
-    statuses.push_back(acme::effective_authz_status(authz_status, authz->expires, now));
+    statuses.push_back(acme::effective_authz_status(authz->status, authz->expires, now));
   }
   auto status = acme::effective_order_status(stored, order.expires, now, statuses);
   return OrderView{std::move(order), status};
@@ -296,7 +295,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
     return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR must not use the account's key"));
   }
 
-  if (auto r = store_.transition_order(id, "pending", "processing"); !r) {
+  if (auto r = store_.transition_order(id, acme::OrderStatus::pending, acme::OrderStatus::processing); !r) {
     if (r.error().code == std::errc::operation_not_permitted) {
       return acme::fail(Problem::make(ProblemType::order_not_ready, "The order is already being finalized"));
     }
@@ -341,7 +340,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
     return acme::fail(problem);
   }
   // What complete_order stored; reading it back would cost two more transactions per issuance.
-  current->order.status = "valid";
+  current->order.status = acme::OrderStatus::valid;
   current->order.certificate_serial = issued->serial;
   current->status = acme::OrderStatus::valid;
   return *current;

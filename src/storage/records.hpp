@@ -8,11 +8,16 @@
 
 #include "common/clock.hpp"
 #include "common/gcra.hpp"
+#include "common/status.hpp"
 
-// Plain records the Store reads and writes. Statuses are RFC 8555 tokens as strings ("pending",
-// "valid", ...): storage keeps them, authority/ decides them. No JSON, HTTP or problems here.
+// Plain records the Store reads and writes. Statuses are the enums of common/status.hpp (stored as
+// their RFC 8555 tokens): storage keeps them, authority/ decides them. No JSON, HTTP or problems here.
 namespace cobble::storage {
 
+using common::AccountStatus;
+using common::AuthzStatus;
+using common::ChallengeStatus;
+using common::OrderStatus;
 using common::TimePoint;
 
 struct IdentifierRecord {
@@ -26,7 +31,7 @@ struct AccountRecord {
   std::string key_thumbprint;  // RFC 7638, unique
   std::string jwk;             // the public JWK as JSON text
   std::vector<std::string> contacts;
-  std::string status = "valid";
+  AccountStatus status = AccountStatus::valid;
   TimePoint created_at{};
   // RFC 8555 §7.3.4: the key identifier of the external account binding that created the account
   // and the binding JWS as sent (JSON text); both empty when it was created without one.
@@ -39,7 +44,7 @@ struct ChallengeRecord {
   std::string authz_id;
   std::string type;  // "http-01", "dns-01", "tls-alpn-01"
   std::string token;
-  std::string status = "pending";
+  ChallengeStatus status = ChallengeStatus::pending;
   std::optional<TimePoint> validated_at;
   std::string error;  // problem document as JSON text when invalid; empty otherwise
 };
@@ -49,7 +54,7 @@ struct AuthzRecord {
   std::int64_t account_id = 0;
   IdentifierRecord identifier;  // without "*."; `wildcard` says whether the order asked for it
   bool wildcard = false;
-  std::string status = "pending";
+  AuthzStatus status = AuthzStatus::pending;
   TimePoint expires{};
   std::vector<ChallengeRecord> challenges;
 };
@@ -57,9 +62,9 @@ struct AuthzRecord {
 struct OrderRecord {
   std::string id;
   std::int64_t account_id = 0;
-  // Stored state: "pending" until finalize starts, then "processing", "valid" or "invalid".
-  // The status a client sees also depends on the authorizations (acme/order_rules).
-  std::string status = "pending";
+  // Stored state: pending until finalize starts, then processing, valid or invalid. The status a
+  // client sees also depends on the authorizations (acme/status_rules).
+  OrderStatus status = OrderStatus::pending;
   TimePoint created_at{};
   TimePoint expires{};
   std::optional<TimePoint> not_before;
@@ -104,9 +109,9 @@ struct ValidationAttemptRecord {
   std::string method;           // challenge type
   TimePoint started_at{};
   TimePoint finished_at{};
-  std::string result;          // "valid" or "invalid"
-  std::string problem_type;    // URN when invalid
-  std::string problem_detail;  // when invalid
+  ChallengeStatus result = ChallengeStatus::invalid;  // valid or invalid
+  std::string problem_type;                           // URN when invalid
+  std::string problem_detail;                         // when invalid
   std::vector<std::string> addresses;
   std::vector<std::string> redirects;
 };

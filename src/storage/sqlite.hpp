@@ -55,7 +55,8 @@ class Statement {
   static Result<Statement> prepare(sqlite3* db, std::string_view sql);
 
   // Binds a 1-based parameter: integers, bool, text (anything convertible to string_view), Blob,
-  // nullptr, or std::optional of those (nullopt → NULL). A failed bind is reported by step().
+  // nullptr, a status enum (as its token), or std::optional of those (nullopt → NULL). A failed bind is
+  // reported by step().
   template <class T>
   Statement& bind(int index, const T& value);
   // Binds the arguments to parameters 1, 2, ... in order.
@@ -137,6 +138,9 @@ Statement& Statement::bind(int index, const T& value) {
     // A null pointer would bind NULL, not an empty value.
     const char* data = value.bytes.data() != nullptr ? value.bytes.data() : "";
     rc = sqlite3_bind_blob64(stmt, index, data, value.bytes.size(), SQLITE_TRANSIENT);
+  } else if constexpr (std::is_enum_v<T>) {
+    // The statuses of common/status.hpp: stored as their RFC 8555 tokens.
+    return bind(index, to_string(value));
   } else if constexpr (requires {
                          value.has_value();
                          *value;

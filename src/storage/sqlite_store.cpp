@@ -100,6 +100,19 @@ std::optional<TimePoint> optional_time(const sql::Statement& row, int column) {
   return from_micros(row.int64(column));
 }
 
+AccountStatus account_status(const sql::Statement& row, int column) {
+  return common::parse_account_status(row.text(column)).value_or(AccountStatus::deactivated);
+}
+OrderStatus order_status(const sql::Statement& row, int column) {
+  return common::parse_order_status(row.text(column)).value_or(OrderStatus::invalid);
+}
+AuthzStatus authz_status(const sql::Statement& row, int column) {
+  return common::parse_authz_status(row.text(column)).value_or(AuthzStatus::invalid);
+}
+ChallengeStatus challenge_status(const sql::Statement& row, int column) {
+  return common::parse_challenge_status(row.text(column)).value_or(ChallengeStatus::invalid);
+}
+
 TimePoint from_micros(std::int64_t micros) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
 }
@@ -186,7 +199,7 @@ Result<AccountRecord> SqliteStore::load_account(Connection& c, const char* colum
                        .key_thumbprint = row.text(1),
                        .jwk = row.text(2),
                        .contacts = split_lines(row.text(3)),
-                       .status = row.text(4),
+                       .status = account_status(row, 4),
                        .created_at = from_micros(row.int64(5)),
                        .eab_key_id = row.text(6),
                        .eab_binding = row.text(7)};
@@ -216,7 +229,7 @@ Result<void> SqliteStore::update_account_contacts(std::int64_t id, const std::ve
       execute("UPDATE accounts SET contacts = ? WHERE id = ?", join_lines(contacts), id), "account", id);
 }
 
-Result<void> SqliteStore::update_account_status(std::int64_t id, const std::string& status) {
+Result<void> SqliteStore::update_account_status(std::int64_t id, AccountStatus status) {
   Lock lock(mu_);
   return one_row_or_missing(execute("UPDATE accounts SET status = ? WHERE id = ?", status, id), "account",
                             id);

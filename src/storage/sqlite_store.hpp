@@ -27,6 +27,12 @@ std::optional<TimePoint> optional_time(const sql::Statement& row, int column);
 // Lists kept in one TEXT column, one item a line (contacts, addresses).
 std::string join_lines(const std::vector<std::string>& lines);
 std::vector<std::string> split_lines(const std::string& text);
+// A status column as its enum. Cobble writes only the tokens bind() makes, so an unknown token is
+// a hand-edited database: it reads as the terminal state, so a request on such a row fails closed.
+AccountStatus account_status(const sql::Statement& row, int column);
+OrderStatus order_status(const sql::Statement& row, int column);
+AuthzStatus authz_status(const sql::Statement& row, int column);
+ChallengeStatus challenge_status(const sql::Statement& row, int column);
 
 class SqliteStore final : public Store {
  public:
@@ -45,7 +51,7 @@ class SqliteStore final : public Store {
   Result<AccountRecord> find_account(std::int64_t id) override;
   Result<AccountRecord> find_account_by_thumbprint(const std::string& thumbprint) override;
   Result<void> update_account_contacts(std::int64_t id, const std::vector<std::string>& contacts) override;
-  Result<void> update_account_status(std::int64_t id, const std::string& status) override;
+  Result<void> update_account_status(std::int64_t id, AccountStatus status) override;
   Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
                                   const std::string& jwk) override;
 
@@ -53,15 +59,14 @@ class SqliteStore final : public Store {
   Result<OrderRecord> find_order(const std::string& id) override;
   Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now, std::size_t offset,
                                                   std::size_t limit) override;
-  Result<void> transition_order(const std::string& id, const std::string& from,
-                                const std::string& to) override;
+  Result<void> transition_order(const std::string& id, OrderStatus from, OrderStatus to) override;
   Result<void> complete_order(const std::string& id, const CertificateRecord& certificate) override;
   Result<void> fail_order(const std::string& id, const std::string& error_json) override;
 
   Result<AuthzRecord> find_authz(const std::string& id) override;
   Result<AuthzRecord> find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
                                        bool wildcard, TimePoint now) override;
-  Result<void> update_authz_status(const std::string& id, const std::string& status) override;
+  Result<void> update_authz_status(const std::string& id, AuthzStatus status) override;
 
   Result<ChallengeRecord> find_challenge(const std::string& id) override;
   Result<void> start_challenge(const std::string& id) override;

@@ -28,7 +28,7 @@ Result<std::vector<ChallengeRecord>> SqliteStore::load_challenges(Connection& c,
                                          .authz_id = row.text(1),
                                          .type = row.text(2),
                                          .token = row.text(3),
-                                         .status = row.text(4),
+                                         .status = challenge_status(row, 4),
                                          .validated_at = optional_time(row, 5),
                                          .error = row.text(6)});
   }
@@ -50,7 +50,7 @@ Result<AuthzRecord> SqliteStore::load_authz(Connection& c, const std::string& id
                         .account_id = row.int64(1),
                         .identifier = {row.text(2), row.text(3)},
                         .wildcard = row.int64(4) != 0,
-                        .status = row.text(5),
+                        .status = authz_status(row, 5),
                         .expires = from_micros(row.int64(6))};
   }
   auto challenges = load_challenges(c, "authz_id = ?", id);
@@ -90,7 +90,7 @@ Result<AuthzRecord> SqliteStore::find_valid_authz(std::int64_t account_id, const
   });
 }
 
-Result<void> SqliteStore::update_authz_status(const std::string& id, const std::string& status) {
+Result<void> SqliteStore::update_authz_status(const std::string& id, AuthzStatus status) {
   Lock lock(mu_);
   auto changed = execute("UPDATE authorizations SET status = ? WHERE id = ?", status, id);
   if (!changed) return std::unexpected(changed.error());
@@ -124,12 +124,12 @@ Result<PauseEffect> SqliteStore::finish_challenge(const ChallengeOutcomeRecord& 
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
   const auto& id = outcome.challenge_id;
-  const std::string status = outcome.valid ? "valid" : "invalid";
   std::optional<std::int64_t> validated_at;
   if (outcome.valid) validated_at = to_micros(outcome.at);
   auto changed = execute(
       "UPDATE challenges SET status = ?, validated_at = ?, error = ? WHERE id = ? AND status = 'processing'",
-      status, validated_at, outcome.valid ? std::string() : outcome.error_json, id);
+      outcome.valid ? ChallengeStatus::valid : ChallengeStatus::invalid, validated_at,
+      outcome.valid ? std::string() : outcome.error_json, id);
   if (!changed) return std::unexpected(changed.error());
   if (*changed == 0) {
     return std::unexpected(explain_unchanged("challenges", "id", id, "status is not processing").error());
@@ -138,7 +138,7 @@ Result<PauseEffect> SqliteStore::finish_challenge(const ChallengeOutcomeRecord& 
   auto authz = execute(
       "UPDATE authorizations SET status = ? WHERE id = (SELECT authz_id FROM challenges WHERE id = ?) "
       "AND status = 'pending'",
-      status, id);
+      outcome.valid ? AuthzStatus::valid : AuthzStatus::invalid, id);
   if (!authz) return std::unexpected(authz.error());
   if (outcome.attempt) {
     if (auto inserted = insert_attempt_row(*outcome.attempt); !inserted) {
@@ -192,7 +192,7 @@ Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attemp
                                           .method = row.text(1),
                                           .started_at = from_micros(row.int64(2)),
                                           .finished_at = from_micros(row.int64(3)),
-                                          .result = row.text(4),
+                                          .result = challenge_status(row, 4),
                                           .problem_type = row.text(5),
                                           .problem_detail = row.text(6),
                                           .addresses = split_lines(row.text(7)),

@@ -100,7 +100,7 @@ Result<OrderRecord> SqliteStore::load_order(Connection& c, const std::string& id
     if (!*found) return fail(std::errc::no_such_file_or_directory, "order " + id + " not found");
     order = OrderRecord{.id = row.text(0),
                         .account_id = row.int64(1),
-                        .status = row.text(2),
+                        .status = order_status(row, 2),
                         .created_at = from_micros(row.int64(3)),
                         .expires = from_micros(row.int64(4)),
                         .not_before = optional_time(row, 5),
@@ -150,14 +150,14 @@ Result<std::vector<std::string>> SqliteStore::list_order_ids(std::int64_t accoun
       (*cursor)->bind_all(account_id, to_micros(now), clamp_count(limit), clamp_count(offset)));
 }
 
-Result<void> SqliteStore::transition_order(const std::string& id, const std::string& from,
-                                           const std::string& to) {
+Result<void> SqliteStore::transition_order(const std::string& id, OrderStatus from, OrderStatus to) {
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
   auto changed = execute("UPDATE orders SET status = ? WHERE id = ? AND status = ?", to, id, from);
   if (!changed) return std::unexpected(changed.error());
-  if (*changed == 0) return explain_unchanged("orders", "id", id, "status is not " + from);
+  if (*changed == 0)
+    return explain_unchanged("orders", "id", id, "status is not " + std::string(to_string(from)));
   return tx->commit();
 }
 

@@ -62,7 +62,7 @@ class Store {
   virtual Result<AccountRecord> find_account(std::int64_t id) = 0;
   virtual Result<AccountRecord> find_account_by_thumbprint(const std::string& thumbprint) = 0;
   virtual Result<void> update_account_contacts(std::int64_t id, const std::vector<std::string>& contacts) = 0;
-  virtual Result<void> update_account_status(std::int64_t id, const std::string& status) = 0;
+  virtual Result<void> update_account_status(std::int64_t id, AccountStatus status) = 0;
   // Key rollover (§7.3.5): file_exists when another account holds `thumbprint`.
   virtual Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
                                           const std::string& jwk) = 0;
@@ -77,8 +77,7 @@ class Store {
   virtual Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now,
                                                           std::size_t offset, std::size_t limit) = 0;
   // Moves the stored order status from `from` to `to`; operation_not_permitted when it is not `from`.
-  virtual Result<void> transition_order(const std::string& id, const std::string& from,
-                                        const std::string& to) = 0;
+  virtual Result<void> transition_order(const std::string& id, OrderStatus from, OrderStatus to) = 0;
   // Finishes finalization: status "valid" with the certificate inserted (its order_id is `id`), in
   // one transaction. operation_not_permitted unless the stored status is "processing";
   // file_exists when the serial is taken (the order stays "processing").
@@ -91,7 +90,7 @@ class Store {
   // wildcard flag, the one expiring last; no_such_file_or_directory when none.
   virtual Result<AuthzRecord> find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
                                                bool wildcard, TimePoint now) = 0;
-  virtual Result<void> update_authz_status(const std::string& id, const std::string& status) = 0;
+  virtual Result<void> update_authz_status(const std::string& id, AuthzStatus status) = 0;
 
   virtual Result<ChallengeRecord> find_challenge(const std::string& id) = 0;
   // pending → processing; operation_not_permitted if the challenge was not pending.

@@ -5,6 +5,7 @@
 // Bad input through the in-process ACME API: each gets a problem document of the right type with
 // a fresh nonce, never a 500, and nothing is stored (issue #12).
 
+using cobble::common::ChallengeStatus;
 using cobble::test::body_of;
 using cobble::test::problem_type;
 using cobble::test::TestCa;
@@ -109,7 +110,7 @@ TEST_CASE("an outcome whose problem quotes bytes that are not UTF-8 is recorded 
   auto attempts = ca.store->list_validation_attempts(1, {"dns", "hostile.example"}, 10);
   REQUIRE(attempts);
   REQUIRE(attempts->size() == 1);
-  CHECK((*attempts)[0].result == "invalid");
+  CHECK((*attempts)[0].result == ChallengeStatus::invalid);
 }
 
 TEST_CASE("a validation that keeps stopping the process is failed at the third start, not resumed again",
@@ -132,11 +133,11 @@ TEST_CASE("a validation that keeps stopping the process is failed at the third s
   ca.challenges->resume_interrupted();
   ca.challenges->resume_interrupted();
   CHECK(ca.scheduler.tasks.size() == 2);
-  CHECK(ca.store->find_challenge(id).value().status == "processing");
+  CHECK(ca.store->find_challenge(id).value().status == ChallengeStatus::processing);
   ca.challenges->resume_interrupted();  // the third start
   CHECK(ca.scheduler.tasks.size() == 2);
   auto challenge = ca.store->find_challenge(id).value();
-  CHECK(challenge.status == "invalid");
+  CHECK(challenge.status == ChallengeStatus::invalid);
   CHECK_THAT(challenge.error, Catch::Contains("interrupted by 2 restarts"));
   auto authz = body_of(client.post_as_get(authz_url));
   CHECK(authz["status"] == "invalid");

@@ -14,6 +14,7 @@
 
 using namespace cobble;
 namespace asio = boost::asio;
+using cobble::common::ChallengeStatus;
 using test::body_of;
 using test::TestCa;
 using test::TestClient;
@@ -59,7 +60,7 @@ struct SchedulerFixture {
       io.run_for(std::chrono::milliseconds(20));
       auto c = ca.store->find_challenge(challenge_id);
       REQUIRE(c);
-      if (c->status != "processing") return *c;
+      if (c->status != ChallengeStatus::processing) return *c;
     }
     FAIL("the challenge is still processing");
     return {};
@@ -83,7 +84,7 @@ TEST_CASE("a validator that throws ends the challenge invalid with serverInterna
   REQUIRE(f.scheduler.reserve());
   f.scheduler.schedule(f.task());
   auto c = f.run_until_recorded();
-  CHECK(c.status == "invalid");
+  CHECK(c.status == ChallengeStatus::invalid);
   auto error = nlohmann::json::parse(c.error);
   CHECK(error["type"] == "urn:ietf:params:acme:error:serverInternal");
   CHECK_THAT(error["detail"].get<std::string>(), Catch::Contains("the validator fell over"));
@@ -98,7 +99,7 @@ TEST_CASE("a validator that throws something else still ends the challenge", "[a
   SchedulerFixture f(throws_int, options_with_deadline(std::chrono::seconds(5)));
   REQUIRE(f.scheduler.reserve());
   f.scheduler.schedule(f.task());
-  CHECK(f.run_until_recorded().status == "invalid");
+  CHECK(f.run_until_recorded().status == ChallengeStatus::invalid);
 }
 
 TEST_CASE("a validation that never finishes ends invalid at the deadline", "[app][scheduler]") {
@@ -112,7 +113,7 @@ TEST_CASE("a validation that never finishes ends invalid at the deadline", "[app
   f.scheduler.schedule_resumed(f.task());
   auto c = f.run_until_recorded();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
-  CHECK(c.status == "invalid");
+  CHECK(c.status == ChallengeStatus::invalid);
   auto error = nlohmann::json::parse(c.error);
   CHECK(error["type"] == "urn:ietf:params:acme:error:connection");
   CHECK_THAT(error["detail"].get<std::string>(), Catch::Contains("did not finish within 0.2 seconds"));
@@ -129,7 +130,7 @@ TEST_CASE("a validation outcome quoting bytes that are not UTF-8 is recorded", "
   SchedulerFixture f(hostile, options_with_deadline(std::chrono::seconds(5)));
   f.scheduler.schedule_resumed(f.task());
   auto c = f.run_until_recorded();
-  CHECK(c.status == "invalid");
+  CHECK(c.status == ChallengeStatus::invalid);
   CHECK_NOTHROW(nlohmann::json::parse(c.error));
 }
 
@@ -148,7 +149,7 @@ TEST_CASE("the validation queue takes at most max_in_flight + max_waiting", "[ap
   CHECK(f.scheduler.reserve());
   f.scheduler.release();
   f.scheduler.schedule(f.task());  // uses the first place
-  CHECK(f.run_until_recorded().status == "valid");
+  CHECK(f.run_until_recorded().status == ChallengeStatus::valid);
   CHECK(f.scheduler.accepted() == 0);
 }
 
@@ -167,10 +168,10 @@ TEST_CASE("an outcome that cannot be recorded while the disk is full lands once 
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
   while (std::chrono::steady_clock::now() < until) f.io.run_for(std::chrono::milliseconds(20));
   CHECK(f.vfs.failures() >= 2);
-  CHECK(f.ca.store->find_challenge(f.challenge_id).value().status == "processing");
+  CHECK(f.ca.store->find_challenge(f.challenge_id).value().status == ChallengeStatus::processing);
   CHECK(f.scheduler.accepted() == 1);
   f.vfs.clear();
-  CHECK(f.run_until_recorded().status == "valid");
+  CHECK(f.run_until_recorded().status == ChallengeStatus::valid);
   CHECK(f.scheduler.accepted() == 0);
 }
 
@@ -188,7 +189,7 @@ TEST_CASE("a validation past its deadline keeps its place until it really ends",
   SchedulerFixture f(slow, o);
   f.scheduler.schedule_resumed(f.task());
   f.scheduler.schedule_resumed(f.task());  // a second one for the same challenge: it waits its turn
-  CHECK(f.run_until_recorded().status == "invalid");
+  CHECK(f.run_until_recorded().status == ChallengeStatus::invalid);
   // The first still runs (past its deadline): the second has not started.
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
   while (std::chrono::steady_clock::now() < until) f.io.run_for(std::chrono::milliseconds(10));

@@ -9,6 +9,8 @@
 
 using namespace cobble;
 using namespace std::chrono_literals;
+using cobble::common::AuthzStatus;
+using cobble::common::ChallengeStatus;
 using cobble::test::TempDir;
 using storage::AccountRecord;
 using storage::AuthzRecord;
@@ -38,7 +40,7 @@ storage::BulkOrder order(const std::string& id, std::int64_t account_id, const s
   AuthzRecord authz{.id = id + "-z",
                     .account_id = account_id,
                     .identifier = {"dns", name},
-                    .status = "valid",
+                    .status = AuthzStatus::valid,
                     .expires = kNow + 24h,
                     .challenges = {ChallengeRecord{.id = id + "-c", .type = "http-01", .token = "t-" + id}}};
   OrderRecord record{.id = id,
@@ -56,7 +58,7 @@ ValidationAttemptRecord attempt(std::int64_t account_id, const std::string& name
                                  .method = "http-01",
                                  .started_at = started,
                                  .finished_at = started + 1s,
-                                 .result = "invalid",
+                                 .result = ChallengeStatus::invalid,
                                  .problem_type = "urn:ietf:params:acme:error:connection",
                                  .problem_detail = "refused",
                                  .addresses = {"192.0.2.1", "2001:db8::1"}};

@@ -10,6 +10,7 @@
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
+using cobble::common::AccountStatus;
 using cobble::test::TempDir;
 
 namespace {
@@ -35,7 +36,7 @@ TEST_CASE("committed pages reach the database file without a commit doing the ch
   auto store = cobble::storage::Store::open(path);
   REQUIRE(store);
   for (int i = 0; i < 20; ++i) {
-    REQUIRE((*store)->create_account({0, "thumb-" + std::to_string(i), "{}", {}, "valid", {}}));
+    REQUIRE((*store)->create_account({0, "thumb-" + std::to_string(i), "{}", {}, AccountStatus::valid, {}}));
   }
   // Far fewer than SQLite's 1,000-page automatic checkpoint: only the background checkpointer
   // copies these pages out of the WAL into the file.
@@ -56,7 +57,7 @@ TEST_CASE("closing the store stops the checkpointer and leaves every commit read
   {
     auto store = cobble::storage::Store::open(path);
     REQUIRE(store);
-    REQUIRE((*store)->create_account({0, "kept", "{}", {}, "valid", {}}));
+    REQUIRE((*store)->create_account({0, "kept", "{}", {}, AccountStatus::valid, {}}));
   }  // no hang here: the destructor joins the checkpoint thread
   auto reopened = cobble::storage::Store::open(path);
   REQUIRE(reopened);
@@ -71,7 +72,7 @@ TEST_CASE("under steady writes the WAL is rewound instead of growing", "[storage
   // ~60,000 WAL frames (240 MB) if nothing ever rewound it; one commit each, as requests do.
   std::uintmax_t largest = 0;
   for (int i = 0; i < 20000; ++i) {
-    REQUIRE((*store)->create_account({0, "steady-" + std::to_string(i), "{}", {}, "valid", {}}));
+    REQUIRE((*store)->create_account({0, "steady-" + std::to_string(i), "{}", {}, AccountStatus::valid, {}}));
     if (i % 1000 == 0) largest = std::max(largest, file_size(path + "-wal"));
   }
   largest = std::max(largest, file_size(path + "-wal"));

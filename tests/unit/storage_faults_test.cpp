@@ -11,6 +11,7 @@
 // again once the fault is gone.
 
 using namespace cobble;
+using cobble::common::AccountStatus;
 using storage::FaultInjectingVfs;
 
 namespace {
@@ -19,7 +20,7 @@ storage::AccountRecord account(const std::string& thumbprint) {
   storage::AccountRecord a;
   a.key_thumbprint = thumbprint;
   a.jwk = R"({"kty":"EC"})";
-  a.status = "valid";
+  a.status = AccountStatus::valid;
   return a;
 }
 
@@ -74,7 +75,7 @@ TEST_CASE("failing reads are io_error, and reads work again after", "[storage][f
   auto id = f.store->create_account(account("read"));
   REQUIRE(id);
   // A commit invalidates every connection's page cache, so the next read goes to the file.
-  REQUIRE(f.store->update_account_status(*id, "valid"));
+  REQUIRE(f.store->update_account_status(*id, AccountStatus::valid));
   f.vfs.inject(FaultInjectingVfs::Fault::io_error, FaultInjectingVfs::reads);
   auto failed = f.store->find_account(*id);
   REQUIRE_FALSE(failed);

@@ -9,6 +9,7 @@
 #include "support/temp_dir.hpp"
 
 using namespace cobble;
+using cobble::common::AccountStatus;
 using cobble::test::TempDir;
 
 namespace {
@@ -136,7 +137,7 @@ TEST_CASE("a page damaged deep in the file is found only when every page is chec
     REQUIRE(store);
     const std::string jwk(600, 'k');  // fills pages beyond the schema's
     for (int i = 0; i < 2000; ++i) {
-      REQUIRE((*store)->create_account({0, "thumb-" + std::to_string(i), jwk, {}, "valid", {}}));
+      REQUIRE((*store)->create_account({0, "thumb-" + std::to_string(i), jwk, {}, AccountStatus::valid, {}}));
     }
   }  // closing checkpoints everything into the file
   auto size = std::filesystem::file_size(path);

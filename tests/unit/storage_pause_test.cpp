@@ -5,6 +5,8 @@
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
+using cobble::common::AccountStatus;
+using cobble::common::ChallengeStatus;
 using cobble::storage::IdentifierRecord;
 using cobble::storage::PauseEffect;
 
@@ -14,7 +16,7 @@ struct PauseFixture {
   cobble::test::TempDir dir;
   std::unique_ptr<cobble::storage::Store> store =
       std::move(cobble::storage::Store::open(dir.file("c.db")).value());
-  std::int64_t account = store->create_account({0, "thumb", "{}", {}, "valid", {}}).value();
+  std::int64_t account = store->create_account({0, "thumb", "{}", {}, AccountStatus::valid, {}}).value();
   cobble::common::FakeClock clock;
   const std::chrono::seconds grace = std::chrono::days(14);
 
@@ -99,7 +101,8 @@ TEST_CASE("failed validations spend the pair's bucket and the denied one pauses 
     authz.account_id = f.account;
     authz.identifier = {"dns", "zombie.example"};
     authz.expires = f.clock.now() + 1h;
-    authz.challenges = {{"chall-" + id, authz.id, "http-01", "token-" + id, "pending", std::nullopt, ""}};
+    authz.challenges = {
+        {"chall-" + id, authz.id, "http-01", "token-" + id, ChallengeStatus::pending, std::nullopt, ""}};
     cobble::storage::OrderRecord order;
     order.id = "order-" + id;
     order.account_id = f.account;

@@ -10,6 +10,7 @@
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
+using cobble::common::AccountStatus;
 using cobble::storage::ReaderPool;
 using cobble::test::TempDir;
 
@@ -33,7 +34,7 @@ std::string prepared_database(TempDir& dir) {
   auto path = dir.file("cobble.db");
   auto store = cobble::storage::Store::open(path);
   REQUIRE(store);
-  REQUIRE((*store)->create_account({0, "committed", "{}", {}, "valid", {}}));
+  REQUIRE((*store)->create_account({0, "committed", "{}", {}, AccountStatus::valid, {}}));
   return path;
 }
 

@@ -7,6 +7,7 @@
 #include "storage/store.hpp"
 #include "support/temp_dir.hpp"
 
+using cobble::common::AccountStatus;
 using cobble::test::TempDir;
 
 // Reads of a file database go to a pool of reader connections (SqliteStore's ReaderPool); these
@@ -18,13 +19,13 @@ TEST_CASE("a read right after a write sees it, on whichever reader connection", 
   REQUIRE(store);
   for (int i = 0; i < 200; ++i) {
     auto thumbprint = "fresh-" + std::to_string(i);
-    auto id = (*store)->create_account({0, thumbprint, "{}", {}, "valid", {}});
+    auto id = (*store)->create_account({0, thumbprint, "{}", {}, AccountStatus::valid, {}});
     REQUIRE(id);
     auto found = (*store)->find_account(*id);
     REQUIRE(found);
     CHECK(found->key_thumbprint == thumbprint);
-    REQUIRE((*store)->update_account_status(*id, "deactivated"));
-    CHECK((*store)->find_account_by_thumbprint(thumbprint)->status == "deactivated");
+    REQUIRE((*store)->update_account_status(*id, AccountStatus::deactivated));
+    CHECK((*store)->find_account_by_thumbprint(thumbprint)->status == AccountStatus::deactivated);
   }
 }
 
@@ -48,7 +49,7 @@ TEST_CASE("concurrent readers and a writer: every read finds what was committed 
     });
   }
   for (int i = 0; i < 500; ++i) {
-    auto id = s.create_account({0, "w-" + std::to_string(i), "{}", {}, "valid", {}});
+    auto id = s.create_account({0, "w-" + std::to_string(i), "{}", {}, AccountStatus::valid, {}});
     REQUIRE(id);
     committed = static_cast<int>(*id);
   }

@@ -12,6 +12,7 @@ using cobble::storage::Store;
 using cobble::storage::TimePoint;
 using cobble::test::TempDir;
 using namespace std::chrono_literals;
+using cobble::common::OrderStatus;
 
 namespace {
 
@@ -29,7 +30,7 @@ struct Fixture {
   void issue(const std::string& n, const std::string& serial, std::chrono::hours life = 90 * 24h) {
     OrderRecord order{.id = "o" + n, .account_id = account, .created_at = kNow, .expires = kNow + 24h};
     REQUIRE(store->insert_order(order, {}));
-    REQUIRE(store->transition_order(order.id, "pending", "processing"));
+    REQUIRE(store->transition_order(order.id, OrderStatus::pending, OrderStatus::processing));
     REQUIRE(store->complete_order(order.id, CertificateRecord{.serial = serial,
                                                               .account_id = account,
                                                               .order_id = order.id,

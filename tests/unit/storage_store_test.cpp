@@ -6,6 +6,10 @@
 
 using namespace cobble;
 using namespace std::chrono_literals;
+using cobble::common::AccountStatus;
+using cobble::common::AuthzStatus;
+using cobble::common::ChallengeStatus;
+using cobble::common::OrderStatus;
 using cobble::test::TempDir;
 using storage::AccountRecord;
 using storage::AuthzRecord;
@@ -59,7 +63,7 @@ AccountRecord make_account(const std::string& thumbprint) {
   return AccountRecord{.key_thumbprint = thumbprint,
                        .jwk = R"({"kty":"EC","crv":"P-256","x":"x-)" + thumbprint + R"(","y":"y"})",
                        .contacts = {"mailto:a@example.com", "mailto:b@example.com"},
-                       .status = "valid",
+                       .status = AccountStatus::valid,
                        .created_at = kNow};
 }
 
@@ -69,7 +73,7 @@ AuthzRecord make_authz(const std::string& id, std::int64_t account_id, const std
                     .account_id = account_id,
                     .identifier = {"dns", domain},
                     .wildcard = wildcard,
-                    .status = "pending",
+                    .status = AuthzStatus::pending,
                     .expires = kNow + 24h};
   authz.challenges = {
       ChallengeRecord{.id = id + "-http", .authz_id = id, .type = "http-01", .token = "tok-" + id + "-1"},
@@ -83,7 +87,7 @@ OrderRecord make_order(const std::string& id, std::int64_t account_id, std::vect
                        TimePoint expires = kNow + 7 * 24h) {
   return OrderRecord{.id = id,
                      .account_id = account_id,
-                     .status = "pending",
+                     .status = OrderStatus::pending,
                      .created_at = kNow,
                      .expires = expires,
                      .not_before = kNow + 1s,
@@ -139,7 +143,7 @@ TEST_CASE("accounts get ids 1, 2, ... and round-trip every field", "[storage]") 
   CHECK(found->key_thumbprint == "thumb-2");
   CHECK(found->jwk == make_account("thumb-2").jwk);
   CHECK(found->contacts == std::vector<std::string>{"mailto:a@example.com", "mailto:b@example.com"});
-  CHECK(found->status == "valid");
+  CHECK(found->status == AccountStatus::valid);
   CHECK(found->created_at == kNow);
 
   auto by_thumbprint = store->find_account_by_thumbprint("thumb-1");
@@ -160,16 +164,17 @@ TEST_CASE("account contacts and status updates are stored", "[storage]") {
   auto id = store->create_account(make_account("thumb-1"));
   REQUIRE(id);
   REQUIRE(store->update_account_contacts(*id, {}));
-  REQUIRE(store->update_account_status(*id, "deactivated"));
+  REQUIRE(store->update_account_status(*id, AccountStatus::deactivated));
   auto found = store->find_account(*id);
   REQUIRE(found);
   CHECK(found->contacts.empty());
-  CHECK(found->status == "deactivated");
+  CHECK(found->status == AccountStatus::deactivated);
   REQUIRE(store->update_account_contacts(*id, {"mailto:new@example.com"}));
   CHECK(store->find_account(*id)->contacts == std::vector<std::string>{"mailto:new@example.com"});
 
   CHECK_THAT(store->update_account_contacts(99, {}), FailsWith(std::errc::no_such_file_or_directory));
-  CHECK_THAT(store->update_account_status(99, "valid"), FailsWith(std::errc::no_such_file_or_directory));
+  CHECK_THAT(store->update_account_status(99, AccountStatus::valid),
+             FailsWith(std::errc::no_such_file_or_directory));
 }
 
 TEST_CASE("key rollover moves the account to the new key unless another account holds it", "[storage]") {
@@ -199,7 +204,7 @@ TEST_CASE("an order with its authorizations and challenges round-trips every fie
   const OrderRecord expected = make_order("o1", f.account_id, {"a1", "a2"});
   CHECK(order->id == "o1");
   CHECK(order->account_id == f.account_id);
-  CHECK(order->status == "pending");
+  CHECK(order->status == OrderStatus::pending);
   CHECK(order->created_at == expected.created_at);
   CHECK(order->expires == expected.expires);
   CHECK(order->not_before == expected.not_before);
@@ -215,7 +220,7 @@ TEST_CASE("an order with its authorizations and challenges round-trips every fie
   CHECK(authz->account_id == f.account_id);
   CHECK(authz->identifier == IdentifierRecord{"dns", "example.com"});
   CHECK(authz->wildcard);
-  CHECK(authz->status == "pending");
+  CHECK(authz->status == AuthzStatus::pending);
   CHECK(authz->expires == kNow + 24h);
   REQUIRE(authz->challenges.size() == 3);
   const std::vector<std::string> types{authz->challenges[0].type, authz->challenges[1].type,
@@ -225,7 +230,7 @@ TEST_CASE("an order with its authorizations and challenges round-trips every fie
   CHECK(http.id == "a2-http");
   CHECK(http.authz_id == "a2");
   CHECK(http.token == "tok-a2-1");
-  CHECK(http.status == "pending");
+  CHECK(http.status == ChallengeStatus::pending);
   CHECK_FALSE(http.validated_at);
   CHECK(http.error.empty());
 
@@ -268,8 +273,8 @@ TEST_CASE("missing records are reported as no_such_file_or_directory", "[storage
   CHECK_THAT(store->find_authz("nope"), missing);
   CHECK_THAT(store->find_challenge("nope"), missing);
   CHECK_THAT(store->find_certificate("00ff"), missing);
-  CHECK_THAT(store->update_authz_status("nope", "valid"), missing);
-  CHECK_THAT(store->transition_order("nope", "pending", "processing"), missing);
+  CHECK_THAT(store->update_authz_status("nope", AuthzStatus::valid), missing);
+  CHECK_THAT(store->transition_order("nope", OrderStatus::pending, OrderStatus::processing), missing);
   CHECK_THAT(store->complete_order("nope", make_certificate("01", 1, "nope")), missing);
   CHECK_THAT(store->fail_order("nope", "{}"), missing);
   CHECK_THAT(store->start_challenge("nope"), missing);
@@ -284,19 +289,19 @@ TEST_CASE(
   auto other = f.store->create_account(make_account("thumb-2"));
   REQUIRE(other);
   AuthzRecord soon = make_authz("soon", f.account_id, "reuse.example");
-  soon.status = "valid";
+  soon.status = AuthzStatus::valid;
   soon.expires = kNow + 1h;
   AuthzRecord later = make_authz("later", f.account_id, "reuse.example");
-  later.status = "valid";
+  later.status = AuthzStatus::valid;
   later.expires = kNow + 2h;
   AuthzRecord expired = make_authz("expired", f.account_id, "old.example");
-  expired.status = "valid";
+  expired.status = AuthzStatus::valid;
   expired.expires = kNow;  // expires > now is required
   AuthzRecord pending = make_authz("pending", f.account_id, "pending.example");
   AuthzRecord wildcard = make_authz("wild", f.account_id, "wild.example", true);
-  wildcard.status = "valid";
+  wildcard.status = AuthzStatus::valid;
   AuthzRecord others = make_authz("others", *other, "others.example");
-  others.status = "valid";
+  others.status = AuthzStatus::valid;
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"soon", "later"}),
                                 {soon, later, expired, pending, wildcard, others}));
 
@@ -319,7 +324,7 @@ TEST_CASE(
 TEST_CASE("a challenge starts only once", "[storage]") {
   Fixture f;
   REQUIRE(f.store->start_challenge("a1-http"));
-  CHECK(f.store->find_challenge("a1-http")->status == "processing");
+  CHECK(f.store->find_challenge("a1-http")->status == ChallengeStatus::processing);
   CHECK_THAT(f.store->start_challenge("a1-http"), FailsWith(std::errc::operation_not_permitted));
 }
 
@@ -332,11 +337,11 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
     REQUIRE(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow + 5s}));
     auto authz = f.store->find_authz("a1");
     REQUIRE(authz);
-    CHECK(authz->status == "valid");
-    CHECK(authz->challenges[0].status == "valid");
+    CHECK(authz->status == AuthzStatus::valid);
+    CHECK(authz->challenges[0].status == ChallengeStatus::valid);
     CHECK(authz->challenges[0].validated_at == kNow + 5s);
     CHECK(authz->challenges[0].error.empty());
-    CHECK(authz->challenges[1].status == "pending");
+    CHECK(authz->challenges[1].status == ChallengeStatus::pending);
     CHECK_THAT(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}),
                FailsWith(std::errc::operation_not_permitted));
   }
@@ -348,17 +353,17 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
         {.challenge_id = "a1-dns", .valid = false, .at = kNow + 5s, .error_json = problem}));
     auto challenge = f.store->find_challenge("a1-dns");
     REQUIRE(challenge);
-    CHECK(challenge->status == "invalid");
+    CHECK(challenge->status == ChallengeStatus::invalid);
     CHECK_FALSE(challenge->validated_at);
     CHECK(challenge->error == problem);
-    CHECK(f.store->find_authz("a1")->status == "invalid");
+    CHECK(f.store->find_authz("a1")->status == AuthzStatus::invalid);
   }
   SECTION("a deactivated authorization stays deactivated") {
     REQUIRE(f.store->start_challenge("a1-http"));
-    REQUIRE(f.store->update_authz_status("a1", "deactivated"));
+    REQUIRE(f.store->update_authz_status("a1", AuthzStatus::deactivated));
     REQUIRE(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}));
-    CHECK(f.store->find_authz("a1")->status == "deactivated");
-    CHECK(f.store->find_challenge("a1-http")->status == "valid");
+    CHECK(f.store->find_authz("a1")->status == AuthzStatus::deactivated);
+    CHECK(f.store->find_challenge("a1-http")->status == ChallengeStatus::valid);
   }
 }
 
@@ -369,7 +374,7 @@ TEST_CASE("challenges and orders left processing are found for recovery", "[stor
   REQUIRE(f.store->start_challenge("a2-dns"));
   REQUIRE(f.store->start_challenge("a1-http"));
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"a1"}), {}));
-  REQUIRE(f.store->transition_order("o2", "pending", "processing"));
+  REQUIRE(f.store->transition_order("o2", OrderStatus::pending, OrderStatus::processing));
 
   auto challenges = f.store->find_processing_challenges();
   REQUIRE(challenges);
@@ -381,24 +386,24 @@ TEST_CASE("challenges and orders left processing are found for recovery", "[stor
 
 TEST_CASE("an order moves between states only from the expected one", "[storage]") {
   Fixture f;
-  CHECK_THAT(f.store->transition_order("o1", "processing", "valid"),
+  CHECK_THAT(f.store->transition_order("o1", OrderStatus::processing, OrderStatus::valid),
              FailsWith(std::errc::operation_not_permitted));
   CHECK_THAT(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")),
              FailsWith(std::errc::operation_not_permitted));
-  REQUIRE(f.store->transition_order("o1", "pending", "processing"));
-  CHECK(f.store->find_order("o1")->status == "processing");
-  CHECK_THAT(f.store->transition_order("o1", "pending", "processing"),
+  REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
+  CHECK(f.store->find_order("o1")->status == OrderStatus::processing);
+  CHECK_THAT(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing),
              FailsWith(std::errc::operation_not_permitted));
 }
 
 TEST_CASE("completing an order stores its certificate and links it", "[storage]") {
   Fixture f;
-  REQUIRE(f.store->transition_order("o1", "pending", "processing"));
+  REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
   REQUIRE(f.store->complete_order("o1", make_certificate("0a1b", f.account_id, "o1")));
 
   auto order = f.store->find_order("o1");
   REQUIRE(order);
-  CHECK(order->status == "valid");
+  CHECK(order->status == OrderStatus::valid);
   CHECK(order->certificate_serial == "0a1b");
 
   auto certificate = f.store->find_certificate("0a1b");
@@ -419,12 +424,12 @@ TEST_CASE("completing an order stores its certificate and links it", "[storage]"
 TEST_CASE("a certificate serial already taken leaves the order processing", "[storage]") {
   Fixture f;
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"a1"}), {}));
-  REQUIRE(f.store->transition_order("o1", "pending", "processing"));
-  REQUIRE(f.store->transition_order("o2", "pending", "processing"));
+  REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
+  REQUIRE(f.store->transition_order("o2", OrderStatus::pending, OrderStatus::processing));
   REQUIRE(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")));
   CHECK_THAT(f.store->complete_order("o2", make_certificate("0a", f.account_id, "o2")),
              FailsWith(std::errc::file_exists));
-  CHECK(f.store->find_order("o2")->status == "processing");
+  CHECK(f.store->find_order("o2")->status == OrderStatus::processing);
 }
 
 TEST_CASE("a failed order keeps its problem", "[storage]") {
@@ -432,13 +437,13 @@ TEST_CASE("a failed order keeps its problem", "[storage]") {
   REQUIRE(f.store->fail_order("o1", R"({"type":"urn:ietf:params:acme:error:badCSR"})"));
   auto order = f.store->find_order("o1");
   REQUIRE(order);
-  CHECK(order->status == "invalid");
+  CHECK(order->status == OrderStatus::invalid);
   CHECK(order->error == R"({"type":"urn:ietf:params:acme:error:badCSR"})");
 }
 
 TEST_CASE("a certificate is revoked once", "[storage]") {
   Fixture f;
-  REQUIRE(f.store->transition_order("o1", "pending", "processing"));
+  REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
   REQUIRE(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")));
   REQUIRE(f.store->revoke_certificate("0a", 4, kNow + 3s));
   auto certificate = f.store->find_certificate("0a");
@@ -478,7 +483,7 @@ TEST_CASE("everything stored survives closing and reopening the file", "[storage
     account_id = *id;
     REQUIRE(store->insert_order(make_order("o1", account_id, {"a1"}),
                                 {make_authz("a1", account_id, "example.com")}));
-    REQUIRE(store->transition_order("o1", "pending", "processing"));
+    REQUIRE(store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
     REQUIRE(store->complete_order("o1", make_certificate("0a", account_id, "o1")));
   }
   auto store = open_store(dir);
@@ -488,7 +493,7 @@ TEST_CASE("everything stored survives closing and reopening the file", "[storage
   CHECK(account->created_at == kNow);
   auto order = store->find_order("o1");
   REQUIRE(order);
-  CHECK(order->status == "valid");
+  CHECK(order->status == OrderStatus::valid);
   CHECK(order->authz_ids == std::vector<std::string>{"a1"});
   CHECK(order->not_after == make_order("o1", account_id, {}).not_after);
   CHECK(store->find_authz("a1")->challenges.size() == 3);

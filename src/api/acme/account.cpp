@@ -3,7 +3,6 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/payload.hpp"
 #include "api/acme/render.hpp"
-#include "api/acme/serve.hpp"
 
 namespace cobble::api {
 namespace {
@@ -34,32 +33,30 @@ acme::Result<Reply> orders_list(Context& ctx, Services& services, const authorit
 }  // namespace
 
 // §7.3.2 (update), §7.3.6 (deactivate), POST-as-GET; and /orders below it.
-acme::Result<Reply> account(Context& ctx, Services& services) {
-  auto req = authenticate(ctx, services, Signer::kid);
-  if (!req) return acme::fail(req.error());
+acme::Result<Reply> account(Context& ctx, Services& services, SignedRequest req) {
   std::string_view id = ctx.id;
   bool orders = id.ends_with("/orders");
   if (orders) id.remove_suffix(7);
-  if (id != std::to_string(req->account->id)) {
+  if (id != std::to_string(req.account->id)) {
     return acme::fail(
         acme::Problem::unauthorized("The request is signed by another account than " + std::string(ctx.id)));
   }
-  if (orders) return orders_list(ctx, services, *req->account);
+  if (orders) return orders_list(ctx, services, *req.account);
 
   authority::AccountUpdate update;
-  auto contacts = payload::string_list_member(req->payload, "contact");
+  auto contacts = payload::string_list_member(req.payload, "contact");
   if (!contacts) return acme::fail(contacts.error());
   update.contacts = *contacts;
-  auto status = payload::string_member(req->payload, "status");
+  auto status = payload::string_member(req.payload, "status");
   if (!status) return acme::fail(status.error());
-  if (*status && **status != "deactivated" && **status != req->account->status) {
+  auto asked = *status ? acme::parse_account_status(**status) : std::nullopt;
+  if (*status && asked != acme::AccountStatus::deactivated && asked != req.account->status) {
     return acme::fail(acme::Problem::malformed("An account's status can only be changed to \"deactivated\""));
   }
-  update.deactivate = *status && **status == "deactivated";
-  auto updated = services.accounts.update(*req->account, update);
+  update.deactivate = asked == acme::AccountStatus::deactivated;
+  auto updated = services.accounts.update(*req.account, update);
   if (!updated) return acme::fail(updated.error());
   auto reply = json_reply(render_account(*updated, ctx.urls));
-  reply.log_account = std::to_string(updated->id);
   return reply;
 }
 

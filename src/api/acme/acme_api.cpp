@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "api/acme/handlers.hpp"
@@ -11,36 +12,91 @@
 namespace cobble::api {
 namespace {
 
-constexpr Route<Services> kAcmeRoutes[] = {
-    // path                   prefix  methods        index  handler
-    {paths::kDirectory, false, kGet | kPost, false, directory},
-    {paths::kDirectoryAlias, false, kGet | kPost, false, directory},
-    {paths::kNewNonce, false, kGet | kPost, true, new_nonce},
-    {paths::kNewAccount, false, kPost, true, new_account},
-    {paths::kAccount, true, kPost, true, account},
-    {paths::kKeyChange, false, kPost, true, key_change},
-    {paths::kNewOrder, false, kPost, true, new_order},
-    {paths::kOrder, true, kPost, true, order},
-    {paths::kAuthz, true, kPost, true, authz},
-    {paths::kChallenge, true, kPost, true, challenge},
-    {paths::kCertificate, true, kPost, true, certificate},
-    {paths::kRevokeCert, false, kPost, true, revoke_cert},
-    {paths::kRenewalInfoPrefix, true, kGet | kPost, true, renewal_info},
-    {paths::kCrl, true, kGet, false, crl},
+using PlainHandler = acme::Result<Reply> (*)(Context&, Services&);
+using SignedHandler = acme::Result<Reply> (*)(Context&, Services&, SignedRequest);
+
+// One ACME resource. A POST to a row with an `auth` is authenticated (serve.hpp) before its
+// `signed_post` handler runs; GET and HEAD, and POST where `auth` is none, go to `plain`.
+struct AcmeRoute {
+  std::string_view path;
+  bool prefix;       // true: `path` followed by an id
+  unsigned methods;  // Method bits; HEAD is implied by GET
+  bool index_link;   // Link: <directory>;rel="index" (RFC 8555 §7.1: all but the directory)
+  bool gives_nonce;  // a Replay-Nonce on GET and HEAD too (newNonce); every POST reply has one
+  Auth auth;
+  PlainHandler plain;
+  SignedHandler signed_post;
 };
 
+constexpr AcmeRoute kAcmeRoutes[] = {
+    // path                     prefix  methods  index  nonce  auth  plain  signed_post
+    {paths::kDirectory, false, kGet | kPost, false, false, Auth::none, directory, nullptr},
+    {paths::kDirectoryAlias, false, kGet | kPost, false, false, Auth::none, directory, nullptr},
+    {paths::kNewNonce, false, kGet | kPost, true, true, Auth::none, new_nonce, nullptr},
+    {paths::kNewAccount, false, kPost, true, false, Auth::jwk, nullptr, new_account},
+    {paths::kAccount, true, kPost, true, false, Auth::kid, nullptr, account},
+    {paths::kKeyChange, false, kPost, true, false, Auth::kid, nullptr, key_change},
+    {paths::kNewOrder, false, kPost, true, false, Auth::kid, nullptr, new_order},
+    {paths::kOrder, true, kPost, true, false, Auth::kid, nullptr, order},
+    {paths::kAuthz, true, kPost, true, false, Auth::kid, nullptr, authz},
+    {paths::kChallenge, true, kPost, true, false, Auth::kid, nullptr, challenge},
+    {paths::kCertificate, true, kPost, true, false, Auth::kid, nullptr, certificate},
+    {paths::kRevokeCert, false, kPost, true, false, Auth::jwk_or_kid, nullptr, revoke_cert},
+    {paths::kRenewalInfoPrefix, true, kGet | kPost, true, false, Auth::kid, renewal_info, renewal_info_post},
+    {paths::kCrl, true, kGet, false, false, Auth::none, crl, nullptr},
+};
+
+// Every row can answer each method it allows: GET needs `plain`; POST needs `signed_post` exactly
+// when it is authenticated, and `plain` otherwise.
+constexpr bool well_formed(const AcmeRoute& r) {
+  if ((r.methods & kGet) && r.plain == nullptr) return false;
+  if (r.methods & kPost)
+    return (r.auth == Auth::none) == (r.signed_post == nullptr) &&
+           (r.auth != Auth::none || r.plain != nullptr);
+  return r.auth == Auth::none && r.signed_post == nullptr;
+}
+static_assert(std::all_of(std::begin(kAcmeRoutes), std::end(kAcmeRoutes), well_formed));
+
+using Match = std::optional<RouteMatch<AcmeRoute>>;
+
+acme::Result<Reply> run(const AcmeRoute& route, Context& ctx, Services& services) {
+  if (ctx.request.method != "POST" || route.auth == Auth::none) return route.plain(ctx, services);
+  auto req = authenticate(ctx, services, route.auth);
+  if (!req) return acme::fail(req.error());
+  auto account_id = req->account ? std::to_string(req->account->id) : std::string();
+  auto reply = route.signed_post(ctx, services, std::move(*req));
+  if (reply && reply->log_account.empty()) reply->log_account = account_id;
+  return reply;
+}
+
 // The ACME API's exception boundary: an escaped exception is a bug, never the client's fault, and
-// it still gets a problem document with its nonce and index link, like every other ACME reply.
-Reply dispatch_guarded(const Request& request, Services& services) {
+// it still gets a problem document (with its headers, added by the caller like every other reply).
+Reply answer_guarded(const Match& match, const Request& request, Services& services) {
   try {
-    return dispatch<Services>(kAcmeRoutes, request, services, PostBody::jose);
+    return answer(match, request, PostBody::jose,
+                  [&](const AcmeRoute& route, Context& ctx) { return run(route, ctx, services); });
   } catch (const std::exception& e) {
     spdlog::error("acme: {} {} failed inside the server: {}", request.method, common::printable(request.path),
                   e.what());
   }
-  auto reply = problem_reply(acme::Problem::server_internal("The server hit an internal error"));
-  detail::finish(request, Urls(request.base_url), true, true, reply);
-  return reply;
+  return problem_reply(acme::Problem::server_internal("The server hit an internal error"));
+}
+
+// The one place an ACME reply gets its protocol headers, whatever produced it (handler, refusal,
+// injected fault, exception): the index link, CORS for browser clients, the nonce, Cache-Control.
+void finish_acme_reply(const Match& match, const Request& request, Services& services, Reply& reply) {
+  if (!match || match->route.index_link) {
+    reply.with_header("Link", "<" + Urls(request.base_url).directory() + ">;rel=\"index\"");
+  }
+  // RFC 8555 §6.1: servers SHOULD allow browser-based clients (CORS).
+  if (!request.header("Origin").empty()) {
+    reply.with_header("Access-Control-Allow-Origin", "*");
+    reply.with_header("Access-Control-Expose-Headers", "Link, Replay-Nonce, Location, Retry-After");
+  }
+  // RFC 8555 §6.5: a fresh nonce on every response to a POST, errors included (badNonce needs it).
+  bool wants_nonce = request.method == "POST" || (match && match->route.gives_nonce);
+  if (wants_nonce && request.method != "OPTIONS") reply.with_header("Replay-Nonce", services.nonces.issue());
+  finish_reply(reply);
 }
 
 }  // namespace
@@ -48,23 +104,15 @@ Reply dispatch_guarded(const Request& request, Services& services) {
 Reply handle_acme(const Request& request, Services& services) {
   // The unpause portal's pages share the listener (and its certificate) but none of ACME's rules.
   if (request.path.starts_with(kPortalPrefix)) return handle_portal(request, services.pauses);
+  auto match = find_route<AcmeRoute>(kAcmeRoutes, request.path);
   ChaosDecision chaos;
   if (services.chaos) {
     if (auto endpoint = chaos_endpoint(request))
       chaos = services.chaos->decide(*endpoint, request.method == "POST");
   }
-  Reply reply;
-  if (chaos.fault) {
-    reply = problem_reply(*chaos.fault);
-    detail::finish(request, Urls(request.base_url), true, true, reply);
-  } else {
-    reply = dispatch_guarded(request, services);
-  }
+  Reply reply = chaos.fault ? problem_reply(*chaos.fault) : answer_guarded(match, request, services);
   reply.delay = chaos.delay;
-  // RFC 8555 §6.5: a fresh nonce on every response to a POST, errors included (badNonce needs it).
-  if (request.method == "POST" && reply.header("Replay-Nonce").empty()) {
-    reply.with_header("Replay-Nonce", services.nonces.issue());
-  }
+  finish_acme_reply(match, request, services, reply);
   return reply;
 }
 

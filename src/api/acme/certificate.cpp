@@ -1,15 +1,12 @@
 #include <charconv>
 
 #include "api/acme/handlers.hpp"
-#include "api/acme/serve.hpp"
 
 namespace cobble::api {
 
 // §7.4.2: POST-as-GET returns the chain as application/pem-certificate-chain, with a
 // Link rel="alternate" to every other chain. Certificates are public, so any account may fetch any.
-acme::Result<Reply> certificate(Context& ctx, Services& services) {
-  auto req = authenticate(ctx, services, Signer::kid);
-  if (!req) return acme::fail(req.error());
+acme::Result<Reply> certificate(Context& ctx, Services& services, SignedRequest) {
   // "{serial}" or "{serial}/{n}": alternate chain n (RFC 8555 §7.4.2).
   auto slash = ctx.id.find('/');
   std::string serial(ctx.id.substr(0, slash));
@@ -33,7 +30,6 @@ acme::Result<Reply> certificate(Context& ctx, Services& services) {
                       "<" + ctx.urls.certificate(serial) + "/" + std::to_string(n) + ">;rel=\"alternate\"");
   }
   if (chain != 0) reply.with_header("Link", "<" + ctx.urls.certificate(serial) + ">;rel=\"alternate\"");
-  reply.log_account = std::to_string(req->account->id);
   return reply;
 }
 

@@ -1,25 +1,22 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/render.hpp"
-#include "api/acme/serve.hpp"
 
 namespace cobble::api {
 
 // §7.5.1: POST {} starts validation and answers at once; POST-as-GET reads the challenge.
-acme::Result<Reply> challenge(Context& ctx, Services& services) {
-  auto req = authenticate(ctx, services, Signer::kid);
-  if (!req) return acme::fail(req.error());
+acme::Result<Reply> challenge(Context& ctx, Services& services, SignedRequest req) {
   std::string id(ctx.id);
-  auto view = req->post_as_get()
-                  ? services.challenges.find_challenge(*req->account, id)
-                  : services.challenges.respond(*req->account, id, ctx.urls.account(req->account->id));
+  auto view = req.post_as_get()
+                  ? services.challenges.find_challenge(*req.account, id)
+                  : services.challenges.respond(*req.account, id, ctx.urls.account(req.account->id));
   if (!view) return acme::fail(view.error());
   auto reply = json_reply(render_challenge(view->challenge, ctx.urls,
                                            challenge_extras(view->authz.authz, ctx.urls, services.policy)));
   reply.with_header("Link", "<" + ctx.urls.authz(view->authz.authz.id) + ">;rel=\"up\"");
-  if (view->challenge.status == "processing" && services.policy.retry_after_authz_seconds > 0) {
+  if (view->challenge.status == acme::ChallengeStatus::processing &&
+      services.policy.retry_after_authz_seconds > 0) {
     reply.with_header("Retry-After", std::to_string(services.policy.retry_after_authz_seconds));
   }
-  reply.log_account = std::to_string(req->account->id);
   return reply;
 }
 

@@ -2,12 +2,11 @@
 
 namespace cobble::api {
 
-// RFC 8555 §7.2: HEAD → 200, GET (and POST-as-GET) → 204, always a fresh nonce, never cached.
-acme::Result<Reply> new_nonce(Context& ctx, Services& services) {
+// RFC 8555 §7.2: HEAD → 200, GET (and POST-as-GET) → 204. The fresh nonce and Cache-Control:
+// no-store are added where every ACME reply gets its headers (acme_api.cpp, the route's row).
+acme::Result<Reply> new_nonce(Context& ctx, Services&) {
   Reply reply;
   reply.status = ctx.request.method == "HEAD" ? 200 : 204;
-  reply.with_header("Replay-Nonce", services.nonces.issue());
-  reply.with_header("Cache-Control", "no-store");
   return reply;
 }
 

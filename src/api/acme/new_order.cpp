@@ -2,7 +2,6 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/payload.hpp"
 #include "api/acme/render.hpp"
-#include "api/acme/serve.hpp"
 
 namespace cobble::api {
 namespace {
@@ -20,38 +19,35 @@ acme::Result<std::optional<common::TimePoint>> time_member(const nlohmann::json&
 }  // namespace
 
 // RFC 8555 §7.4: 201 + Location with the new order.
-acme::Result<Reply> new_order(Context& ctx, Services& services) {
-  auto req = authenticate(ctx, services, Signer::kid);
-  if (!req) return acme::fail(req.error());
-  if (req->post_as_get() || !req->payload.contains("identifiers")) {
+acme::Result<Reply> new_order(Context& ctx, Services& services, SignedRequest req) {
+  if (req.post_as_get() || !req.payload.contains("identifiers")) {
     return acme::fail(acme::Problem::malformed("A new order needs \"identifiers\""));
   }
   authority::NewOrder wanted;
-  auto ids = acme::decode_identifiers(req->payload["identifiers"], services.policy.max_identifiers);
+  auto ids = acme::decode_identifiers(req.payload["identifiers"], services.policy.max_identifiers);
   if (!ids) return acme::fail(ids.error());
   wanted.identifiers = std::move(*ids);
-  auto not_before = time_member(req->payload, "notBefore");
+  auto not_before = time_member(req.payload, "notBefore");
   if (!not_before) return acme::fail(not_before.error());
   wanted.not_before = *not_before;
-  auto not_after = time_member(req->payload, "notAfter");
+  auto not_after = time_member(req.payload, "notAfter");
   if (!not_after) return acme::fail(not_after.error());
   wanted.not_after = *not_after;
   wanted.acme_base_url = ctx.urls.base();
-  auto profile = payload::string_member(req->payload, "profile");
+  auto profile = payload::string_member(req.payload, "profile");
   if (!profile) return acme::fail(profile.error());
   wanted.profile = profile->value_or("");
-  auto replaces = payload::string_member(req->payload, "replaces");
+  auto replaces = payload::string_member(req.payload, "replaces");
   if (!replaces) return acme::fail(replaces.error());
   wanted.replaces = replaces->value_or("");
   if (replaces->has_value() && wanted.replaces.empty()) {
     return acme::fail(acme::Problem::malformed("\"replaces\" must be a certID, not empty (RFC 9773 §5)"));
   }
 
-  auto order = services.orders.create(*req->account, wanted);
+  auto order = services.orders.create(*req.account, wanted);
   if (!order) return acme::fail(order.error());
   auto reply = json_reply(render_order(*order, ctx.urls), 201);
   reply.with_header("Location", ctx.urls.order(order->order.id));
-  reply.log_account = std::to_string(req->account->id);
   return reply;
 }
 

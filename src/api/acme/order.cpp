@@ -1,25 +1,22 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/payload.hpp"
 #include "api/acme/render.hpp"
-#include "api/acme/serve.hpp"
 
 namespace cobble::api {
 
 // §7.4: POST-as-GET an order; POST {csr} to <order>/finalize.
-acme::Result<Reply> order(Context& ctx, Services& services) {
-  auto req = authenticate(ctx, services, Signer::kid);
-  if (!req) return acme::fail(req.error());
+acme::Result<Reply> order(Context& ctx, Services& services, SignedRequest req) {
   std::string id(ctx.id);
   bool finalize = id.ends_with("/finalize");
   if (finalize) id.resize(id.size() - 9);
 
   acme::Result<authority::OrderView> view;
   if (finalize) {
-    auto csr = payload::base64url_member(req->payload, "csr");
+    auto csr = payload::base64url_member(req.payload, "csr");
     if (!csr) return acme::fail(csr.error());
-    view = services.orders.finalize(*req->account, req->key, id, *csr);
+    view = services.orders.finalize(*req.account, req.key, id, *csr);
   } else {
-    view = services.orders.find(*req->account, id);
+    view = services.orders.find(*req.account, id);
   }
   if (!view) return acme::fail(view.error());
   auto reply = json_reply(render_order(*view, ctx.urls));
@@ -27,7 +24,6 @@ acme::Result<Reply> order(Context& ctx, Services& services) {
   if (view->status == acme::OrderStatus::processing && services.policy.retry_after_seconds > 0) {
     reply.with_header("Retry-After", std::to_string(services.policy.retry_after_seconds));
   }
-  reply.log_account = std::to_string(req->account->id);
   return reply;
 }
 

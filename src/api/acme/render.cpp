@@ -19,7 +19,7 @@ nlohmann::json stored_problem(const std::string& text) {
 }  // namespace
 
 nlohmann::json render_account(const authority::Account& account, const Urls& urls) {
-  nlohmann::json j = {{"status", account.status},
+  nlohmann::json j = {{"status", acme::to_string(account.status)},
                       {"contact", account.contacts},
                       {"orders", urls.account_orders(account.id)},
                       {"createdAt", common::to_rfc3339(account.created_at)}};
@@ -66,7 +66,7 @@ ChallengeExtras challenge_extras(const authority::Authorization& authz, const Ur
 
 nlohmann::json render_challenge(const authority::Challenge& c, const Urls& urls,
                                 const ChallengeExtras& extras) {
-  nlohmann::json j = {{"type", c.type}, {"url", urls.challenge(c.id)}, {"status", c.status}};
+  nlohmann::json j = {{"type", c.type}, {"url", urls.challenge(c.id)}, {"status", acme::to_string(c.status)}};
   if (c.type == "dns-persist-01") {
     j["accounturi"] = extras.account_url;
     j["issuer-domain-names"] = extras.issuer_domain_names;
@@ -88,7 +88,7 @@ nlohmann::json render_authz(const authority::AuthzView& view, const Urls& urls,
   if (a.wildcard) j["wildcard"] = true;
   for (const auto& c : a.challenges) {
     // §7.1.4: a valid authorization lists the challenge that validated it.
-    if (view.status == acme::AuthzStatus::valid && c.status != "valid") continue;
+    if (view.status == acme::AuthzStatus::valid && c.status != acme::ChallengeStatus::valid) continue;
     j["challenges"].push_back(render_challenge(c, urls, extras));
   }
   return j;

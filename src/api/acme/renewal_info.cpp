@@ -1,19 +1,11 @@
 #include "api/acme/handlers.hpp"
-#include "api/acme/serve.hpp"
 
 namespace cobble::api {
 
-// RFC 9773 §4.1: GET <renewalInfo>/<certID> (unauthenticated), or POST-as-GET for clients that
-// POST everything. Answers the RenewalInfo object with Retry-After (§4.3).
+// RFC 9773 §4.1: GET <renewalInfo>/<certID> (unauthenticated). Answers the RenewalInfo object with
+// Retry-After (§4.3).
 acme::Result<Reply> renewal_info(Context& ctx, Services& services) {
   if (!services.renewal_info) return acme::fail(acme::Problem::not_found("Renewal information is off"));
-  if (ctx.request.method == "POST") {
-    auto req = authenticate(ctx, services, Signer::kid);
-    if (!req) return acme::fail(req.error());
-    if (!req->post_as_get()) {
-      return acme::fail(acme::Problem::malformed("Renewal information is fetched with GET or POST-as-GET"));
-    }
-  }
   auto body = services.renewal_info->lookup(ctx.id);
   if (!body) return acme::fail(body.error());
   Reply reply;
@@ -21,6 +13,14 @@ acme::Result<Reply> renewal_info(Context& ctx, Services& services) {
   reply.body = *body;
   reply.with_header("Retry-After", std::to_string(authority::kRenewalInfoRetryAfterSeconds));
   return reply;
+}
+
+// The same as POST-as-GET, for clients that POST everything.
+acme::Result<Reply> renewal_info_post(Context& ctx, Services& services, SignedRequest req) {
+  if (!req.post_as_get()) {
+    return acme::fail(acme::Problem::malformed("Renewal information is fetched with GET or POST-as-GET"));
+  }
+  return renewal_info(ctx, services);
 }
 
 // The intermediate's CRL, DER, as RFC 5280 §4.2.1.13 distribution points serve it.

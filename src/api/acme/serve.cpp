@@ -23,7 +23,7 @@ std::optional<std::int64_t> account_id_from_kid(const std::string& kid, const Ur
 
 }  // namespace
 
-acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services, Signer signer) {
+acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services, Auth auth) {
   auto jws = acme::parse_jws(ctx.request.body);
   if (!jws) return acme::fail(jws.error());
 
@@ -48,7 +48,7 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
   std::optional<authority::Account> account;
   std::optional<acme::PublicKey> key;
   if (jws->jwk) {
-    if (signer == Signer::kid) {
+    if (auth == Auth::kid) {
       return acme::fail(
           Problem::malformed("This resource needs a JWS signed with an account's \"kid\", not a \"jwk\""));
     }
@@ -56,7 +56,7 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
     if (!parsed) return acme::fail(parsed.error());
     key = *parsed;
   } else {
-    if (signer == Signer::jwk) {
+    if (auth == Auth::jwk) {
       return acme::fail(Problem::malformed("This resource needs a JWS with a \"jwk\" header, not a \"kid\""));
     }
     auto id = account_id_from_kid(jws->kid, ctx.urls);
@@ -66,8 +66,9 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
     }
     auto found = services.accounts.find(*id);
     if (!found) return acme::fail(found.error());
-    if (found->status != "valid") {
-      return acme::fail(Problem::unauthorized("Account " + std::to_string(*id) + " is " + found->status));
+    if (found->status != acme::AccountStatus::valid) {
+      return acme::fail(Problem::unauthorized("Account " + std::to_string(*id) + " is " +
+                                              std::string(acme::to_string(found->status))));
     }
     auto parsed = services.accounts.key_of(*found);
     if (!parsed) return acme::fail(parsed.error());

@@ -10,9 +10,10 @@
 
 namespace cobble::api {
 
-// Which key a POST must be signed with (RFC 8555 §6.2): newAccount and revocation by certificate
-// key use "jwk"; everything else an account's "kid".
-enum class Signer { jwk, kid, jwk_or_kid };
+// How a route's POST is authenticated (RFC 8555 §6.2), a column of the route table: newAccount
+// is signed with a "jwk", revocation with either, everything else with an account's "kid"; `none`
+// for the resources whose POST carries nothing to check (directory, newNonce).
+enum class Auth { none, kid, jwk, jwk_or_kid };
 
 // A verified ACME POST.
 struct SignedRequest {
@@ -27,7 +28,7 @@ struct SignedRequest {
 // The one check every ACME POST goes through, in RFC 8555 order: JWS shape and algorithm (§6.2),
 // the nonce (§6.5, consumed), "url" equal to the request URL (§6.4), jwk vs kid for this resource,
 // the account behind the kid (accountDoesNotExist; unauthorized when deactivated), the signature,
-// and a JSON object payload. Handlers never repeat these checks.
-acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services, Signer signer);
+// and a JSON object payload. The ACME router runs it for every POST whose route has an `auth`.
+acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services, Auth auth);
 
 }  // namespace cobble::api

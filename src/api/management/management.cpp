@@ -93,22 +93,22 @@ acme::Result<Reply> cert_status(Context& ctx, ManagementServices& s) {
 }
 
 constexpr Route<ManagementServices> kManagementRoutes[] = {
-    {"/healthz", false, kGet, false, healthz},
-    {"/https-ca", false, kGet, false, https_ca},
-    {"/roots/", true, kGet, false, roots},
-    {"/root-keys/", true, kGet, false, root_keys},
-    {"/intermediates/", true, kGet, false, intermediates},
-    {"/intermediate-keys/", true, kGet, false, intermediate_keys},
-    {"/cert-status-by-serial/", true, kGet, false, cert_status},
-    {"/clock", false, kGet | kPost, false, clock},
-    {"/pause", false, kPost, false, pause_pair},
-    {"/unpause", false, kPost, false, unpause_account},
-    {"/paused", false, kGet, false, paused},
-    {"/metrics", false, kGet, false, metrics},
-    {"/chaos", false, kGet | kPost, false, chaos_settings},
-    {"/reset", false, kPost, false, reset},
-    {"/log-level", false, kGet | kPost, false, log_level},
-    {"/set-renewal-info/", false, kPost, false, set_renewal_info},
+    {"/healthz", false, kGet, healthz},
+    {"/https-ca", false, kGet, https_ca},
+    {"/roots/", true, kGet, roots},
+    {"/root-keys/", true, kGet, root_keys},
+    {"/intermediates/", true, kGet, intermediates},
+    {"/intermediate-keys/", true, kGet, intermediate_keys},
+    {"/cert-status-by-serial/", true, kGet, cert_status},
+    {"/clock", false, kGet | kPost, clock},
+    {"/pause", false, kPost, pause_pair},
+    {"/unpause", false, kPost, unpause_account},
+    {"/paused", false, kGet, paused},
+    {"/metrics", false, kGet, metrics},
+    {"/chaos", false, kGet | kPost, chaos_settings},
+    {"/reset", false, kPost, reset},
+    {"/log-level", false, kGet | kPost, log_level},
+    {"/set-renewal-info/", false, kPost, set_renewal_info},
 };
 
 // What anyone may read without the token: the health check and the public certificates.

@@ -128,9 +128,9 @@ acme::Result<Reply> unpause_status(Context& ctx, const authority::Pauses& pauses
 }
 
 constexpr Route<const authority::Pauses> kPortalRoutes[] = {
-    {kFormPath, false, kGet, false, unpause_form},
-    {kSubmitPath, false, kPost, false, do_unpause},
-    {kStatusPath, false, kGet, false, unpause_status},
+    {kFormPath, false, kGet, unpause_form},
+    {kSubmitPath, false, kPost, do_unpause},
+    {kStatusPath, false, kGet, unpause_status},
 };
 
 void add_security_headers(Reply& reply) {

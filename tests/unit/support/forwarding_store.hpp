@@ -29,7 +29,7 @@ class ForwardingStore : public storage::Store {
                                                 const std::vector<std::string>& contacts) override {
     return inner_.update_account_contacts(id, contacts);
   }
-  storage::Result<void> update_account_status(std::int64_t id, const std::string& status) override {
+  storage::Result<void> update_account_status(std::int64_t id, storage::AccountStatus status) override {
     return inner_.update_account_status(id, status);
   }
   storage::Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
@@ -47,8 +47,8 @@ class ForwardingStore : public storage::Store {
                                                            std::size_t offset, std::size_t limit) override {
     return inner_.list_order_ids(account_id, now, offset, limit);
   }
-  storage::Result<void> transition_order(const std::string& id, const std::string& from,
-                                         const std::string& to) override {
+  storage::Result<void> transition_order(const std::string& id, storage::OrderStatus from,
+                                         storage::OrderStatus to) override {
     return inner_.transition_order(id, from, to);
   }
   storage::Result<void> complete_order(const std::string& id,
@@ -66,7 +66,7 @@ class ForwardingStore : public storage::Store {
                                                          bool wildcard, storage::TimePoint now) override {
     return inner_.find_valid_authz(account_id, identifier, wildcard, now);
   }
-  storage::Result<void> update_authz_status(const std::string& id, const std::string& status) override {
+  storage::Result<void> update_authz_status(const std::string& id, storage::AuthzStatus status) override {
     return inner_.update_authz_status(id, status);
   }
   storage::Result<storage::ChallengeRecord> find_challenge(const std::string& id) override {

@@ -53,14 +53,15 @@ storage::BulkOrder make_order(const std::string& tag, std::int64_t account_id, s
   AuthzRecord authz{.id = fmt::format("p{}z{}", tag, n),
                     .account_id = account_id,
                     .identifier = name,
-                    .status = old ? "valid" : "pending",
+                    .status = old ? storage::AuthzStatus::valid : storage::AuthzStatus::pending,
                     .expires = created + 7 * 24h};
   for (const char* type : {"http-01", "dns-01", "tls-alpn-01"}) {
     ChallengeRecord challenge{.id = fmt::format("p{}c{}-{}", tag, n, type),
                               .type = type,
                               .token = fmt::format("token-{}-{}-{}", tag, n, type),
-                              .status = old && type[0] == 'h' ? "valid" : "pending"};
-    if (challenge.status == "valid") challenge.validated_at = created + 1s;
+                              .status = old && type[0] == 'h' ? storage::ChallengeStatus::valid
+                                                              : storage::ChallengeStatus::pending};
+    if (challenge.status == storage::ChallengeStatus::valid) challenge.validated_at = created + 1s;
     authz.challenges.push_back(std::move(challenge));
   }
   // An old order ends "invalid" (a refused finalize) rather than "valid": a valid order names a
@@ -68,7 +69,7 @@ storage::BulkOrder make_order(const std::string& tag, std::int64_t account_id, s
   OrderRecord order{
       .id = id,
       .account_id = account_id,
-      .status = old ? "invalid" : "pending",
+      .status = old ? storage::OrderStatus::invalid : storage::OrderStatus::pending,
       .created_at = created,
       .expires = created + 7 * 24h,
       .identifiers = {name},
@@ -82,13 +83,14 @@ ValidationAttemptRecord make_attempt(const std::string& tag, std::int64_t accoun
                                      common::TimePoint now) {
   common::TimePoint started = past(now, n);
   bool valid = n % 10 == 0;
-  ValidationAttemptRecord attempt{.account_id = account_id,
-                                  .identifier = name_of(tag, account_id, n),
-                                  .method = "http-01",
-                                  .started_at = started,
-                                  .finished_at = started + 150ms,
-                                  .result = valid ? "valid" : "invalid",
-                                  .addresses = {"192.0.2.10"}};
+  ValidationAttemptRecord attempt{
+      .account_id = account_id,
+      .identifier = name_of(tag, account_id, n),
+      .method = "http-01",
+      .started_at = started,
+      .finished_at = started + 150ms,
+      .result = valid ? storage::ChallengeStatus::valid : storage::ChallengeStatus::invalid,
+      .addresses = {"192.0.2.10"}};
   if (!valid) {
     attempt.problem_type = "urn:ietf:params:acme:error:connection";
     attempt.problem_detail = "192.0.2.10: Fetching http://" + attempt.identifier.value +
