@@ -64,6 +64,9 @@ int run_main(int argc, char** argv) {
   bool pebble_compat = invoked_as_pebble(argv[0]);
   cli.add_flag("--pebble-compat", pebble_compat,
                "Pebble's defaults and log lines (also when run as `pebble`); see docs/pebble-compat.md");
+  bool print_version = false;
+  cli.add_flag("--version,-V", print_version,
+               "print the version and exit (in Pebble mode as Pebble prints it)");
   cli.name(argv[0]);
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -74,6 +77,16 @@ int run_main(int argc, char** argv) {
     return cli.exit(e);
   }
 
+  if (print_version) {
+    // Pebble's `-version` line, which some clients' harnesses read to pick features: the Pebble
+    // release whose behaviour Pebble mode follows (docs/pebble-compat.md).
+    if (pebble_compat) {
+      std::cout << "Pebble version: v2.10.1 (cobble " << COBBLE_VERSION << ")\n";
+    } else {
+      std::cout << "cobble " << COBBLE_VERSION << "\n";
+    }
+    return 0;
+  }
   if (print_defaults) {
     std::cout << cobble::app::defaults_json().dump(2) << "\n";
     return 0;

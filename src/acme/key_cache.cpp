@@ -9,7 +9,7 @@ Result<PublicKey> KeyCache::from_jwk_text(const std::string& jwk_text) {
   }
   auto json = nlohmann::json::parse(jwk_text, nullptr, false);
   if (json.is_discarded()) return fail(Problem::malformed("The JWK is not JSON"));
-  auto key = PublicKey::from_jwk(json);
+  auto key = PublicKey::from_jwk(json, common::every_key_rules());  // accepted when stored
   if (!key) return key;
   std::lock_guard lock(mu_);
   if (keys_.size() >= capacity_) keys_.clear();

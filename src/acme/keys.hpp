@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "acme/problem.hpp"
+#include "common/key_policy.hpp"
 
 // OpenSSL's key type, without pulling OpenSSL headers into every includer.
 struct evp_pkey_st;
@@ -15,17 +16,18 @@ struct evp_pkey_st;
 // verifies) and PrivateKey (private_key.cpp, what a client signs with).
 namespace cobble::acme {
 
-// A public key taken from a JWK (RFC 7517/7518/8037): RSA (n, e; ≥ 2048 bits), EC (P-256, P-384,
+// A public key taken from a JWK (RFC 7517/7518/8037): RSA (n, e; 1024..8192 bits), EC (P-256, P-384,
 // P-521) or OKP Ed25519. Immutable and cheap to copy (shared ownership of the OpenSSL key).
 class PublicKey {
  public:
   // Returns malformed when `jwk` is not an object, lacks a required member, has a non-string
-  // kty/crv/n/e/x/y or bad base64url in one; badPublicKey for unsupported kty/crv, RSA outside
-  // 2048..8192 bits (or an even modulus, an exponent that is even or 1), an EC coordinate of the
-  // wrong length, an EC point not on its curve, an Ed25519 x that is not 32 bytes, or a JWK that
-  // carries private members ("d", "p", "q", "dp", "dq", "qi", "oth"). Other members (alg, kid,
-  // use, ...) are ignored. Never throws.
-  static Result<PublicKey> from_jwk(const nlohmann::json& jwk);
+  // kty/crv/n/e/x/y or bad base64url in one; badPublicKey for unsupported kty/crv, a key `rules`
+  // refuse (the account rules of a key policy, common/key_policy.hpp), RSA over 8192 bits (or an even
+  // modulus, an exponent that is even or 1), an EC coordinate of the wrong length, an EC point not on its
+  // curve, an Ed25519 x that is not 32 bytes, or a JWK that carries private members ("d", "p", "q", "dp",
+  // "dq", "qi", "oth"). Other members (alg, kid, use, ...) are ignored. Never throws.
+  static Result<PublicKey> from_jwk(const nlohmann::json& jwk,
+                                    const common::KeyRules& rules = common::default_key_policy().account);
   // From DER SubjectPublicKeyInfo (e.g. a CSR's or certificate's key). nullopt if unparsable, if
   // bytes trail the structure, or if the key is not RSA, EC P-256/P-384/P-521 or Ed25519. No size
   // policy: check bits() where it matters.

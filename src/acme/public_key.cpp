@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <array>
 #include <mutex>
 #include <stdexcept>
@@ -83,7 +84,14 @@ Result<std::string> string_member(const nlohmann::json& jwk, const char* name) {
 
 Problem bad_key(std::string detail) { return Problem::make(ProblemType::bad_public_key, std::move(detail)); }
 
-Result<PublicKey> rsa_from_jwk(const nlohmann::json& jwk) {
+// The key policy's refusal of a parsed key, as badPublicKey; nullopt when `rules` accept it.
+std::optional<Problem> policy_refusal(const common::KeyRules& rules, common::KeyKind kind, int bits) {
+  auto why = common::key_refusal(rules, kind, bits);
+  if (!why) return std::nullopt;
+  return bad_key("The account key is not accepted: " + *why);
+}
+
+Result<PublicKey> rsa_from_jwk(const nlohmann::json& jwk, const common::KeyRules& rules) {
   auto n_bytes = b64_member(jwk, "n", "RSA");
   if (!n_bytes) return fail(n_bytes.error());
   auto e_bytes = b64_member(jwk, "e", "RSA");
@@ -93,12 +101,15 @@ Result<PublicKey> rsa_from_jwk(const nlohmann::json& jwk) {
   if (!n || !e) return fail(Problem::server_internal("Could not allocate RSA key numbers"));
   // Bound the size before OpenSSL does any arithmetic with the modulus.
   int bits = BN_num_bits(n.get());
-  if (bits < 2048) {
-    return fail(bad_key("RSA keys must be at least 2048 bits; this one has " + std::to_string(bits)));
+  if (bits < rules.min_rsa_bits) {
+    return fail(bad_key("RSA keys must be at least " + std::to_string(rules.min_rsa_bits) +
+                        " bits; this one has " + std::to_string(bits)));
   }
-  if (bits > 8192) {
-    return fail(bad_key("RSA keys must be at most 8192 bits; this one has " + std::to_string(bits)));
+  if (bits > std::min(rules.max_rsa_bits, 8192)) {
+    return fail(bad_key("RSA keys must be at most " + std::to_string(std::min(rules.max_rsa_bits, 8192)) +
+                        " bits; this one has " + std::to_string(bits)));
   }
+  if (auto refused = policy_refusal(rules, common::KeyKind::rsa, bits)) return fail(*refused);
   if (!BN_is_odd(n.get()))
     return fail(bad_key("The RSA modulus is even, so it cannot be a product of two primes"));
   if (!BN_is_odd(e.get()) || BN_is_one(e.get()) || BN_num_bits(e.get()) > 256) {
@@ -114,13 +125,17 @@ Result<PublicKey> rsa_from_jwk(const nlohmann::json& jwk) {
   return PublicKey(share(std::move(key)));
 }
 
-Result<PublicKey> ec_from_jwk(const nlohmann::json& jwk) {
+Result<PublicKey> ec_from_jwk(const nlohmann::json& jwk, const common::KeyRules& rules) {
   auto crv = string_member(jwk, "crv");
   if (!crv) return fail(crv.error());
   const Curve* curve = nullptr;
   for (const auto& c : kCurves)
     if (*crv == c.crv) curve = &c;
   if (!curve) return fail(bad_key("EC curve \"" + *crv + "\" is not supported; use P-256, P-384 or P-521"));
+  auto kind = curve->size == 32   ? common::KeyKind::p256
+              : curve->size == 48 ? common::KeyKind::p384
+                                  : common::KeyKind::p521;
+  if (auto refused = policy_refusal(rules, kind, static_cast<int>(curve->size) * 8)) return fail(*refused);
   std::string point = "\x04";  // SEC 1 §2.3.3 uncompressed point: 04 || X || Y
   for (const char* coord : {"x", "y"}) {
     auto value = b64_member(jwk, coord, "EC");
@@ -148,11 +163,12 @@ Result<PublicKey> ec_from_jwk(const nlohmann::json& jwk) {
   return PublicKey(share(std::move(key)));
 }
 
-Result<PublicKey> okp_from_jwk(const nlohmann::json& jwk) {
+Result<PublicKey> okp_from_jwk(const nlohmann::json& jwk, const common::KeyRules& rules) {
   auto crv = string_member(jwk, "crv");
   if (!crv) return fail(crv.error());
   // RFC 8037 §3.1 also defines Ed448 and X25519/X448; only Ed25519 is an ACME signing algorithm here.
   if (*crv != "Ed25519") return fail(bad_key("OKP curve \"" + *crv + "\" is not supported; use Ed25519"));
+  if (auto refused = policy_refusal(rules, common::KeyKind::ed25519, 256)) return fail(*refused);
   auto x = b64_member(jwk, "x", "Ed25519");
   if (!x) return fail(x.error());
   if (x->size() != 32) {
@@ -172,7 +188,7 @@ Result<PublicKey> okp_from_jwk(const nlohmann::json& jwk) {
 }  // namespace
 
 // RFC 7517 §4.1, RFC 7518 §6, RFC 8037 §2.
-Result<PublicKey> PublicKey::from_jwk(const nlohmann::json& jwk) {
+Result<PublicKey> PublicKey::from_jwk(const nlohmann::json& jwk, const common::KeyRules& rules) {
   ClearErrorsOnExit clear;
   if (!jwk.is_object()) return fail(Problem::malformed("The JWK must be a JSON object"));
   if (auto m = private_member(jwk); !m.empty()) {
@@ -181,9 +197,9 @@ Result<PublicKey> PublicKey::from_jwk(const nlohmann::json& jwk) {
   }
   auto kty = string_member(jwk, "kty");
   if (!kty) return fail(kty.error());
-  if (*kty == "RSA") return rsa_from_jwk(jwk);
-  if (*kty == "EC") return ec_from_jwk(jwk);
-  if (*kty == "OKP") return okp_from_jwk(jwk);
+  if (*kty == "RSA") return rsa_from_jwk(jwk, rules);
+  if (*kty == "EC") return ec_from_jwk(jwk, rules);
+  if (*kty == "OKP") return okp_from_jwk(jwk, rules);
   return fail(bad_key("Key type \"" + *kty + "\" is not supported; use RSA, EC or OKP (Ed25519)"));
 }
 

@@ -8,7 +8,7 @@ std::vector<std::string> translate_pebble_flags(const std::vector<std::string>& 
   std::vector<std::string> out;
   for (const auto& arg : args) {
     bool flag = arg.size() > 1 && arg.front() == '-';
-    bool pebble_double = arg.starts_with("--dnsserver") || arg.starts_with("--strict");
+    bool pebble_double = arg.starts_with("--dnsserver") || arg.starts_with("--strict") || arg == "--version";
     if (!flag || (arg.starts_with("--") && !pebble_double)) {
       out.push_back(arg);
       continue;
@@ -18,6 +18,10 @@ std::vector<std::string> translate_pebble_flags(const std::vector<std::string>& 
     std::string value = eq == std::string_view::npos ? "" : std::string(name.substr(eq + 1));
     name = name.substr(0, eq);
     if (name == "strict") continue;
+    if (name == "version") {
+      out.push_back("--version");
+      continue;
+    }
     if (name == "config" || name == "dnsserver") {
       out.push_back(name == "config" ? "--config" : "--dns-server");
       if (eq != std::string_view::npos) out.push_back(value);

@@ -65,6 +65,9 @@ authority::Policy policy_from(const Config& config) {
   policy.certificate_validity = std::chrono::hours(24) * config.certificate_validity_days;
   policy.order_lifetime = std::chrono::hours(config.order_lifetime_hours);
   policy.require_terms_of_service = config.require_terms_of_service;
+  policy.serve_revoked_certificates = config.serve_revoked_certificates;
+  policy.accept_order_validity = config.accept_order_validity;
+  policy.key_policy = common::key_policy_named(config.key_policy).value();  // check_config knows it
   policy.terms_of_service_url = config.terms_of_service;
   policy.dns_account01_enabled = config.dns_account01_enabled;
   policy.dns_persist01_enabled = config.dns_persist01_enabled;
@@ -92,6 +95,8 @@ validation::ValidatorOptions validator_options(const Config& config) {
   options.http.http_port = static_cast<std::uint16_t>(config.http_port);
   options.http.policy = policy;
   options.http.timeout = std::chrono::seconds(config.va_timeout_seconds);
+  options.http.redirect_ports = config.http01_redirect_ports == "any" ? validation::RedirectPorts::any
+                                                                      : validation::RedirectPorts::standard;
   options.tls_alpn.tls_port = static_cast<std::uint16_t>(config.tls_port);
   options.tls_alpn.policy = policy;
   options.tls_alpn.timeout = std::chrono::seconds(config.va_timeout_seconds);

@@ -119,6 +119,9 @@ const Option kOptions[] = {
     {"crlBaseUrl", &Config::crl_base_url,
      "base URL of the CRL in issued certificates (<base>/crl/0); empty = the ACME listener"},
     {"crlRefreshSeconds", &Config::crl_refresh_seconds, "a CRL is re-signed when older than this"},
+    {"http01RedirectPorts", &Config::http01_redirect_ports,
+     "where http-01 redirects may lead: standard (80, 443 and httpPort/tlsPort, as Let's Encrypt) or "
+     "any (every port, as Pebble)"},
     {"httpPort", &Config::http_port, "port http-01 challenges are fetched from"},
     {"tlsPort", &Config::tls_port, "port tls-alpn-01 challenges are checked on"},
     {"dnsServer", &Config::dns_server,
@@ -151,6 +154,13 @@ const Option kOptions[] = {
     {"pauseWebhookUrl", &Config::pause_webhook_url, "POST each pause notice here as JSON; empty = log only"},
     {"unpauseKeyFile", &Config::unpause_key_file,
      "hex HMAC key for unpause links; empty = <dataDir>/unpause.key"},
+    {"acceptOrderValidity", &Config::accept_order_validity,
+     "newOrder may ask for notBefore/notAfter; false refuses them, as Let's Encrypt"},
+    {"serveRevokedCertificates", &Config::serve_revoked_certificates,
+     "a revoked certificate can still be downloaded (as Boulder); false = 404 (as Pebble)"},
+    {"keyPolicy", &Config::key_policy,
+     "which account and CSR keys are accepted: cobble (default), pebble (also RSA 1024+ and P-521 "
+     "CSRs) or letsencrypt (RSA 2048/3072/4096, P-256, P-384)"},
     {"keyAlgorithm", &Config::ca_key_algorithm, "CA keys: ecdsa (P-256) or rsa (2048)"},
     {"caPersist", &Config::ca_persist, "keep the CA in dataDir across restarts; false = fresh each start"},
     {"alternateRoots", &Config::alternate_roots,

@@ -46,6 +46,9 @@ struct Config {
   int authz_reuse_percent = 100;  // authzReusePercent: 0 = never reuse (PEBBLE_AUTHZREUSE)
   int orders_per_page = 50;       // ordersPerPage (PEBBLE_WFE_ORDERS_PER_PAGE)
   bool require_terms_of_service = false;
+  bool accept_order_validity = true;       // acceptOrderValidity: false = notBefore/notAfter refused
+  bool serve_revoked_certificates = true;  // serveRevokedCertificates: false = 404, as Pebble
+  std::string key_policy = "cobble";       // keyPolicy: cobble | pebble | letsencrypt (account and CSR keys)
   int certificate_validity_days = 90;
   int order_lifetime_hours = 24;
   // Profiles (draft-ietf-acme-profiles; app/profiles_config.hpp): {} = one built-in "default".
@@ -55,6 +58,7 @@ struct Config {
   std::string crl_base_url;        // base of the CRLDP URL <base>/crl/0; "" = from the listen address
   int crl_refresh_seconds = 60;    // a CRL is reused at most this long
   // Validation authority
+  std::string http01_redirect_ports = "standard";  // http01RedirectPorts: standard (80/443) | any (Pebble)
   int http_port = 80;             // httpPort: where http-01 is checked (Pebble's tests use 5002)
   int tls_port = 443;             // tlsPort: where tls-alpn-01 is checked (Pebble's tests use 5001)
   std::string dns_server;         // dnsServer: "host:port" for all lookups; "" = the system's

@@ -6,6 +6,7 @@
 #include "app/profiles_config.hpp"
 #include "authority/profiles.hpp"
 #include "common/base64url.hpp"
+#include "common/key_policy.hpp"
 
 namespace cobble::app {
 namespace {
@@ -45,6 +46,16 @@ common::Result<void> check_config(const Config& config) {
     return common::fail(
         std::errc::invalid_argument,
         "setting 'keyAlgorithm' must be \"ecdsa\" or \"rsa\", got \"" + config.ca_key_algorithm + "\"");
+  }
+  if (!common::key_policy_named(config.key_policy)) {
+    return common::fail(std::errc::invalid_argument,
+                        "setting 'keyPolicy' must be \"cobble\", \"pebble\" or \"letsencrypt\", got \"" +
+                            config.key_policy + "\"");
+  }
+  if (config.http01_redirect_ports != "standard" && config.http01_redirect_ports != "any") {
+    return common::fail(std::errc::invalid_argument,
+                        "setting 'http01RedirectPorts' must be \"standard\" or \"any\", got \"" +
+                            config.http01_redirect_ports + "\"");
   }
   if (config.http_port < 1 || config.http_port > 65535 || config.tls_port < 1 || config.tls_port > 65535) {
     return common::fail(std::errc::invalid_argument,

@@ -103,6 +103,9 @@ void apply_pebble_defaults(Config& config) {
   config.va_sleep_seconds = 5;
   config.terms_of_service = "data:text/plain,Do%20what%20thou%20wilt";
   config.require_terms_of_service = true;
+  config.key_policy = "pebble";
+  config.http01_redirect_ports = "any";
+  config.serve_revoked_certificates = false;
   config.caa_identities = {"pebble.letsencrypt.org"};
   config.dns_account01_enabled = true;  // Pebble offers both drafts on every DNS authorization
   config.dns_persist01_enabled = true;

@@ -35,7 +35,7 @@ acme::Result<acme::ExternalAccountBinding> verify_binding(const Policy& policy, 
         Problem::unauthorized("The externalAccountBinding MAC does not verify with the key of \"" +
                               binding->kid + "\"; check the HMAC key (base64url, as the CA gave it)"));
   }
-  auto bound_key = acme::PublicKey::from_jwk(binding->payload_jwk);
+  auto bound_key = acme::PublicKey::from_jwk(binding->payload_jwk, common::every_key_rules());
   if (!bound_key || bound_key->spki_der() != account_key.spki_der()) {
     return acme::fail(Problem::make(ProblemType::bad_public_key,
                                     "The externalAccountBinding payload is not the key this request is "

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/key_policy.hpp"
 #include "storage/records.hpp"
 
 namespace cobble::authority {
@@ -40,6 +41,12 @@ struct Policy {
   // Share (0–100) of new orders that reuse an account's valid authorization for an identifier.
   // 0 means never (every order gets fresh authorizations), 100 always.
   int authz_reuse_percent = 100;
+  // Whether newOrder may ask for notBefore/notAfter (RFC 8555 §7.4; Let's Encrypt refuses them).
+  bool accept_order_validity = true;
+  // Whether a revoked certificate can still be downloaded (Boulder: yes; Pebble: 404).
+  bool serve_revoked_certificates = true;
+  // Which account keys (newAccount, keyChange) and CSR keys are accepted (keyPolicy).
+  common::KeyPolicy key_policy = common::default_key_policy();
   std::size_t max_identifiers = 100;
   std::size_t max_contacts = 10;
   bool require_terms_of_service = false;

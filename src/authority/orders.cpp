@@ -87,6 +87,11 @@ constexpr auto kMaxBackdate = std::chrono::hours(1);
 // RFC 8555 §7.4: notBefore/notAfter are optional; refuses (malformed) what Cobble cannot honour.
 acme::Result<void> check_validity_window(const NewOrder& request, common::TimePoint now,
                                          const Policy& policy) {
+  if (!policy.accept_order_validity && (request.not_before || request.not_after)) {
+    return acme::fail(Problem::malformed(
+        "This CA does not accept notBefore or notAfter in newOrder (as Let's Encrypt); the profile "
+        "sets the validity"));
+  }
   if (request.not_before && request.not_after && *request.not_before >= *request.not_after) {
     return acme::fail(Problem::malformed("notBefore must be earlier than notAfter"));
   }
@@ -258,7 +263,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
                                     "The order is " + std::string(acme::to_string(current->status)) +
                                         ", not ready: finalize once every authorization is valid"));
   }
-  auto csr = ca::parse_csr(csr_der);
+  auto csr = ca::parse_csr(csr_der, policy_.key_policy.certificate);
   if (!csr)
     return acme::fail(
         Problem::make(ProblemType::bad_csr, "The CSR is not acceptable: " + csr.error().message));

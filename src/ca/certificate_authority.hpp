@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/key_policy.hpp"
 #include "common/result.hpp"
 
 namespace cobble::ca {
@@ -96,10 +97,12 @@ struct CsrInfo {
   std::optional<std::string> common_name;  // subject CN, lower-cased
 };
 
-// Parses a DER CSR, verifies its self-signature and applies the key policy (RSA 2048-4096 bits,
-// ECDSA P-256/P-384, Ed25519). errc::invalid_argument with a message a person understands
-// ("CSR signature does not verify", "RSA key of 1024 bits is too small", ...), also for trailing
-// bytes after the DER and for SANs other than dNSName/iPAddress (email, URI, ...).
+// Parses a DER CSR, verifies its self-signature and applies the certificate key rules of a key
+// policy (common/key_policy.hpp; without `rules`, the default policy's). errc::invalid_argument
+// with a message a person understands ("CSR signature does not verify", "RSA key of 1024 bits is
+// too small (minimum 2048)", ...), also for trailing bytes after the DER and for SANs other than
+// dNSName/iPAddress (email, URI, ...).
+Result<CsrInfo> parse_csr(std::string_view der, const common::KeyRules& rules);
 Result<CsrInfo> parse_csr(std::string_view der);
 
 // What revocation needs from a certificate a client sends (DER).

@@ -4,6 +4,7 @@
 #include "ca/certificate_authority.hpp"
 #include "ca/openssl.hpp"
 #include "ca/x509_build.hpp"
+#include "common/key_policy.hpp"
 #include "common/text.hpp"
 
 namespace cobble::ca {
@@ -13,40 +14,43 @@ const unsigned char* bytes_of(std::string_view der) {
   return reinterpret_cast<const unsigned char*>(der.data());
 }
 
-// RFC 8555 §7.4 leaves the key policy to the CA; these are the CA/Browser Forum's choices.
-Result<void> check_key_policy(EVP_PKEY* key) {
-  int bits = EVP_PKEY_get_bits(key);
+Result<void> refuse(std::string why) { return common::fail(std::errc::invalid_argument, std::move(why)); }
+
+// RFC 8555 §7.4 leaves the key policy to the CA: `rules` are the configured keyPolicy's.
+Result<void> check_key_policy(EVP_PKEY* key, const common::KeyRules& rules) {
+  using common::KeyKind;
+  auto judged = [&](KeyKind kind) -> Result<void> {
+    if (auto why = common::key_refusal(rules, kind, EVP_PKEY_get_bits(key))) return refuse(*why);
+    return {};
+  };
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA:
-      if (bits < 2048) {
-        return common::fail(std::errc::invalid_argument,
-                            "RSA key of " + std::to_string(bits) + " bits is too small (minimum 2048)");
-      }
-      if (bits > 4096) {
-        return common::fail(std::errc::invalid_argument,
-                            "RSA key of " + std::to_string(bits) + " bits is too large (maximum 4096)");
-      }
-      return {};
+      return judged(KeyKind::rsa);
     case EVP_PKEY_EC: {
       char group[80] = {};
       std::size_t length = 0;
       if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &length) !=
           1) {
         ossl::last_error();
-        return common::fail(std::errc::invalid_argument,
-                            "ECDSA key has no named curve (only P-256 and P-384)");
+        return refuse("ECDSA key has no named curve (" + common::accepted_keys(rules) + ")");
       }
-      int nid = OBJ_txt2nid(group);
-      if (nid == NID_X9_62_prime256v1 || nid == NID_secp384r1) return {};
-      return common::fail(std::errc::invalid_argument, "ECDSA key on curve " + std::string(group) +
-                                                           " is not accepted (only P-256 and P-384)");
+      switch (OBJ_txt2nid(group)) {
+        case NID_X9_62_prime256v1:
+          return judged(KeyKind::p256);
+        case NID_secp384r1:
+          return judged(KeyKind::p384);
+        case NID_secp521r1:
+          return judged(KeyKind::p521);
+        default:
+          return refuse("ECDSA key on curve " + std::string(group) + " is not accepted (" +
+                        common::accepted_keys(rules) + ")");
+      }
     }
     case EVP_PKEY_ED25519:
-      return {};
+      return judged(KeyKind::ed25519);
     default:
-      return common::fail(std::errc::invalid_argument,
-                          std::string("key type ") + OBJ_nid2sn(EVP_PKEY_get_base_id(key)) +
-                              " is not accepted (RSA 2048-4096, ECDSA P-256/P-384 or Ed25519)");
+      return refuse(std::string("key type ") + OBJ_nid2sn(EVP_PKEY_get_base_id(key)) + " is not accepted (" +
+                    common::accepted_keys(rules) + ")");
   }
 }
 
@@ -72,6 +76,10 @@ Result<ossl::SubjectAltNames> requested_names(X509_REQ* req) {
 }  // namespace
 
 Result<CsrInfo> parse_csr(std::string_view der) {
+  return parse_csr(der, common::default_key_policy().certificate);
+}
+
+Result<CsrInfo> parse_csr(std::string_view der, const common::KeyRules& rules) {
   const unsigned char* cursor = bytes_of(der);
   ossl::Req req(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
   if (!req) {
@@ -86,7 +94,7 @@ Result<CsrInfo> parse_csr(std::string_view der) {
     ossl::last_error();
     return common::fail(std::errc::invalid_argument, "CSR public key is not parsable");
   }
-  if (auto policy = check_key_policy(key); !policy) return std::unexpected(policy.error());
+  if (auto policy = check_key_policy(key, rules); !policy) return std::unexpected(policy.error());
   if (X509_REQ_verify(req.get(), key) != 1) {
     ossl::last_error();
     return common::fail(std::errc::invalid_argument, "CSR signature does not verify");

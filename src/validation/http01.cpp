@@ -11,6 +11,7 @@ using acme::ProblemType;
 namespace {
 
 bool allowed_redirect_port(const Url& url, const HttpOptions& options) {
+  if (options.redirect_ports == RedirectPorts::any) return true;
   return url.port == 80 || url.port == 443 || url.port == options.http_port || url.port == options.https_port;
 }
 

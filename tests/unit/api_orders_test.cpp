@@ -159,6 +159,22 @@ TEST_CASE("newOrder checks notBefore and notAfter", "[api]") {
   }
 }
 
+TEST_CASE("with acceptOrderValidity off, notBefore and notAfter are refused as Let's Encrypt does", "[api]") {
+  cobble::authority::Policy policy;
+  policy.accept_order_validity = false;
+  Fixture f(policy);
+  auto member = GENERATE(as<std::string>{}, "notBefore", "notAfter");
+  nlohmann::json payload = {{"identifiers", {{{"type", "dns"}, {"value", "a.example.com"}}}},
+                            {member, rfc3339_in(f.ca, member == "notBefore" ? 1 : 24 * 30)}};
+  auto reply = f.client.post("/acme/new-order", payload);
+  CHECK(reply.status == 400);
+  CHECK(problem_type(reply) == "malformed");
+  CHECK_THAT(body_of(reply)["detail"].get<std::string>(),
+             Catch::Contains("does not accept notBefore or notAfter"));
+  payload.erase(member);
+  CHECK(f.client.post("/acme/new-order", payload).status == 201);
+}
+
 TEST_CASE("newOrder refuses notBefore and notAfter that are not RFC 3339 strings", "[api]") {
   Fixture f;
   auto value = GENERATE(nlohmann::json("tomorrow"), nlohmann::json("2030-13-01T00:00:00Z"),

@@ -85,3 +85,17 @@ TEST_CASE("a wildcard name needs a wildcard authorization to revoke", "[api][rev
   CHECK(issued.revoke_as_other().status == 200);
   CHECK(issued.status() == "Revoked");
 }
+
+TEST_CASE("a revoked certificate is still served unless serveRevokedCertificates is off (Pebble)",
+          "[api][revoke]") {
+  Issued issued({"example.com"});
+  auto url = issued.ca.base_url + "/acme/cert/" + issued.serial;
+  REQUIRE(
+      issued.owner.post("/acme/revoke-cert", {{"certificate", cobble::common::base64url_encode(issued.der)}})
+          .status == 200);
+  CHECK(issued.owner.post_as_get(url).status == 200);  // as Boulder
+  issued.ca.policy.serve_revoked_certificates = false;
+  auto gone = issued.owner.post_as_get(url);
+  CHECK(gone.status == 404);
+  CHECK_THAT(detail_of(gone), Catch::Contains("is revoked and no longer served"));
+}

@@ -143,6 +143,20 @@ TEST_CASE("http-01 refuses a redirect to a port other than 80, 443 and the confi
   CHECK(outcome.redirects.empty());
 }
 
+TEST_CASE("http-01 with RedirectPorts::any follows a redirect to any port, as Pebble", "[validation]") {
+  Http01Setup s;
+  s.options.redirect_ports = cobble::validation::RedirectPorts::any;
+  s.options.timeout = std::chrono::seconds(1);
+  cobble::test::SilentListener elsewhere;  // reached means followed: it accepts and never answers
+  const std::string target = "http://redirect.test:" + std::to_string(elsewhere.port()) + "/elsewhere";
+  s.challsrv.state().add_redirect("/.well-known/acme-challenge/tok-any-port", target);
+
+  const auto outcome = s.validate("redirect.test", "tok-any-port");
+  CHECK_THAT(outcome, fails_with(ProblemType::connection, "Timeout after connect"));
+  CHECK(outcome.redirects == std::vector<std::string>{target});
+  CHECK(outcome.addresses.back() == s.at(elsewhere.port()));
+}
+
 TEST_CASE("http-01 gives up after ten redirects", "[validation]") {
   Http01Setup s;
   const std::string path = "/.well-known/acme-challenge/tok-loop";

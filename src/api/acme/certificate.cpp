@@ -19,6 +19,10 @@ acme::Result<Reply> certificate(Context& ctx, Services& services, SignedRequest)
   }
   auto cert = services.certificates.find(serial);
   if (!cert) return acme::fail(cert.error());
+  // Boulder keeps serving a revoked certificate; Pebble forgets it (404), and Pebble mode does too.
+  if (cert->revoked_at && !services.policy.serve_revoked_certificates) {
+    return acme::fail(acme::Problem::not_found("Certificate " + serial + " is revoked and no longer served"));
+  }
   auto pem = services.certificates.chain_pem(*cert, chain);
   if (!pem) return acme::fail(pem.error());
   Reply reply;

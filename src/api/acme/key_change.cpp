@@ -14,7 +14,7 @@ acme::Result<Reply> key_change(Context& ctx, Services& services, SignedRequest r
   }
   if (inner->url != req.jws.url)
     return acme::fail(Problem::malformed("The inner JWS \"url\" differs from the outer"));
-  auto new_key = acme::PublicKey::from_jwk(*inner->jwk);
+  auto new_key = acme::PublicKey::from_jwk(*inner->jwk, services.policy.key_policy.account);
   if (!new_key) return acme::fail(new_key.error());
   if (auto ok = acme::verify_jws(*inner, *new_key); !ok) {
     return acme::fail(Problem::malformed("The inner JWS is not signed by the new key"));
@@ -26,7 +26,7 @@ acme::Result<Reply> key_change(Context& ctx, Services& services, SignedRequest r
   }
   if (body["account"] != req.jws.kid)
     return acme::fail(Problem::unauthorized("\"account\" differs from the outer kid"));
-  auto old_key = acme::PublicKey::from_jwk(body["oldKey"]);
+  auto old_key = acme::PublicKey::from_jwk(body["oldKey"], common::every_key_rules());
   if (!old_key || old_key->thumbprint() != req.key.thumbprint()) {
     return acme::fail(Problem::unauthorized("\"oldKey\" is not the account's current key"));
   }

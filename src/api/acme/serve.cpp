@@ -52,7 +52,7 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
       return acme::fail(
           Problem::malformed("This resource needs a JWS signed with an account's \"kid\", not a \"jwk\""));
     }
-    auto parsed = acme::PublicKey::from_jwk(*jws->jwk);
+    auto parsed = acme::PublicKey::from_jwk(*jws->jwk, services.policy.key_policy.account);
     if (!parsed) return acme::fail(parsed.error());
     key = *parsed;
   } else {
