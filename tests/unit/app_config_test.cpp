@@ -126,7 +126,9 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(config.pause_refill_count == 3600);  // "3600 per 6 hours" (docs/pausing.md)
   CHECK(config.pause_refill_period_hours == 6);
   CHECK(config.require_terms_of_service);
-  // Let's Encrypt's profiles, classic by default.
+  CHECK(config.key_policy == "letsencrypt");
+  CHECK_FALSE(config.accept_order_validity);
+  // Let's Encrypt's profiles (late 2026), classic by default.
   auto profiles = cobble::app::profiles_from_json(config.profiles);
   REQUIRE(profiles);
   REQUIRE(profiles->size() == 3);
@@ -135,13 +137,14 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(classic.name == "classic");
   CHECK(classic.validity == std::chrono::hours(24 * 90));
   CHECK(classic.promote_common_name);
-  CHECK(classic.client_auth);
+  CHECK((classic.server_auth && !classic.client_auth));  // clientAuth removed in 2026
   const auto& shortlived = (*profiles)[1];
   CHECK(shortlived.name == "shortlived");
   CHECK(shortlived.validity == std::chrono::hours(160));
   CHECK_FALSE(shortlived.promote_common_name);
   const auto& tlsserver = (*profiles)[2];
   CHECK(tlsserver.name == "tlsserver");
+  CHECK(tlsserver.validity == std::chrono::hours(24 * 45));
   CHECK((tlsserver.server_auth && !tlsserver.client_auth && !tlsserver.promote_common_name));
 }
 
