@@ -67,6 +67,7 @@ authority::Policy policy_from(const Config& config) {
   policy.require_terms_of_service = config.require_terms_of_service;
   policy.serve_revoked_certificates = config.serve_revoked_certificates;
   policy.accept_order_validity = config.accept_order_validity;
+  policy.renewal_info_retry_jitter_percent = config.ari_retry_after_jitter_percent;
   policy.key_policy = common::key_policy_named(config.key_policy).value();  // check_config knows it
   policy.terms_of_service_url = config.terms_of_service;
   policy.dns_account01_enabled = config.dns_account01_enabled;

@@ -154,6 +154,8 @@ const Option kOptions[] = {
     {"pauseWebhookUrl", &Config::pause_webhook_url, "POST each pause notice here as JSON; empty = log only"},
     {"unpauseKeyFile", &Config::unpause_key_file,
      "hex HMAC key for unpause links; empty = <dataDir>/unpause.key"},
+    {"ariRetryAfterJitterPercent", &Config::ari_retry_after_jitter_percent,
+     "renewalInfo's Retry-After (6 hours) varies by up to this many percent either way (Let's Encrypt: 20)"},
     {"acceptOrderValidity", &Config::accept_order_validity,
      "newOrder may ask for notBefore/notAfter; false refuses them, as Let's Encrypt"},
     {"serveRevokedCertificates", &Config::serve_revoked_certificates,

@@ -46,6 +46,7 @@ struct Config {
   int authz_reuse_percent = 100;  // authzReusePercent: 0 = never reuse (PEBBLE_AUTHZREUSE)
   int orders_per_page = 50;       // ordersPerPage (PEBBLE_WFE_ORDERS_PER_PAGE)
   bool require_terms_of_service = false;
+  int ari_retry_after_jitter_percent = 0;  // ariRetryAfterJitterPercent: ± on renewalInfo's 6 h Retry-After
   bool accept_order_validity = true;       // acceptOrderValidity: false = notBefore/notAfter refused
   bool serve_revoked_certificates = true;  // serveRevokedCertificates: false = 404, as Pebble
   std::string key_policy = "cobble";       // keyPolicy: cobble | pebble | letsencrypt (account and CSR keys)

@@ -61,6 +61,11 @@ common::Result<void> check_config(const Config& config) {
     return common::fail(std::errc::invalid_argument,
                         "settings 'httpPort' and 'tlsPort' must be ports (1-65535)");
   }
+  if (config.ari_retry_after_jitter_percent < 0 || config.ari_retry_after_jitter_percent > 100) {
+    return common::fail(std::errc::invalid_argument,
+                        "setting 'ariRetryAfterJitterPercent' must be 0-100, got " +
+                            std::to_string(config.ari_retry_after_jitter_percent));
+  }
   if (config.nonce_reject_percent > 100) {
     return common::fail(std::errc::invalid_argument, "setting 'nonceRejectPercent' must be 0-100, got " +
                                                          std::to_string(config.nonce_reject_percent));

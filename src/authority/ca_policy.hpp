@@ -41,6 +41,8 @@ struct Policy {
   // Share (0–100) of new orders that reuse an account's valid authorization for an identifier.
   // 0 means never (every order gets fresh authorizations), 100 always.
   int authz_reuse_percent = 100;
+  // ± percent on renewalInfo's Retry-After (ariRetryAfterJitterPercent; Let's Encrypt: 20).
+  int renewal_info_retry_jitter_percent = 0;
   // Whether newOrder may ask for notBefore/notAfter (RFC 8555 §7.4; Let's Encrypt refuses them).
   bool accept_order_validity = true;
   // Whether a revoked certificate can still be downloaded (Boulder: yes; Pebble: 404).

@@ -1,5 +1,7 @@
 #include "authority/renewal_info.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "acme/json_text.hpp"
@@ -53,6 +55,11 @@ acme::Result<CertId> parse_cert_id(std::string_view text) {
   std::string hex = common::hex_encode(*serial);
   auto first = hex.find_first_not_of('0');
   return CertId{*key_id, first == std::string::npos ? "0" : hex.substr(first)};
+}
+
+int renewal_info_retry_after(int jitter_percent, double unit) {
+  double spread = static_cast<double>(std::clamp(jitter_percent, 0, 100)) / 100.0;
+  return static_cast<int>(std::lround(kRenewalInfoRetryAfterSeconds * (1.0 + spread * (2.0 * unit - 1.0))));
 }
 
 std::string make_cert_id(std::string_view key_id, const std::string& serial_hex) {

@@ -25,6 +25,9 @@ std::string make_cert_id(std::string_view key_id, const std::string& serial_hex)
 
 // Pebble's Retry-After for renewal info (RFC 9773 §4.3: clients poll at this interval).
 inline constexpr int kRenewalInfoRetryAfterSeconds = 21600;
+// That interval jittered by ±`jitter_percent` (Let's Encrypt: 6 h ±20 %, so clients do not poll
+// in step); `unit` is a uniform draw in [0, 1): 0 gives the shortest wait, near 1 the longest.
+int renewal_info_retry_after(int jitter_percent, double unit);
 
 // ARI: renewal windows, operators' overrides, and the certificate a certID names. Thread-safe.
 class RenewalInfo {

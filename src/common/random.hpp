@@ -12,4 +12,7 @@ std::string random_bytes(std::size_t n);
 // 16 random bytes as base64url (22 characters): unguessable ids for resources and nonces.
 std::string random_token(std::size_t bytes = 16);
 
+// A uniform number in [0, 1) from the same generator (53 random bits).
+double random_unit();
+
 }  // namespace cobble::common

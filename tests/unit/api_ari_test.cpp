@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "authority/renewal_info.hpp"
 #include "ca/crl.hpp"
@@ -77,6 +78,29 @@ TEST_CASE("renewal info suggests Pebble's window around two thirds of the validi
   auto issued = f.ca.clock.now() - 1h;
   CHECK(*end - *start == 48h);
   CHECK(std::chrono::abs(*start - (issued + 59 * 24h)) < 1min);
+}
+
+TEST_CASE("renewal info's Retry-After is jittered as Let's Encrypt's when configured", "[api][ari]") {
+  using cobble::authority::renewal_info_retry_after;
+  CHECK(renewal_info_retry_after(0, 0.0) == 21600);
+  CHECK(renewal_info_retry_after(0, 0.99) == 21600);
+  CHECK(renewal_info_retry_after(20, 0.0) == 17280);  // 6 h - 20 %
+  CHECK(renewal_info_retry_after(20, 0.5) == 21600);
+  CHECK(renewal_info_retry_after(20, 0.999999) == 25920);  // 6 h + 20 %
+
+  Fixture f;
+  f.ca.policy.renewal_info_retry_jitter_percent = 20;
+  auto id = f.issue({"example.com"});
+  std::set<int> seen;
+  for (int i = 0; i < 40; ++i) {
+    auto reply = f.renewal_info(id);
+    REQUIRE(reply.status == 200);
+    int wait = std::stoi(std::string(reply.header("Retry-After")));
+    CHECK(wait >= 17280);
+    CHECK(wait <= 25920);
+    seen.insert(wait);
+  }
+  CHECK(seen.size() > 1);  // 40 draws from ~8,600 values: equal ones would mean no jitter
 }
 
 TEST_CASE("renewal info says renew now for a revoked certificate", "[api][ari]") {

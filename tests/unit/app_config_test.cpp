@@ -128,6 +128,7 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(config.require_terms_of_service);
   CHECK(config.key_policy == "letsencrypt");
   CHECK_FALSE(config.accept_order_validity);
+  CHECK(config.ari_retry_after_jitter_percent == 20);
   // Let's Encrypt's profiles (late 2026), classic by default.
   auto profiles = cobble::app::profiles_from_json(config.profiles);
   REQUIRE(profiles);

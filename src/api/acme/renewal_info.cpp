@@ -1,4 +1,5 @@
 #include "api/acme/handlers.hpp"
+#include "common/random.hpp"
 
 namespace cobble::api {
 
@@ -11,7 +12,9 @@ acme::Result<Reply> renewal_info(Context& ctx, Services& services) {
   Reply reply;
   reply.content_type = "application/json";
   reply.body = *body;
-  reply.with_header("Retry-After", std::to_string(authority::kRenewalInfoRetryAfterSeconds));
+  auto wait = authority::renewal_info_retry_after(services.policy.renewal_info_retry_jitter_percent,
+                                                  common::random_unit());
+  reply.with_header("Retry-After", std::to_string(wait));
   return reply;
 }
 
