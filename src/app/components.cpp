@@ -11,6 +11,7 @@
 #include "app/config_check.hpp"
 #include "app/profiles_config.hpp"
 #include "app/webhook.hpp"
+#include "authority/profiles.hpp"
 #include "common/files.hpp"
 
 namespace cobble::app {
@@ -85,7 +86,8 @@ authority::Policy policy_from(const Config& config) {
     spdlog::warn(
         "externalAccountBindingRequired is set but externalAccountMACKeys is empty: no account can be made");
   }
-  policy.profiles = profiles_from_json(config.profiles).value();  // check_config parsed them
+  // Every profile starts from the policy-wide values set above (check_config parsed them).
+  policy.profiles = profiles_from_json(config.profiles, authority::profile_from_policy(policy, "")).value();
   policy.default_profile = config.default_profile;
   return policy;
 }

@@ -1,38 +1,115 @@
 #include "app/profiles_config.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <string_view>
 
 namespace cobble::app {
 namespace {
 
-constexpr long long kMaxValiditySeconds = 10LL * 366 * 24 * 3600;
+constexpr long long kMaxDurationSeconds = 10LL * 366 * 24 * 3600;
+// Let's Encrypt allows 100; far above that an order's authorizations stop being a test of anything.
+constexpr long long kMaxIdentifiersCeiling = 1000;
+
+using Field = std::function<common::Result<void>(const nlohmann::json&, authority::Profile&)>;
+
+common::Result<void> wrong(std::string what) { return common::fail(std::errc::invalid_argument, what); }
+
+Field text(std::string authority::Profile::*member) {
+  return [member](const nlohmann::json& v, authority::Profile& p) -> common::Result<void> {
+    if (!v.is_string()) return wrong("must be a string");
+    p.*member = v.get<std::string>();
+    return {};
+  };
+}
+
+Field flag(bool authority::Profile::*member) {
+  return [member](const nlohmann::json& v, authority::Profile& p) -> common::Result<void> {
+    if (!v.is_boolean()) return wrong("must be true or false");
+    p.*member = v.get<bool>();
+    return {};
+  };
+}
+
+Field duration(std::chrono::seconds authority::Profile::*member) {
+  return [member](const nlohmann::json& v, authority::Profile& p) -> common::Result<void> {
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > kMaxDurationSeconds)
+      return wrong("must be seconds, 1 to 10 years");
+    p.*member = std::chrono::seconds(v.get<long long>());
+    return {};
+  };
+}
+
+common::Result<void> read_max_identifiers(const nlohmann::json& v, authority::Profile& p) {
+  if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > kMaxIdentifiersCeiling)
+    return wrong("must be a number, 1 to " + std::to_string(kMaxIdentifiersCeiling));
+  p.max_identifiers = v.get<std::size_t>();
+  return {};
+}
+
+using Switch = std::pair<std::string_view, bool authority::Profile::*>;
+
+// Reads a list of words, each switching on one of the profile's flags; those not listed are off.
+common::Result<void> read_switches(const nlohmann::json& list, authority::Profile& p,
+                                   const std::vector<Switch>& switches) {
+  std::string known;
+  for (const auto& [word, member] : switches) {
+    p.*member = false;
+    known += (known.empty() ? "\"" : ", \"") + std::string(word) + "\"";
+  }
+  if (!list.is_array()) return wrong("must be a list of " + known);
+  for (const auto& item : list) {
+    auto it = std::find_if(switches.begin(), switches.end(), [&](const auto& w) {
+      return item.is_string() && item.get<std::string>() == w.first;
+    });
+    if (it == switches.end()) return wrong("may hold " + known + ", not " + item.dump());
+    p.*(it->second) = true;
+  }
+  return {};
+}
+
+common::Result<void> read_usages(const nlohmann::json& v, authority::Profile& p) {
+  return read_switches(
+      v, p,
+      {{"serverAuth", &authority::Profile::server_auth}, {"clientAuth", &authority::Profile::client_auth}});
+}
+
+common::Result<void> read_identifier_types(const nlohmann::json& v, authority::Profile& p) {
+  auto read = read_switches(
+      v, p, {{"dns", &authority::Profile::dns_identifiers}, {"ip", &authority::Profile::ip_identifiers}});
+  if (!read) return read;
+  if (!p.dns_identifiers && !p.ip_identifiers) return wrong("must name at least one type");
+  return {};
+}
+
+const std::vector<std::pair<std::string_view, Field>>& fields() {
+  static const std::vector<std::pair<std::string_view, Field>> table{
+      {"description", text(&authority::Profile::description)},
+      {"validityPeriod", duration(&authority::Profile::validity)},
+      {"promoteCommonName", flag(&authority::Profile::promote_common_name)},
+      {"extendedKeyUsages", read_usages},
+      {"keyEncipherment", flag(&authority::Profile::key_encipherment)},
+      {"subjectKeyIdentifier", flag(&authority::Profile::subject_key_identifier)},
+      {"orderLifetime", duration(&authority::Profile::order_lifetime)},
+      {"pendingAuthzLifetime", duration(&authority::Profile::pending_authz_lifetime)},
+      {"validAuthzLifetime", duration(&authority::Profile::valid_authz_lifetime)},
+      {"maxIdentifiers", read_max_identifiers},
+      {"identifierTypes", read_identifier_types},
+  };
+  return table;
+}
 
 std::unexpected<common::Error> bad(const std::string& name, const std::string& what) {
   return common::fail(std::errc::invalid_argument, "setting 'profiles': profile \"" + name + "\" " + what);
 }
 
-common::Result<void> read_usages(const std::string& name, const nlohmann::json& list, authority::Profile& p) {
-  if (!list.is_array()) return bad(name, "'extendedKeyUsages' must be a list of strings");
-  p.server_auth = p.client_auth = false;
-  for (const auto& item : list) {
-    std::string usage = item.is_string() ? item.get<std::string>() : "";
-    if (usage == "serverAuth") {
-      p.server_auth = true;
-    } else if (usage == "clientAuth") {
-      p.client_auth = true;
-    } else {
-      return bad(name, "'extendedKeyUsages' may hold \"serverAuth\" and \"clientAuth\", not " + item.dump());
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
-common::Result<std::vector<authority::Profile>> profiles_from_json(const nlohmann::json& profiles) {
+common::Result<std::vector<authority::Profile>> profiles_from_json(const nlohmann::json& profiles,
+                                                                   const authority::Profile& base) {
   if (!profiles.is_object()) {
     return common::fail(std::errc::invalid_argument,
-                        "setting 'profiles' must be an object of name → {description, validityPeriod}");
+                        "setting 'profiles' must be an object of name → {description, validityPeriod, ...}");
   }
   std::vector<authority::Profile> out;
   for (const auto& [name, value] : profiles.items()) {
@@ -43,26 +120,18 @@ common::Result<std::vector<authority::Profile>> profiles_from_json(const nlohman
       return bad(name, "has a bad name: use 1-64 letters, digits, '-', '_' or '.'");
     }
     if (!value.is_object()) return bad(name, "must be an object");
-    authority::Profile p;
+    authority::Profile p = base;
     p.name = name;
     for (const auto& [key, field] : value.items()) {
-      if (key == "description") {
-        if (!field.is_string()) return bad(name, "'description' must be a string");
-        p.description = field.get<std::string>();
-      } else if (key == "validityPeriod") {
-        if (!field.is_number_integer() || field.get<long long>() < 1 ||
-            field.get<long long>() > kMaxValiditySeconds)
-          return bad(name, "'validityPeriod' must be seconds, 1 to 10 years");
-        p.validity = std::chrono::seconds(field.get<long long>());
-      } else if (key == "promoteCommonName") {
-        if (!field.is_boolean()) return bad(name, "'promoteCommonName' must be a boolean");
-        p.promote_common_name = field.get<bool>();
-      } else if (key == "extendedKeyUsages") {
-        if (auto r = read_usages(name, field, p); !r) return std::unexpected(r.error());
-      } else {
-        return bad(name, "has an unknown key '" + key +
-                             "' (known: description, validityPeriod, promoteCommonName, extendedKeyUsages)");
+      auto known =
+          std::find_if(fields().begin(), fields().end(), [&](const auto& f) { return f.first == key; });
+      if (known == fields().end()) {
+        std::string keys;
+        for (const auto& f : fields()) keys += (keys.empty() ? "" : ", ") + std::string(f.first);
+        return bad(name, "has an unknown key '" + key + "' (known: " + keys + ")");
       }
+      if (auto read = known->second(field, p); !read)
+        return bad(name, "'" + key + "' " + read.error().message);
     }
     out.push_back(std::move(p));
   }

@@ -28,10 +28,25 @@ struct Profile {
   bool promote_common_name = false;
   bool server_auth = true;   // EKU id-kp-serverAuth
   bool client_auth = false;  // EKU id-kp-clientAuth
+  // KU keyEncipherment on RSA leafs (RSA key exchange, TLS 1.2 and older); Let's Encrypt's
+  // tlsserver and shortlived leave it out.
+  bool key_encipherment = true;
+  bool subject_key_identifier = true;  // the leaf's SKI extension (RFC 5280 makes it optional in leafs)
+  // Orders and authorizations made under this profile. app/ starts every configured profile from
+  // the Policy's values, so a profile sets only what it changes.
+  std::chrono::seconds order_lifetime{std::chrono::hours(24)};
+  std::chrono::seconds pending_authz_lifetime{std::chrono::hours(24 * 7)};
+  // How long a validated authorization lives, and so how long later orders of this profile reuse it.
+  std::chrono::seconds valid_authz_lifetime{std::chrono::hours(24 * 30)};
+  std::size_t max_identifiers = 100;
+  bool dns_identifiers = true;  // "dns" identifiers (RFC 8555)
+  bool ip_identifiers = true;   // "ip" identifiers (RFC 8738); Let's Encrypt: shortlived only
 };
 
 // The CA's issuance rules. Built by app/ from configuration.
 struct Policy {
+  // The built-in profile's values (offered when `profiles` is empty), and where a configured
+  // profile starts from.
   std::chrono::seconds order_lifetime{std::chrono::hours(24)};
   std::chrono::seconds pending_authz_lifetime{std::chrono::hours(24 * 7)};
   std::chrono::seconds valid_authz_lifetime{std::chrono::hours(24 * 30)};
@@ -49,7 +64,7 @@ struct Policy {
   bool serve_revoked_certificates = true;
   // Which account keys (newAccount, keyChange) and CSR keys are accepted (keyPolicy).
   common::KeyPolicy key_policy = common::default_key_policy();
-  std::size_t max_identifiers = 100;
+  std::size_t max_identifiers = 100;  // per order, for the built-in profile (see above)
   std::size_t max_contacts = 10;
   bool require_terms_of_service = false;
   std::string terms_of_service_url;

@@ -14,7 +14,8 @@ acme::Result<void> Certificates::check_control(const Account& account, const Cer
   for (const auto& identifier : cert.identifiers) {
     bool wildcard = identifier.value.starts_with("*.");
     storage::IdentifierRecord base{identifier.type, wildcard ? identifier.value.substr(2) : identifier.value};
-    auto authz = store_.find_valid_authz(account.id, base, wildcard, clock_.now());
+    auto authz = store_.find_valid_authz(
+        {.account_id = account.id, .identifier = base, .wildcard = wildcard, .now = clock_.now()});
     if (authz) continue;
     if (!is_not_found(authz.error()))
       return acme::fail(internal_error("looking up authorizations", authz.error()));

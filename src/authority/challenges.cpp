@@ -8,6 +8,7 @@
 #include "acme/jws.hpp"
 #include "acme/status_rules.hpp"
 #include "authority/errors.hpp"
+#include "authority/profiles.hpp"
 #include "common/text.hpp"
 
 namespace cobble::authority {
@@ -74,6 +75,10 @@ ValidationTask Challenges::task_for(const Account& account, const AuthzView& aut
   // The stored thumbprint is the key's (Accounts keeps both in step): parsing the JWK again would
   // check the key, an EC point multiplication per challenge.
   task.key_authorization = acme::key_authorization(challenge.token, account.key_thumbprint);
+  // A profile removed from the configuration since the order was made: the default one's lifetime.
+  auto profile = choose_profile(policy_, authz.authz.profile);
+  if (!profile) profile = choose_profile(policy_, "");
+  if (profile) task.valid_authz_lifetime = profile->valid_authz_lifetime;
   return task;
 }
 
@@ -110,6 +115,7 @@ bool Challenges::record_outcome(const ValidationTask& task, const validation::Ou
   record.challenge_id = task.challenge_id;
   record.valid = outcome.valid();
   record.at = outcome.finished_at == common::TimePoint{} ? clock_.now() : outcome.finished_at;
+  if (record.valid) record.valid_until = record.at + task.valid_authz_lifetime;
   if (outcome.problem) record.error_json = acme::json_text(acme::to_json(*outcome.problem));
   record.attempt = attempt_record(task, outcome);
   if (pauses_) record.pause = pauses_->bookkeeping(task);

@@ -66,27 +66,11 @@ std::string join(const std::set<std::string>& names) {
   return out;
 }
 
-// RFC 5280 ub-common-name: a CN holds at most 64 characters.
-constexpr std::size_t kMaxCommonName = 64;
-
-std::optional<std::string> promoted_common_name(const Profile& profile,
-                                                const std::optional<std::string>& csr_cn,
-                                                const std::vector<storage::IdentifierRecord>& identifiers) {
-  if (!profile.promote_common_name) return std::nullopt;
-  if (csr_cn && !csr_cn->empty() && csr_cn->size() <= kMaxCommonName) {
-    return common::ascii_lower(*csr_cn);
-  }
-  for (const auto& id : identifiers) {
-    if (id.type == "dns" && id.value.size() <= kMaxCommonName) return id.value;
-  }
-  return std::nullopt;
-}
-
 constexpr auto kMaxBackdate = std::chrono::hours(1);
 
 // RFC 8555 §7.4: notBefore/notAfter are optional; refuses (malformed) what Cobble cannot honour.
-acme::Result<void> check_validity_window(const NewOrder& request, common::TimePoint now,
-                                         const Policy& policy) {
+acme::Result<void> check_validity_window(const NewOrder& request, common::TimePoint now, const Policy& policy,
+                                         const Profile& profile) {
   if (!policy.accept_order_validity && (request.not_before || request.not_after)) {
     return acme::fail(Problem::malformed(
         "This CA does not accept notBefore or notAfter in newOrder (as Let's Encrypt); the profile "
@@ -99,10 +83,10 @@ acme::Result<void> check_validity_window(const NewOrder& request, common::TimePo
     return acme::fail(Problem::malformed("notAfter is in the past"));
   }
   auto start = request.not_before.value_or(now);
-  if (request.not_before && *request.not_before > now + policy.order_lifetime) {
+  if (request.not_before && *request.not_before > now + profile.order_lifetime) {
     return acme::fail(
         Problem::malformed("notBefore is too far in the future (at most the order's lifetime, " +
-                           std::to_string(policy.order_lifetime.count() / 3600) + " hours)"));
+                           std::to_string(profile.order_lifetime.count() / 3600) + " hours)"));
   }
   // A certificate must not claim to have been valid before it was issued (backdating); an hour
   // covers clock skew and is what Cobble (like Boulder) backdates by itself.
@@ -145,10 +129,14 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     return acme::fail(allowed.error());
   }
   auto now = clock_.now();
-  if (auto window = check_validity_window(request, now, policy_); !window) return acme::fail(window.error());
-
   auto profile = choose_profile(policy_, request.profile);
   if (!profile) return acme::fail(profile.error());
+  if (auto fits = check_profile_identifiers(policy_, *profile, request.identifiers); !fits) {
+    return acme::fail(fits.error());
+  }
+  if (auto window = check_validity_window(request, now, policy_, *profile); !window) {
+    return acme::fail(window.error());
+  }
   std::string replaces_serial;
   if (!request.replaces.empty()) {
     auto serial = check_replaces(account, request);
@@ -163,7 +151,7 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
   order.replaces_serial = replaces_serial;
   order.account_id = account.id;
   order.created_at = now;
-  order.expires = now + policy_.order_lifetime;
+  order.expires = now + profile->order_lifetime;
   order.not_before = request.not_before;
   order.not_after = request.not_after;
   std::vector<Authorization> fresh;
@@ -173,7 +161,12 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     bool wildcard = id.value.starts_with("*.");
     storage::IdentifierRecord base{id.type, wildcard ? id.value.substr(2) : id.value};
     if (reuse_roll(policy_.authz_reuse_percent)) {
-      auto reused = store_.find_valid_authz(account.id, base, wildcard, now);
+      // Only authorizations made under this profile: its reuse window (valid_authz_lifetime) holds.
+      auto reused = store_.find_valid_authz({.account_id = account.id,
+                                             .identifier = base,
+                                             .wildcard = wildcard,
+                                             .now = now,
+                                             .profile = profile->name});
       if (reused) {
         order.authz_ids.push_back(reused->id);
         statuses.push_back(acme::AuthzStatus::valid);  // find_valid_authz: valid and unexpired
@@ -182,7 +175,8 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
       if (!is_not_found(reused.error()))
         return acme::fail(internal_error("looking up authorizations", reused.error()));
     }
-    fresh.push_back(new_authz(account.id, id, now + policy_.pending_authz_lifetime, policy_));
+    fresh.push_back(new_authz(account.id, id, now + profile->pending_authz_lifetime, policy_));
+    fresh.back().profile = profile->name;
     order.authz_ids.push_back(fresh.back().id);
     statuses.push_back(acme::AuthzStatus::pending);
   }
@@ -322,6 +316,8 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   issue.common_name = promoted_common_name(*profile, csr->common_name, current->order.identifiers);
   issue.server_auth = profile->server_auth;
   issue.client_auth = profile->client_auth;
+  issue.key_encipherment = profile->key_encipherment;
+  issue.subject_key_identifier = profile->subject_key_identifier;
   issue.crl_url = policy_.crl_url;
   issue.ocsp_url = policy_.ocsp_url;
   auto issued = ca_.issue(issue);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -13,6 +14,8 @@ namespace cobble::authority {
 struct ValidationTask : validation::Request {
   std::string challenge_id;
   std::int64_t account_id = 0;
+  // How long the authorization lives once valid: its profile's valid_authz_lifetime.
+  std::chrono::seconds valid_authz_lifetime{std::chrono::hours(24 * 30)};
 };
 
 // Where authority/ hands challenges for validation. The implementation (app/) runs them

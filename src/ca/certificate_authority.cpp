@@ -68,7 +68,8 @@ Result<IssuedCertificate> LocalAuthority::issue(const IssueRequest& request) con
   spec.not_after = not_after;
   spec.key_usage = "critical,digitalSignature";
   // RSA key exchange (TLS 1.2 and older) encrypts the premaster secret to the leaf's key.
-  if (*key_algorithm == NID_rsaEncryption) spec.key_usage += ",keyEncipherment";
+  if (*key_algorithm == NID_rsaEncryption && request.key_encipherment) spec.key_usage += ",keyEncipherment";
+  spec.subject_key_identifier = request.subject_key_identifier;
   spec.server_auth = request.server_auth;
   spec.client_auth = request.client_auth;
   spec.crl_url = request.crl_url;

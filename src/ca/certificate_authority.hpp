@@ -39,6 +39,8 @@ struct IssueRequest {
   std::optional<std::string> common_name;  // absent: no subject CN (Let's Encrypt's current leafs)
   bool server_auth = true;                 // EKU id-kp-serverAuth
   bool client_auth = false;                // EKU id-kp-clientAuth
+  bool key_encipherment = true;            // KU keyEncipherment when the key is RSA
+  bool subject_key_identifier = true;      // the SKI extension
   std::string crl_url;                     // CRL Distribution Points URI; "" = none
   std::string ocsp_url;                    // Authority Information Access OCSP URI; "" = none
 };
@@ -66,10 +68,10 @@ class CertificateAuthority {
                                                                       TimePoint now);
   virtual ~CertificateAuthority() = default;
 
-  // Signs a leaf: SANs from the request, KU digitalSignature (+ keyEncipherment for RSA keys),
-  // the request's EKUs (none when neither), CRLDP / AIA OCSP when given, basicConstraints CA:FALSE critical,
-  // SKI/AKI, random positive 64+ bit serial. errc::invalid_argument when spki_der is unparsable or no name is
-  // given.
+  // Signs a leaf: SANs from the request, KU digitalSignature (+ keyEncipherment for RSA keys when
+  // asked), the request's EKUs (none when neither), CRLDP / AIA OCSP when given, basicConstraints
+  // CA:FALSE critical, AKI (and SKI when asked), random positive 64+ bit serial. errc::invalid_argument when
+  // spki_der is unparsable or no name is given.
   virtual Result<IssuedCertificate> issue(const IssueRequest& request) const = 0;
 
   // Number of chains: 1 + alternate roots.

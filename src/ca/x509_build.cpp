@@ -110,7 +110,9 @@ common::Result<void> add_extensions(X509* cert, const CertSpec& spec) {
   if (!spec.ocsp_url.empty()) {
     if (auto r = add_extension(cert, &ctx, NID_info_access, "OCSP;URI:" + spec.ocsp_url); !r) return r;
   }
-  if (auto r = add_extension(cert, &ctx, NID_subject_key_identifier, "hash"); !r) return r;
+  if (spec.subject_key_identifier) {
+    if (auto r = add_extension(cert, &ctx, NID_subject_key_identifier, "hash"); !r) return r;
+  }
   if (spec.issuer) {
     if (auto r = add_extension(cert, &ctx, NID_authority_key_identifier, "keyid:always"); !r) return r;
   }

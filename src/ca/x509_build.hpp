@@ -24,18 +24,19 @@ struct CertSpec {
   common::TimePoint not_before{};
   common::TimePoint not_after{};
   bool is_ca = false;
-  int path_length = -1;      // CAs only; -1 leaves it out
-  std::string key_usage;     // X509V3 config text, e.g. "critical,keyCertSign,cRLSign"
-  bool server_auth = false;  // EKU serverAuth
-  bool client_auth = false;  // EKU clientAuth
-  std::string crl_url;       // CRL Distribution Points URI; "" = none
-  std::string ocsp_url;      // AIA OCSP URI; "" = none
+  int path_length = -1;                // CAs only; -1 leaves it out
+  std::string key_usage;               // X509V3 config text, e.g. "critical,keyCertSign,cRLSign"
+  bool server_auth = false;            // EKU serverAuth
+  bool client_auth = false;            // EKU clientAuth
+  bool subject_key_identifier = true;  // SKI "hash" (RFC 5280: required in CAs, optional in leafs)
+  std::string crl_url;                 // CRL Distribution Points URI; "" = none
+  std::string ocsp_url;                // AIA OCSP URI; "" = none
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;  // text; invalid_argument when one does not parse
 };
 
-// Random positive serial, 16 bytes with the top bit cleared, never zero; SKI always, AKI when an
-// issuer is given. invalid_argument for a bad IP or an empty validity; io_error when OpenSSL fails.
+// Random positive serial, 16 bytes with the top bit cleared, never zero; SKI unless turned off, AKI when
+// an issuer is given. invalid_argument for a bad IP or an empty validity; io_error when OpenSSL fails.
 common::Result<Cert> build_certificate(const CertSpec& spec);
 
 // The key algorithm (NID) of a DER SubjectPublicKeyInfo, after checking its structure (SEQUENCE of

@@ -175,6 +175,18 @@ CREATE INDEX certificates_revoked ON certificates(not_after) WHERE revoked_at IS
     Migration{5, R"sql(
 ALTER TABLE challenges ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // 6: the profile an authorization was made under (issue #14): an order reuses only its own
+    // profile's authorizations, so each profile's reuse window holds (classic 30 days,
+    // tlsserver 7 hours). Existing rows take their first order's profile.
+    Migration{6, R"sql(
+ALTER TABLE authorizations ADD COLUMN profile TEXT NOT NULL DEFAULT '';
+UPDATE authorizations SET profile = coalesce(
+  (SELECT o.profile FROM order_authorizations oa JOIN orders o ON o.id = oa.order_id
+   WHERE oa.authz_id = authorizations.id ORDER BY o.created_at LIMIT 1), '');
+DROP INDEX authorizations_reuse;
+CREATE INDEX authorizations_reuse
+  ON authorizations(account_id, identifier_type, identifier_value, wildcard, status, profile, expires);
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

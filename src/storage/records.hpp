@@ -56,7 +56,19 @@ struct AuthzRecord {
   bool wildcard = false;
   AuthzStatus status = AuthzStatus::pending;
   TimePoint expires{};
+  // The profile of the order that made it: reused only by orders of the same profile, and its
+  // valid lifetime is that profile's. "" for authorizations stored before profiles were kept.
+  std::string profile;
   std::vector<ChallengeRecord> challenges;
+};
+
+// Which authorization Store::find_valid_authz looks for.
+struct AuthzReuseQuery {
+  std::int64_t account_id = 0;
+  IdentifierRecord identifier;  // without "*."
+  bool wildcard = false;
+  TimePoint now{};                     // unexpired: expires > now
+  std::optional<std::string> profile;  // only one made under this profile; nullopt: any
 };
 
 struct OrderRecord {
@@ -145,7 +157,10 @@ enum class PauseEffect { none, paused, repaused, skipped_for_grace, already_paus
 struct ChallengeOutcomeRecord {
   std::string challenge_id;
   bool valid = false;
-  TimePoint at{};          // validated_at when valid
+  TimePoint at{};  // validated_at when valid
+  // When valid, the authorization's new expiry (its profile's valid lifetime from `at`); nullopt
+  // keeps the pending expiry.
+  std::optional<TimePoint> valid_until;
   std::string error_json;  // the problem document when invalid
   std::optional<ValidationAttemptRecord> attempt;
   std::optional<PauseBookkeeping> pause;

@@ -64,8 +64,7 @@ class SqliteStore final : public Store {
   Result<void> fail_order(const std::string& id, const std::string& error_json) override;
 
   Result<AuthzRecord> find_authz(const std::string& id) override;
-  Result<AuthzRecord> find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
-                                       bool wildcard, TimePoint now) override;
+  Result<AuthzRecord> find_valid_authz(const AuthzReuseQuery& query) override;
   Result<void> update_authz_status(const std::string& id, AuthzStatus status) override;
 
   Result<ChallengeRecord> find_challenge(const std::string& id) override;

@@ -38,9 +38,8 @@ Result<AuthzRecord> SqliteStore::load_authz(Connection& c, const std::string& id
   AuthzRecord authz;
   {
     auto cursor = c.statement(
-        "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires FROM "
-        "authorizations "
-        "WHERE id = ?");
+        "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires, profile "
+        "FROM authorizations WHERE id = ?");
     if (!cursor) return std::unexpected(cursor.error());
     sql::Statement& row = **cursor;
     auto found = row.bind(1, id).step();
@@ -51,7 +50,8 @@ Result<AuthzRecord> SqliteStore::load_authz(Connection& c, const std::string& id
                         .identifier = {row.text(2), row.text(3)},
                         .wildcard = row.int64(4) != 0,
                         .status = authz_status(row, 5),
-                        .expires = from_micros(row.int64(6))};
+                        .expires = from_micros(row.int64(6)),
+                        .profile = row.text(7)};
   }
   auto challenges = load_challenges(c, "authz_id = ?", id);
   if (!challenges) return std::unexpected(challenges.error());
@@ -67,23 +67,28 @@ Result<AuthzRecord> SqliteStore::find_authz(const std::string& id) {
   });
 }
 
-Result<AuthzRecord> SqliteStore::find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
-                                                  bool wildcard, TimePoint now) {
+Result<AuthzRecord> SqliteStore::find_valid_authz(const AuthzReuseQuery& query) {
   return with_reader([&](Connection& c) -> Result<AuthzRecord> {
     auto tx = sql::Transaction::begin(c.db, Mode::deferred);
     if (!tx) return std::unexpected(tx.error());
     std::string id;
     {
+      // "? IS NULL OR": one statement (prepared once) serves both the profile-bound and the any-profile
+      // lookup; the index's equality columns stop at status either way.
       auto cursor = c.statement(
-          "SELECT id FROM authorizations WHERE account_id = ? AND identifier_type = ? AND identifier_value = "
-          "? "
-          "AND wildcard = ? AND status = 'valid' AND expires > ? ORDER BY expires DESC LIMIT 1");
+          "SELECT id FROM authorizations WHERE account_id = ?1 AND identifier_type = ?2 AND identifier_value "
+          "= "
+          "?3 AND wildcard = ?4 AND status = 'valid' AND (?5 IS NULL OR profile = ?5) AND expires > ?6 "
+          "ORDER BY expires DESC LIMIT 1");
       if (!cursor) return std::unexpected(cursor.error());
-      auto found =
-          (*cursor)->bind_all(account_id, identifier.type, identifier.value, wildcard, to_micros(now)).step();
+      auto found = (*cursor)
+                       ->bind_all(query.account_id, query.identifier.type, query.identifier.value,
+                                  query.wildcard, query.profile, to_micros(query.now))
+                       .step();
       if (!found) return std::unexpected(found.error());
       if (!*found)
-        return fail(std::errc::no_such_file_or_directory, "no valid authorization for " + identifier.value);
+        return fail(std::errc::no_such_file_or_directory,
+                    "no valid authorization for " + query.identifier.value);
       id = (*cursor)->text(0);
     }
     return load_authz(c, id);
@@ -135,10 +140,12 @@ Result<PauseEffect> SqliteStore::finish_challenge(const ChallengeOutcomeRecord& 
     return std::unexpected(explain_unchanged("challenges", "id", id, "status is not processing").error());
   }
   // Only a pending authorization takes the outcome: one deactivated meanwhile stays so.
+  std::optional<std::int64_t> valid_until;
+  if (outcome.valid && outcome.valid_until) valid_until = to_micros(*outcome.valid_until);
   auto authz = execute(
-      "UPDATE authorizations SET status = ? WHERE id = (SELECT authz_id FROM challenges WHERE id = ?) "
-      "AND status = 'pending'",
-      outcome.valid ? AuthzStatus::valid : AuthzStatus::invalid, id);
+      "UPDATE authorizations SET status = ?, expires = coalesce(?, expires) "
+      "WHERE id = (SELECT authz_id FROM challenges WHERE id = ?) AND status = 'pending'",
+      outcome.valid ? AuthzStatus::valid : AuthzStatus::invalid, valid_until, id);
   if (!authz) return std::unexpected(authz.error());
   if (outcome.attempt) {
     if (auto inserted = insert_attempt_row(*outcome.attempt); !inserted) {

@@ -34,10 +34,9 @@ Result<std::vector<std::string>> collect_text(sql::Statement& statement) {
 Result<void> SqliteStore::insert_authz(const AuthzRecord& authz) {
   auto inserted = execute(
       "INSERT INTO authorizations (id, account_id, identifier_type, identifier_value, wildcard, status, "
-      "expires) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "expires, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       authz.id, authz.account_id, authz.identifier.type, authz.identifier.value, authz.wildcard, authz.status,
-      to_micros(authz.expires));
+      to_micros(authz.expires), authz.profile);
   if (!inserted) return std::unexpected(inserted.error());
   for (const ChallengeRecord& challenge : authz.challenges) {
     // The challenge belongs to the authorization it is stored with, whatever its authz_id says.

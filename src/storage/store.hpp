@@ -86,10 +86,9 @@ class Store {
   virtual Result<void> fail_order(const std::string& id, const std::string& error_json) = 0;
 
   virtual Result<AuthzRecord> find_authz(const std::string& id) = 0;
-  // A valid, unexpired (expires > now) authorization of this account for this identifier and
-  // wildcard flag, the one expiring last; no_such_file_or_directory when none.
-  virtual Result<AuthzRecord> find_valid_authz(std::int64_t account_id, const IdentifierRecord& identifier,
-                                               bool wildcard, TimePoint now) = 0;
+  // A valid, unexpired authorization matching the query, the one expiring last;
+  // no_such_file_or_directory when none.
+  virtual Result<AuthzRecord> find_valid_authz(const AuthzReuseQuery& query) = 0;
   virtual Result<void> update_authz_status(const std::string& id, AuthzStatus status) = 0;
 
   virtual Result<ChallengeRecord> find_challenge(const std::string& id) = 0;

@@ -139,14 +139,29 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(classic.validity == std::chrono::hours(24 * 90));
   CHECK(classic.promote_common_name);
   CHECK((classic.server_auth && !classic.client_auth));  // clientAuth removed in 2026
+  CHECK((classic.key_encipherment && classic.subject_key_identifier));
+  CHECK(classic.order_lifetime == std::chrono::hours(24 * 7));
+  CHECK(classic.pending_authz_lifetime == std::chrono::hours(24 * 7));
+  CHECK(classic.valid_authz_lifetime == std::chrono::hours(24 * 30));
+  CHECK(classic.max_identifiers == 100);
+  CHECK((classic.dns_identifiers && !classic.ip_identifiers));
   const auto& shortlived = (*profiles)[1];
+  const auto& tlsserver = (*profiles)[2];
   CHECK(shortlived.name == "shortlived");
   CHECK(shortlived.validity == std::chrono::hours(160));
-  CHECK_FALSE(shortlived.promote_common_name);
-  const auto& tlsserver = (*profiles)[2];
   CHECK(tlsserver.name == "tlsserver");
   CHECK(tlsserver.validity == std::chrono::hours(24 * 45));
-  CHECK((tlsserver.server_auth && !tlsserver.client_auth && !tlsserver.promote_common_name));
+  CHECK((shortlived.dns_identifiers && shortlived.ip_identifiers));
+  CHECK((tlsserver.dns_identifiers && !tlsserver.ip_identifiers));
+  for (const auto* p : {&shortlived, &tlsserver}) {
+    CAPTURE(p->name);
+    CHECK((p->server_auth && !p->client_auth && !p->promote_common_name));
+    CHECK((!p->key_encipherment && !p->subject_key_identifier));
+    CHECK(p->order_lifetime == std::chrono::hours(8));
+    CHECK(p->pending_authz_lifetime == std::chrono::hours(1));
+    CHECK(p->valid_authz_lifetime == std::chrono::hours(7));
+    CHECK(p->max_identifiers == 25);
+  }
 }
 
 TEST_CASE("profiles take Pebble's shape and refuse anything else naming the profile and key", "[app]") {
@@ -164,6 +179,12 @@ TEST_CASE("profiles take Pebble's shape and refuse anything else naming the prof
       {R"({"profiles": {"x": {"validityPeriod": 0}}})", "\"x\" 'validityPeriod'"},
       {R"({"profiles": {"x": {"lifetime": 5}}})", "unknown key 'lifetime'"},
       {R"({"profiles": {"x": {"extendedKeyUsages": ["codeSigning"]}}})", "codeSigning"},
+      {R"({"profiles": {"x": {"identifierTypes": ["email"]}}})",
+       "\"x\" 'identifierTypes' may hold \"dns\", \"ip\""},
+      {R"({"profiles": {"x": {"identifierTypes": []}}})", "at least one type"},
+      {R"({"profiles": {"x": {"maxIdentifiers": 0}}})", "'maxIdentifiers' must be a number, 1 to 1000"},
+      {R"({"profiles": {"x": {"keyEncipherment": "no"}}})", "'keyEncipherment' must be true or false"},
+      {R"({"profiles": {"x": {"validAuthzLifetime": -1}}})", "'validAuthzLifetime' must be seconds"},
       {R"({"profiles": {"bad name": {}}})", "bad name"},
   }));
   CAPTURE(c.json);

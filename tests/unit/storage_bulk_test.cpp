@@ -85,7 +85,9 @@ TEST_CASE("insert_bulk stores accounts, orders and attempts as the single insert
   REQUIRE(authz);
   REQUIRE(authz->challenges.size() == 1);
   CHECK(authz->challenges[0].authz_id == "o2-z");
-  CHECK(store->find_valid_authz(1, {"dns", "one.example"}, false, kNow).value().id == "o1-z");
+  CHECK(store->find_valid_authz({.account_id = 1, .identifier = {"dns", "one.example"}, .now = kNow})
+            .value()
+            .id == "o1-z");
   auto attempts = store->list_validation_attempts(2, {"dns", "two.example"}, 10);
   REQUIRE(attempts);
   REQUIRE(attempts->size() == 2);

@@ -181,3 +181,39 @@ TEST_CASE("an in-memory database is migrated like a file", "[storage]") {
   REQUIRE(store);
   CHECK((*store)->schema_version() == storage::latest_schema_version());
 }
+
+TEST_CASE("migration 6 gives each stored authorization its first order's profile", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("cobble.db");
+  const auto now = std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000));
+  {
+    auto store = storage::Store::open(path);
+    REQUIRE(store);
+    auto account = (*store)->create_account({0, "thumb", "{}", {}, AccountStatus::valid, {}});
+    REQUIRE(account);
+    storage::AuthzRecord authz{.id = "z1",
+                               .account_id = *account,
+                               .identifier = {"dns", "old.example"},
+                               .expires = now + std::chrono::hours(1),
+                               .profile = "tlsserver"};
+    storage::OrderRecord order{.id = "o1", .account_id = *account, .created_at = now, .expires = now};
+    order.identifiers = {{"dns", "old.example"}};
+    order.authz_ids = {"z1"};
+    order.profile = "tlsserver";
+    REQUIRE((*store)->insert_order(order, {authz}));
+  }
+  {
+    // Back to schema 5: the column and the index as they were.
+    auto db = raw_open(path);
+    REQUIRE(db.exec("DROP INDEX authorizations_reuse"));
+    REQUIRE(db.exec("ALTER TABLE authorizations DROP COLUMN profile"));
+    REQUIRE(
+        db.exec("CREATE INDEX authorizations_reuse ON authorizations(account_id, identifier_type, "
+                "identifier_value, wildcard, status, expires)"));
+    REQUIRE(db.exec("UPDATE schema_version SET version = 5"));
+  }
+  auto store = storage::Store::open(path);
+  REQUIRE(store);
+  CHECK((*store)->schema_version() == 6);
+  CHECK((*store)->find_authz("z1")->profile == "tlsserver");
+}

@@ -302,23 +302,35 @@ TEST_CASE(
   wildcard.status = AuthzStatus::valid;
   AuthzRecord others = make_authz("others", *other, "others.example");
   others.status = AuthzStatus::valid;
+  AuthzRecord profiled = make_authz("profiled", f.account_id, "profiled.example");
+  profiled.status = AuthzStatus::valid;
+  profiled.profile = "tlsserver";
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"soon", "later"}),
-                                {soon, later, expired, pending, wildcard, others}));
+                                {soon, later, expired, pending, wildcard, others, profiled}));
 
   const FailsWith none(std::errc::no_such_file_or_directory);
-  auto reused = f.store->find_valid_authz(f.account_id, {"dns", "reuse.example"}, false, kNow);
+  auto find = [&](std::int64_t account, IdentifierRecord id, bool wild, storage::TimePoint now,
+                  std::optional<std::string> profile = std::nullopt) {
+    return f.store->find_valid_authz(
+        {.account_id = account, .identifier = id, .wildcard = wild, .now = now, .profile = profile});
+  };
+  auto reused = find(f.account_id, {"dns", "reuse.example"}, false, kNow);
   REQUIRE(reused);
   CHECK(reused->id == "later");
   CHECK(reused->challenges.size() == 3);
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"dns", "reuse.example"}, false, kNow + 2h), none);
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"dns", "reuse.example"}, true, kNow), none);
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"ip", "reuse.example"}, false, kNow), none);
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"dns", "old.example"}, false, kNow), none);
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"dns", "pending.example"}, false, kNow), none);
-  CHECK(f.store->find_valid_authz(f.account_id, {"dns", "wild.example"}, true, kNow)->id == "wild");
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"dns", "wild.example"}, false, kNow), none);
-  CHECK_THAT(f.store->find_valid_authz(f.account_id, {"dns", "others.example"}, false, kNow), none);
-  CHECK(f.store->find_valid_authz(*other, {"dns", "others.example"}, false, kNow)->id == "others");
+  CHECK_THAT(find(f.account_id, {"dns", "reuse.example"}, false, kNow + 2h), none);
+  CHECK_THAT(find(f.account_id, {"dns", "reuse.example"}, true, kNow), none);
+  CHECK_THAT(find(f.account_id, {"ip", "reuse.example"}, false, kNow), none);
+  CHECK_THAT(find(f.account_id, {"dns", "old.example"}, false, kNow), none);
+  CHECK_THAT(find(f.account_id, {"dns", "pending.example"}, false, kNow), none);
+  CHECK(find(f.account_id, {"dns", "wild.example"}, true, kNow)->id == "wild");
+  CHECK_THAT(find(f.account_id, {"dns", "wild.example"}, false, kNow), none);
+  CHECK_THAT(find(f.account_id, {"dns", "others.example"}, false, kNow), none);
+  CHECK(find(*other, {"dns", "others.example"}, false, kNow)->id == "others");
+  // An order reuses only its own profile's authorizations; revocation takes any.
+  CHECK(find(f.account_id, {"dns", "profiled.example"}, false, kNow, "tlsserver")->profile == "tlsserver");
+  CHECK_THAT(find(f.account_id, {"dns", "profiled.example"}, false, kNow, "classic"), none);
+  CHECK(find(f.account_id, {"dns", "profiled.example"}, false, kNow)->id == "profiled");
 }
 
 TEST_CASE("a challenge starts only once", "[storage]") {
@@ -342,21 +354,32 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
     CHECK(authz->challenges[0].validated_at == kNow + 5s);
     CHECK(authz->challenges[0].error.empty());
     CHECK(authz->challenges[1].status == ChallengeStatus::pending);
+    CHECK(authz->expires == kNow + 24h);  // no valid_until: the pending expiry stays
     CHECK_THAT(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}),
                FailsWith(std::errc::operation_not_permitted));
+  }
+  SECTION("valid, living for the profile's valid lifetime from then") {
+    REQUIRE(f.store->start_challenge("a1-http"));
+    REQUIRE(f.store->finish_challenge(
+        {.challenge_id = "a1-http", .valid = true, .at = kNow + 5s, .valid_until = kNow + 5s + 7h}));
+    CHECK(f.store->find_authz("a1")->expires == kNow + 5s + 7h);
   }
   SECTION("invalid") {
     const std::string problem =
         R"({"type":"urn:ietf:params:acme:error:unauthorized","detail":"wrong token"})";
     REQUIRE(f.store->start_challenge("a1-dns"));
-    REQUIRE(f.store->finish_challenge(
-        {.challenge_id = "a1-dns", .valid = false, .at = kNow + 5s, .error_json = problem}));
+    REQUIRE(f.store->finish_challenge({.challenge_id = "a1-dns",
+                                       .valid = false,
+                                       .at = kNow + 5s,
+                                       .valid_until = kNow + 30 * 24h,  // ignored: not valid
+                                       .error_json = problem}));
     auto challenge = f.store->find_challenge("a1-dns");
     REQUIRE(challenge);
     CHECK(challenge->status == ChallengeStatus::invalid);
     CHECK_FALSE(challenge->validated_at);
     CHECK(challenge->error == problem);
     CHECK(f.store->find_authz("a1")->status == AuthzStatus::invalid);
+    CHECK(f.store->find_authz("a1")->expires == kNow + 24h);
   }
   SECTION("a deactivated authorization stays deactivated") {
     REQUIRE(f.store->start_challenge("a1-http"));

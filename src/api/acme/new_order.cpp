@@ -2,6 +2,7 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/payload.hpp"
 #include "api/acme/render.hpp"
+#include "authority/profiles.hpp"
 
 namespace cobble::api {
 namespace {
@@ -24,7 +25,8 @@ acme::Result<Reply> new_order(Context& ctx, Services& services, SignedRequest re
     return acme::fail(acme::Problem::malformed("A new order needs \"identifiers\""));
   }
   authority::NewOrder wanted;
-  auto ids = acme::decode_identifiers(req.payload["identifiers"], services.policy.max_identifiers);
+  auto ids = acme::decode_identifiers(req.payload["identifiers"],
+                                      authority::largest_identifier_limit(services.policy));
   if (!ids) return acme::fail(ids.error());
   wanted.identifiers = std::move(*ids);
   auto not_before = time_member(req.payload, "notBefore");

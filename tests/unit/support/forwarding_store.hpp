@@ -61,10 +61,8 @@ class ForwardingStore : public storage::Store {
   storage::Result<storage::AuthzRecord> find_authz(const std::string& id) override {
     return inner_.find_authz(id);
   }
-  storage::Result<storage::AuthzRecord> find_valid_authz(std::int64_t account_id,
-                                                         const storage::IdentifierRecord& identifier,
-                                                         bool wildcard, storage::TimePoint now) override {
-    return inner_.find_valid_authz(account_id, identifier, wildcard, now);
+  storage::Result<storage::AuthzRecord> find_valid_authz(const storage::AuthzReuseQuery& query) override {
+    return inner_.find_valid_authz(query);
   }
   storage::Result<void> update_authz_status(const std::string& id, storage::AuthzStatus status) override {
     return inner_.update_authz_status(id, status);
