@@ -12,6 +12,7 @@
 #include "app/command_line.hpp"
 #include "app/config.hpp"
 #include "app/config_check.hpp"
+#include "app/letsencrypt_preset.hpp"
 #include "app/pebble_config.hpp"
 
 extern char** environ;
@@ -64,6 +65,9 @@ int run_main(int argc, char** argv) {
   bool pebble_compat = invoked_as_pebble(argv[0]);
   cli.add_flag("--pebble-compat", pebble_compat,
                "Pebble's defaults and log lines (also when run as `pebble`); see docs/pebble-compat.md");
+  bool letsencrypt = false;
+  cli.add_flag("--letsencrypt", letsencrypt,
+               "Let's Encrypt's production behaviour: its three profiles, key policy, pausing rate, ...");
   bool print_version = false;
   cli.add_flag("--version,-V", print_version,
                "print the version and exit (in Pebble mode as Pebble prints it)");
@@ -91,9 +95,14 @@ int run_main(int argc, char** argv) {
     std::cout << cobble::app::defaults_json().dump(2) << "\n";
     return 0;
   }
-  // Precedence: defaults < file < environment < flags.
+  // Precedence: defaults < preset (Pebble's or Let's Encrypt's) < file < environment < flags.
+  if (pebble_compat && letsencrypt) {
+    std::cerr << "cobble: --letsencrypt and Pebble mode pull opposite ways; choose one\n";
+    return 2;
+  }
   Config config;
   if (pebble_compat) cobble::app::apply_pebble_defaults(config);
+  if (letsencrypt) cobble::app::apply_letsencrypt_preset(config);
   if (!config_file.empty()) {
     if (auto r = cobble::app::apply_file(config, config_file); !r) {
       std::cerr << "cobble: " << r.error().message << "\n";

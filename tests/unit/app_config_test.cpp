@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 
 #include "app/config.hpp"
+#include "app/config_check.hpp"
+#include "app/letsencrypt_preset.hpp"
 #include "app/profiles_config.hpp"
 #include "support/temp_dir.hpp"
 
@@ -233,4 +236,32 @@ TEST_CASE("Pebble's alternate roots and chain length variables set the chain set
   REQUIRE(cobble::app::apply_env(config, {{"PEBBLE_ALTERNATE_ROOTS", "2"}, {"PEBBLE_CHAIN_LENGTH", "3"}}));
   CHECK(config.alternate_roots == 2);
   CHECK(config.chain_length == 3);
+}
+
+TEST_CASE(
+    "the --letsencrypt preset is valid and config/staging.json differs from it only in staging's pausing",
+    "[app]") {
+  Config preset;
+  cobble::app::apply_letsencrypt_preset(preset);
+  REQUIRE(cobble::app::check_config(preset));
+  CHECK(preset.key_policy == "letsencrypt");
+  CHECK(preset.pause_burst == 1152);  // since 2025-07-10 (was 3600)
+  CHECK(preset.pause_refill_count == 1);
+  CHECK(preset.pause_refill_period_hours == 24);
+  CHECK(preset.default_profile == "classic");
+  CHECK(preset.listen_address == Config{}.listen_address);  // the preset leaves the network alone
+
+  auto staging =
+      nlohmann::json::parse(std::ifstream(std::string(COBBLE_SOURCE_DIR) + "/config/staging.json"));
+  const std::set<std::string> staging_rate = {"pauseBurst", "pauseRefillCount", "pauseRefillPeriodHours"};
+  const auto values = cobble::app::letsencrypt_preset();
+  for (const auto& [key, value] : values.items()) {
+    CAPTURE(key);
+    REQUIRE(staging.contains(key));
+    if (staging_rate.contains(key)) {
+      CHECK(staging[key] != value);
+    } else {
+      CHECK(staging[key] == value);
+    }
+  }
 }

@@ -1,0 +1,75 @@
+#include "app/letsencrypt_preset.hpp"
+
+namespace cobble::app {
+
+nlohmann::json letsencrypt_preset() {
+  // Values from Let's Encrypt's published profiles, rate limits and Boulder's configuration
+  // (late 2026). Lifetimes are seconds.
+  return nlohmann::json::parse(R"json({
+  "vaPerspectives": 3,
+  "http01RedirectPorts": "standard",
+  "requireTermsOfService": true,
+  "keyPolicy": "letsencrypt",
+  "acceptOrderValidity": false,
+  "serveRevokedCertificates": true,
+  "ariRetryAfterJitterPercent": 20,
+  "retryAfterOrderSeconds": 3,
+  "authzReusePercent": 100,
+  "ocspResponderURL": "",
+  "pauseEnabled": true,
+  "pauseBurst": 1152,
+  "pauseRefillCount": 1,
+  "pauseRefillPeriodHours": 24,
+  "pauseGraceDays": 14,
+  "pauseBoulderProblem": true,
+  "profiles": {
+    "classic": {
+      "description": "Let's Encrypt's classic profile: 90 days, the first name as subject CN, serverAuth only (clientAuth was removed in 2026)",
+      "validityPeriod": 7776000,
+      "orderLifetime": 604800,
+      "pendingAuthzLifetime": 604800,
+      "validAuthzLifetime": 2592000,
+      "maxIdentifiers": 100,
+      "identifierTypes": ["dns"],
+      "promoteCommonName": true,
+      "keyEncipherment": true,
+      "subjectKeyIdentifier": true,
+      "extendedKeyUsages": ["serverAuth"]
+    },
+    "tlsserver": {
+      "description": "45 days (since 2026-05-13), no subject CN, serverAuth only",
+      "validityPeriod": 3888000,
+      "orderLifetime": 28800,
+      "pendingAuthzLifetime": 3600,
+      "validAuthzLifetime": 25200,
+      "maxIdentifiers": 25,
+      "identifierTypes": ["dns"],
+      "promoteCommonName": false,
+      "keyEncipherment": false,
+      "subjectKeyIdentifier": false,
+      "extendedKeyUsages": ["serverAuth"]
+    },
+    "shortlived": {
+      "description": "160 hours (6 days and 16 hours), DNS names and IP addresses, no subject CN, serverAuth only",
+      "validityPeriod": 576000,
+      "orderLifetime": 28800,
+      "pendingAuthzLifetime": 3600,
+      "validAuthzLifetime": 25200,
+      "maxIdentifiers": 25,
+      "identifierTypes": ["dns", "ip"],
+      "promoteCommonName": false,
+      "keyEncipherment": false,
+      "subjectKeyIdentifier": false,
+      "extendedKeyUsages": ["serverAuth"]
+    }
+  },
+  "defaultProfile": "classic"
+})json");
+}
+
+void apply_letsencrypt_preset(Config& config) {
+  // The preset is a constant checked by app_config_test: it always applies.
+  apply_json(config, letsencrypt_preset()).value();
+}
+
+}  // namespace cobble::app

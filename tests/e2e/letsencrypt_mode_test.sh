@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `cobble --letsencrypt` as a client sees it: lego (classic, the default profile) and node's
+# acme-client (all three profiles, RSA keys) get certificates whose contents openssl checks against
+# Let's Encrypt's profiles: validity, subject CN, KeyEncipherment, SKID, serverAuth only, no OCSP URL.
+source "$(dirname "$0")/lib.sh"
+command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
+client_dir=$COBBLE_SOURCE_DIR/tests/e2e/acme-client
+[[ -d $client_dir/node_modules/acme-client ]] \
+  || fail "acme-client is not installed: run scripts/install-deps --with-tests (npm ci in $client_dir)"
+
+PEBBLE_VA_ALWAYS_VALID=1 start_cobble --letsencrypt
+fetch_root
+
+# check_leaf FILE PROFILE: the first certificate of FILE against the profile's values.
+check_leaf() {
+  local text seconds
+  text=$(openssl x509 -in "$1" -noout -text)
+  seconds=$(($(date -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s) - \
+    $(date -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s)))
+  grep -A1 "Extended Key Usage" <<<"$text" | tail -1 | grep -qx " *TLS Web Server Authentication" \
+    || fail "$2: extended key usage is not serverAuth alone"
+  ! grep -q "OCSP" <<<"$text" || fail "$2: the certificate names an OCSP responder"
+  case $2 in
+    classic)
+      [[ $seconds == $((90 * 86400 - 1)) ]] || fail "classic: validity $seconds s"
+      grep -q "Subject: CN *= *$3" <<<"$text" || fail "classic: subject is not CN=$3"
+      grep -A1 "Key Usage: critical" <<<"$text" | grep -q "Key Encipherment" || fail "classic: no keyEncipherment"
+      grep -q "Subject Key Identifier" <<<"$text" || fail "classic: no SKID" ;;
+    tlsserver | shortlived)
+      local want=$((45 * 86400 - 1))
+      [[ $2 == shortlived ]] && want=$((160 * 3600 - 1))
+      [[ $seconds == "$want" ]] || fail "$2: validity $seconds s, not $want"
+      grep -q "Subject: *$" <<<"$text" || ! grep -q "Subject:.*CN" <<<"$text" || fail "$2: has a subject CN"
+      ! grep -A1 "Key Usage: critical" <<<"$text" | grep -q "Key Encipherment" || fail "$2: keyEncipherment"
+      ! grep -q "Subject Key Identifier" <<<"$text" || fail "$2: has a SKID" ;;
+  esac
+  pass "$2 certificate: $seconds s, contents as Let's Encrypt's $2 profile"
+}
+
+export LEGO_CA_CERTIFICATES=$CA_CERT
+domain=lego.le.example.com
+LEGO_DIR=$WORK/lego lego_run --key-type rsa2048 --http --http.port "$(lego_http_port)" \
+  --domains "$domain" --domains "www.$domain" run
+crt=$WORK/lego/certificates/$domain.crt
+verify_chain "$crt" "$WORK/lego/certificates/$domain.issuer.crt"
+check_leaf "$crt" classic "$domain"
+
+mkdir -p "$WORK/node"
+DIR_URL=$DIR_URL OUT_DIR=$WORK/node NODE_EXTRA_CA_CERTS=$CA_CERT \
+  node "$client_dir/letsencrypt_mode.mjs" || fail "acme-client run"
+check_leaf "$WORK/node/classic.pem" classic www.le.example.com
+check_leaf "$WORK/node/tlsserver.pem" tlsserver
+check_leaf "$WORK/node/shortlived.pem" shortlived
+openssl x509 -in "$WORK/node/shortlived.pem" -noout -ext subjectAltName | grep -q "IP Address:127.0.0.1" \
+  || fail "shortlived: no IP address SAN"
+pass "shortlived carries the IP address SAN"
+
