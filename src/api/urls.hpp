@@ -22,7 +22,7 @@ inline constexpr const char* kChallenge = "/acme/chall/";
 inline constexpr const char* kCertificate = "/acme/cert/";
 inline constexpr const char* kRenewalInfo = "/acme/renewal-info";  // RFC 9773; + "/<certID>"
 inline constexpr const char* kRenewalInfoPrefix = "/acme/renewal-info/";
-inline constexpr const char* kCrl = "/crl/";  // + "0": the intermediate's CRL (one issuer, index 0)
+inline constexpr const char* kCrl = "/crl/";  // + "0": every revocation; + "<k>.crl": shard k
 }  // namespace paths
 
 class Urls {

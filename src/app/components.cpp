@@ -48,16 +48,16 @@ std::string base_url_of(const std::string& scheme, const std::string& address) {
   return scheme + "://" + (any ? std::string("localhost") : hp->first) + ":" + std::to_string(hp->second);
 }
 
-// The CRL URL issued certificates carry: crlBaseUrl, else the plain-HTTP listener (relying
+// Where CRLs are published, "<base>/crl/": crlBaseUrl, else the plain-HTTP listener (relying
 // parties fetch CRLs over http, RFC 5280 §4.2.1.13), else the HTTPS one.
-std::string crl_url(const Config& config) {
+std::string crl_url_base(const Config& config) {
   std::string base = config.crl_base_url;
   if (base.empty() && !config.external_url.empty()) base = default_base_url(config);
   if (base.empty() && !config.plain_listen_address.empty())
     base = base_url_of("http", config.plain_listen_address);
   if (base.empty()) base = base_url_of("https", config.listen_address);
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base.empty() ? base : base + "/crl/0";
+  return base.empty() ? base : base + api::paths::kCrl;
 }
 
 authority::Policy policy_from(const Config& config) {
@@ -79,7 +79,8 @@ authority::Policy policy_from(const Config& config) {
   policy.retry_after_seconds = config.retry_after_order_seconds;
   policy.retry_after_authz_seconds = config.retry_after_authz_seconds;
   policy.domain_blocklist = config.domain_blocklist;
-  policy.crl_url = crl_url(config);
+  policy.crl = {crl_url_base(config), config.crl_shards};
+  policy.crl_lifetime = std::chrono::hours(config.crl_lifetime_hours);
   policy.ocsp_url = config.ocsp_responder_url;
   policy.external_account_mac_keys = decode_mac_keys(config).value();  // check_config decoded them
   if (config.external_account_required && policy.external_account_mac_keys.empty()) {

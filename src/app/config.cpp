@@ -119,6 +119,10 @@ const Option kOptions[] = {
     {"crlBaseUrl", &Config::crl_base_url,
      "base URL of the CRL in issued certificates (<base>/crl/0); empty = the ACME listener"},
     {"crlRefreshSeconds", &Config::crl_refresh_seconds, "a CRL is re-signed when older than this"},
+    {"crlShards", &Config::crl_shards,
+     "0: one CRL at /crl/0; N: certificates name shard (serial mod N) + 1 at /crl/<shard>.crl, as Boulder"},
+    {"crlLifetimeHours", &Config::crl_lifetime_hours,
+     "a CRL's nextUpdate is this long after thisUpdate, less 1 s"},
     {"http01RedirectPorts", &Config::http01_redirect_ports,
      "where http-01 redirects may lead: standard (80, 443 and httpPort/tlsPort, as Let's Encrypt) or "
      "any (every port, as Pebble)"},

@@ -66,6 +66,15 @@ common::Result<void> check_config(const Config& config) {
                         "setting 'ariRetryAfterJitterPercent' must be 0-100, got " +
                             std::to_string(config.ari_retry_after_jitter_percent));
   }
+  if (config.crl_shards < 0 || config.crl_shards > 1000) {
+    return common::fail(std::errc::invalid_argument, "setting 'crlShards' must be 0 (one CRL) to 1000, got " +
+                                                         std::to_string(config.crl_shards));
+  }
+  if (config.crl_lifetime_hours < 1 || config.crl_lifetime_hours > 24 * 366) {
+    return common::fail(std::errc::invalid_argument,
+                        "setting 'crlLifetimeHours' must be 1 hour to a year, got " +
+                            std::to_string(config.crl_lifetime_hours));
+  }
   if (config.nonce_reject_percent > 100) {
     return common::fail(std::errc::invalid_argument, "setting 'nonceRejectPercent' must be 0-100, got " +
                                                          std::to_string(config.nonce_reject_percent));

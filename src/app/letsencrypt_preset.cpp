@@ -4,7 +4,8 @@ namespace cobble::app {
 
 nlohmann::json letsencrypt_preset() {
   // Values from Let's Encrypt's published profiles, rate limits and Boulder's configuration
-  // (late 2026). Lifetimes are seconds.
+  // (late 2026); CRL sharding as Boulder's test configuration (10 shards, 216 hours). Profile
+  // lifetimes are seconds.
   return nlohmann::json::parse(R"json({
   "vaPerspectives": 3,
   "http01RedirectPorts": "standard",
@@ -22,6 +23,8 @@ nlohmann::json letsencrypt_preset() {
   "pauseRefillPeriodHours": 24,
   "pauseGraceDays": 14,
   "pauseBoulderProblem": true,
+  "crlShards": 10,
+  "crlLifetimeHours": 216,
   "profiles": {
     "classic": {
       "description": "Let's Encrypt's classic profile: 90 days, the first name as subject CN, serverAuth only (clientAuth was removed in 2026)",

@@ -16,8 +16,9 @@ Core build_core(CoreParts parts) {
                                                             parts.scheduler, core.pauses.get());
   core.certificates = std::make_unique<authority::Certificates>(parts.store, parts.clock, &parts.ca);
   core.renewal_info = std::make_unique<authority::RenewalInfo>(parts.store, parts.clock, parts.ca);
-  core.crl =
-      std::make_unique<authority::RevocationList>(parts.store, parts.clock, parts.ca, parts.crl_refresh);
+  core.crl = std::make_unique<authority::RevocationList>(
+      parts.store, parts.clock, parts.ca,
+      authority::RevocationList::Settings{parts.policy.crl, parts.crl_refresh, parts.policy.crl_lifetime});
 
   core.services = std::unique_ptr<api::Services>(new api::Services{
       parts.nonces, std::move(parts.meta), parts.policy, *core.accounts, *core.orders, *core.challenges,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ca/crl_layout.hpp"
 #include "common/key_policy.hpp"
 #include "storage/records.hpp"
 
@@ -88,8 +89,10 @@ struct Policy {
   // Profiles offered, sorted by name; empty: one built-in "default" with certificate_validity.
   std::vector<Profile> profiles;
   std::string default_profile;  // a name in `profiles`; "": "default" if offered, else the first
-  std::string crl_url;          // CRL Distribution Points of issued certificates; "" = none
-  std::string ocsp_url;         // AIA OCSP of issued certificates; "" = none (Cobble runs no responder)
+  ca::CrlLayout crl;            // where CRLs are published (CRL Distribution Points); base "" = none
+  // A CRL's nextUpdate is thisUpdate + this − 1 s (Boulder's rule); Let's Encrypt: 216 hours.
+  std::chrono::seconds crl_lifetime{std::chrono::hours(24)};
+  std::string ocsp_url;  // AIA OCSP of issued certificates; "" = none (Cobble runs no responder)
 };
 
 }  // namespace cobble::authority

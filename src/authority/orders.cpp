@@ -318,7 +318,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   issue.client_auth = profile->client_auth;
   issue.key_encipherment = profile->key_encipherment;
   issue.subject_key_identifier = profile->subject_key_identifier;
-  issue.crl_url = policy_.crl_url;
+  issue.crl = policy_.crl;
   issue.ocsp_url = policy_.ocsp_url;
   auto issued = ca_.issue(issue);
   if (!issued) {

@@ -2,42 +2,52 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 
 #include "acme/problem.hpp"
 #include "ca/certificate_authority.hpp"
+#include "ca/crl_layout.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 
 namespace cobble::authority {
 
-// The intermediate's CRL (RFC 5280 §5), listing every revoked certificate that has not expired.
-// Thread-safe.
+// The intermediate's CRLs (RFC 5280 §5), listing revoked certificates that have not expired: CRL 0
+// lists them all, and with a sharded layout CRL k (1..shards) those of shard k. Thread-safe.
 class RevocationList {
  public:
-  // `refresh`: a CRL is reused for at most this long, so a revocation is listed at most `refresh`
-  // after it happened.
+  struct Settings {
+    ca::CrlLayout layout;  // which shards exist, and the URL each names in its Issuing Distribution Point
+    // A CRL is reused for at most this long, so a revocation is listed at most `refresh` after it
+    // happened.
+    std::chrono::seconds refresh{60};
+    std::chrono::seconds lifetime{std::chrono::hours(24)};  // nextUpdate = thisUpdate + lifetime − 1 s
+  };
   RevocationList(storage::Store& store, const common::Clock& clock, const ca::CertificateAuthority& ca,
-                 std::chrono::seconds refresh)
-      : store_(store), clock_(clock), ca_(ca), refresh_(std::max(refresh, std::chrono::seconds(1))) {}
+                 Settings settings);
 
-  // The current CRL as DER: the one made last while it is younger than `refresh`, else a fresh
-  // one (made on this call: there is no background timer). thisUpdate is when it was made,
-  // nextUpdate a day later (or `refresh` later when that is longer): a new CRL is always available
-  // by then, usually much sooner. serverInternal when the store or signing fails.
-  acme::Result<std::string> current();
+  // CRL `shard` as DER: the one made last while it is younger than `refresh`, else a fresh one
+  // (made on this call: there is no background timer, so every shard served is current).
+  // nextUpdate is thisUpdate + max(lifetime, refresh) − 1 s: a new CRL is available by then,
+  // usually much sooner. notFound for a shard the layout does not have; serverInternal when the
+  // store or signing fails.
+  acme::Result<std::string> current(int shard = 0);
 
  private:
+  struct Made {
+    std::string der;
+    common::TimePoint at{};
+  };
   storage::Store& store_;
   const common::Clock& clock_;
   const ca::CertificateAuthority& ca_;
-  const std::chrono::seconds refresh_;
+  const Settings settings_;
 
   std::mutex mu_;  // guards the cache below
-  std::string der_;
-  common::TimePoint made_at_{};
-  std::uint64_t number_ = 0;
+  std::map<int, Made> made_;
+  std::uint64_t number_ = 0;  // shared by every shard: each CRL's number is higher than any before
 };
 
 }  // namespace cobble::authority

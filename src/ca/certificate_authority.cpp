@@ -72,7 +72,11 @@ Result<IssuedCertificate> LocalAuthority::issue(const IssueRequest& request) con
   spec.subject_key_identifier = request.subject_key_identifier;
   spec.server_auth = request.server_auth;
   spec.client_auth = request.client_auth;
-  spec.crl_url = request.crl_url;
+  // The serial is chosen here, before signing, because a sharded CRL URL depends on it.
+  spec.serial_hex = ossl::random_serial_hex();
+  auto shard = crl_shard_of(spec.serial_hex, request.crl.shards);
+  if (!shard) return std::unexpected(shard.error());
+  spec.crl_url = crl_url_of(request.crl, *shard);
   spec.ocsp_url = request.ocsp_url;
   spec.dns_names = request.dns_names;
   spec.ip_addresses = request.ip_addresses;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ca/crl_layout.hpp"
 #include "common/clock.hpp"
 #include "common/key_policy.hpp"
 #include "common/result.hpp"
@@ -41,7 +42,7 @@ struct IssueRequest {
   bool client_auth = false;                // EKU id-kp-clientAuth
   bool key_encipherment = true;            // KU keyEncipherment when the key is RSA
   bool subject_key_identifier = true;      // the SKI extension
-  std::string crl_url;                     // CRL Distribution Points URI; "" = none
+  CrlLayout crl;                           // CRL Distribution Points URI by the serial; base "" = none
   std::string ocsp_url;                    // Authority Information Access OCSP URI; "" = none
 };
 

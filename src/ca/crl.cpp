@@ -47,6 +47,30 @@ Result<void> add_entry(X509_CRL* crl, const RevokedEntry& entry) {
   return {};
 }
 
+// RFC 5280 §5.2.5: names the one URL this CRL is published at, and says it lists only end-entity
+// certificates, so a relying party can tell a shard from a complete CRL.
+Result<void> add_issuing_distribution_point(X509_CRL* crl, const std::string& uri) {
+  ossl::IssuingDistPoint idp(ISSUING_DIST_POINT_new());
+  ossl::GeneralName name(GENERAL_NAME_new());
+  ossl::Asn1Ia5String text(ASN1_IA5STRING_new());
+  if (!idp || !name || !text || ASN1_STRING_set(text.get(), uri.data(), static_cast<int>(uri.size())) != 1) {
+    return openssl_failure("issuing distribution point");
+  }
+  GENERAL_NAME_set0_value(name.get(), GEN_URI, text.release());
+  idp->distpoint = DIST_POINT_NAME_new();
+  if (!idp->distpoint || !(idp->distpoint->name.fullname = GENERAL_NAMES_new()) ||
+      sk_GENERAL_NAME_push(idp->distpoint->name.fullname, name.get()) <= 0) {
+    return openssl_failure("issuing distribution point");
+  }
+  name.release();
+  idp->distpoint->type = 0;  // fullName
+  idp->onlyuser = 0xFF;      // BOOLEAN TRUE
+  if (X509_CRL_add1_ext_i2d(crl, NID_issuing_distribution_point, idp.get(), 1, 0) != 1) {
+    return openssl_failure("issuing distribution point");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> issuer_key_identifier(const CertificateAuthority& ca) {
@@ -90,6 +114,10 @@ Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& r
   if (!ski || !akid || !(akid->keyid = ASN1_OCTET_STRING_dup(ski)) ||
       X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, akid.get(), 0, 0) != 1) {
     return openssl_failure("authority key identifier");
+  }
+  if (!request.distribution_point.empty()) {
+    if (auto added = add_issuing_distribution_point(crl.get(), request.distribution_point); !added)
+      return std::unexpected(added.error());
   }
   if (X509_CRL_sign(crl.get(), key->get(), EVP_sha256()) <= 0) return openssl_failure("signing");
   auto der = ossl::der_of<X509_CRL>(i2d_X509_CRL, crl.get());

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ca/certificate_authority.hpp"
+#include "ca/crl_layout.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 
@@ -22,11 +23,15 @@ struct CrlRequest {
   TimePoint this_update{};
   TimePoint next_update{};
   std::uint64_t number = 0;  // cRLNumber, increasing with every CRL (§5.2.3)
+  // The Issuing Distribution Point's URI (§5.2.5; critical, onlyContainsUserCerts): the URL
+  // certificates name for this CRL. "" leaves the extension out.
+  std::string distribution_point;
 };
 
 // A v2 CRL (RFC 5280 §5) issued by `ca`'s intermediate: its subject as issuer, authority key
-// identifier and CRL number extensions, signed with SHA-256 by the intermediate's key. Returns DER.
-// invalid_argument for a serial that is not hex; io_error when OpenSSL fails.
+// identifier, CRL number and (when given) issuing distribution point extensions, signed with SHA-256 by the
+// intermediate's key. Returns DER. invalid_argument for a serial that is not hex; io_error when OpenSSL
+// fails.
 Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& request);
 
 // The keyIdentifier of the intermediate's subject key identifier: what the authority key

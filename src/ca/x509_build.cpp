@@ -16,15 +16,14 @@ std::unexpected<common::Error> openssl_failure(std::string_view what) {
   return common::fail(std::errc::io_error, std::string(what) + ": " + last_error());
 }
 
-common::Result<Asn1Integer> random_serial() {
-  std::string bytes;
-  do {
-    bytes = common::random_bytes(16);
-    bytes[0] = static_cast<char>(static_cast<unsigned char>(bytes[0]) & 0x7f);  // positive
-  } while (std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; }));
-  Bignum bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()),
-                      nullptr));
-  if (!bn) return openssl_failure("serial");
+common::Result<Asn1Integer> serial_from_hex(const std::string& hex) {
+  BIGNUM* raw = nullptr;
+  if (hex.empty() || hex.find_first_not_of("0123456789abcdef") != std::string::npos ||
+      BN_hex2bn(&raw, hex.c_str()) == 0) {
+    return common::fail(std::errc::invalid_argument, "serial '" + hex + "' is not lowercase hexadecimal");
+  }
+  Bignum bn(raw);
+  if (BN_is_zero(bn.get())) return common::fail(std::errc::invalid_argument, "a serial must not be zero");
   Asn1Integer serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
   if (!serial) return openssl_failure("serial");
   return serial;
@@ -184,7 +183,7 @@ common::Result<Cert> build_certificate(const CertSpec& spec) {
   }
   Cert cert(X509_new());
   if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return openssl_failure("certificate");
-  auto serial = random_serial();
+  auto serial = serial_from_hex(spec.serial_hex.empty() ? random_serial_hex() : spec.serial_hex);
   if (!serial) return std::unexpected(serial.error());
   if (X509_set_serialNumber(cert.get(), serial->get()) != 1) return openssl_failure("serial");
   if (auto r = set_names(cert.get(), spec); !r) return std::unexpected(r.error());
@@ -203,6 +202,22 @@ common::Result<Cert> build_certificate(const CertSpec& spec) {
   const EVP_MD* md = (type == EVP_PKEY_ED25519 || type == EVP_PKEY_ED448) ? nullptr : EVP_sha256();
   if (X509_sign(cert.get(), spec.issuer_key, md) <= 0) return openssl_failure("signing");
   return cert;
+}
+
+std::string random_serial_hex() {
+  std::string bytes;
+  do {
+    bytes = common::random_bytes(16);
+    bytes[0] = static_cast<char>(static_cast<unsigned char>(bytes[0]) & 0x7f);  // positive
+  } while (std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; }));
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : bytes) {
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 0xf];
+  }
+  auto first = hex.find_first_not_of('0');
+  return hex.substr(first);  // never npos: the bytes are not all zero
 }
 
 std::string serial_hex(const ASN1_INTEGER* serial) {

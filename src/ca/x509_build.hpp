@@ -33,10 +33,15 @@ struct CertSpec {
   std::string ocsp_url;                // AIA OCSP URI; "" = none
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;  // text; invalid_argument when one does not parse
+  std::string serial_hex;                 // "" = random_serial_hex()
 };
 
-// Random positive serial, 16 bytes with the top bit cleared, never zero; SKI unless turned off, AKI when
-// an issuer is given. invalid_argument for a bad IP or an empty validity; io_error when OpenSSL fails.
+// A random positive 127-bit serial (16 bytes, top bit cleared, never zero) as lowercase hex
+// without leading zeros, as serial_hex() prints it.
+std::string random_serial_hex();
+
+// spec.serial_hex or a random serial; SKI unless turned off, AKI when an issuer is given. invalid_argument
+// for a bad IP or an empty validity; io_error when OpenSSL fails.
 common::Result<Cert> build_certificate(const CertSpec& spec);
 
 // The key algorithm (NID) of a DER SubjectPublicKeyInfo, after checking its structure (SEQUENCE of

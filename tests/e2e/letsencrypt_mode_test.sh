@@ -2,13 +2,15 @@
 # `cobble --letsencrypt` as a client sees it: lego (classic, the default profile) and node's
 # acme-client (all three profiles, RSA keys) get certificates whose contents openssl checks against
 # Let's Encrypt's profiles: validity, subject CN, KeyEncipherment, SKID, serverAuth only, no OCSP URL.
+# Then lego revokes its certificate and the CRL shard the certificate names lists it.
 source "$(dirname "$0")/lib.sh"
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
 client_dir=$COBBLE_SOURCE_DIR/tests/e2e/acme-client
 [[ -d $client_dir/node_modules/acme-client ]] \
   || fail "acme-client is not installed: run scripts/install-deps --with-tests (npm ci in $client_dir)"
 
-PEBBLE_VA_ALWAYS_VALID=1 start_cobble --letsencrypt
+PLAIN_PORT=$(free_port)
+PEBBLE_VA_ALWAYS_VALID=1 COBBLE_CRL_REFRESH_SECONDS=1 start_cobble --letsencrypt --plain-listen "127.0.0.1:$PLAIN_PORT"
 fetch_root
 
 # check_leaf FILE PROFILE: the first certificate of FILE against the profile's values.
@@ -55,3 +57,26 @@ openssl x509 -in "$WORK/node/shortlived.pem" -noout -ext subjectAltName | grep -
   || fail "shortlived: no IP address SAN"
 pass "shortlived carries the IP address SAN"
 
+
+# Sharded CRLs (10 shards, as Boulder's test configuration): the certificate names shard
+# (serial mod 10) + 1; that CRL carries an Issuing Distribution Point naming the same URL and, one
+# refresh after lego's revocation, lists the serial.
+serial=$(serial_of "$crt")
+shard=$(( $(python3 -c "print(int('$serial', 16) % 10)") + 1 ))
+crl_url=$(openssl x509 -in "$crt" -noout -ext crlDistributionPoints | grep -o 'URI:[^ ]*' | cut -c5-)
+[[ $crl_url == "http://localhost:$PLAIN_PORT/crl/$shard.crl" ]] || fail "CRL distribution point '$crl_url', shard $shard expected"
+cp "$WORK/lego/certificates/$domain.issuer.crt" "$WORK/issuer.pem"  # lego archives both on revoke
+LEGO_DIR=$WORK/lego lego_run --domains "$domain" revoke
+sleep 1.1
+curl -sf "$crl_url" -o "$WORK/shard.der" || fail "cannot fetch $crl_url"
+openssl crl -inform DER -in "$WORK/shard.der" -CAfile "$WORK/issuer.pem" -noout 2>&1 \
+  | grep -q "verify OK" || fail "the shard is not signed by the intermediate"
+crl_text=$(openssl crl -inform DER -in "$WORK/shard.der" -noout -text)
+grep -qi "Serial Number: 0*$serial" <<<"$crl_text" || { echo "$crl_text"; fail "serial $serial is not in shard $shard"; }
+grep -A3 "Issuing Distribution Point: critical" <<<"$crl_text" | grep -q "URI:$crl_url" \
+  || { echo "$crl_text"; fail "shard $shard has no critical Issuing Distribution Point naming $crl_url"; }
+other=$(( shard % 10 + 1 ))
+curl -sf "http://localhost:$PLAIN_PORT/crl/$other.crl" -o "$WORK/other.der" || fail "cannot fetch shard $other"
+! openssl crl -inform DER -in "$WORK/other.der" -noout -text | grep -qi "Serial Number: 0*$serial" \
+  || fail "serial $serial is listed in shard $other too"
+pass "revoked: shard $shard ($crl_url) lists $serial with its Issuing Distribution Point; shard $other does not"

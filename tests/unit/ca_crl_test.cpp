@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "ca/crl.hpp"
 #include "ca/x509_build.hpp"
@@ -20,16 +21,18 @@ namespace {
 
 cobble::authority::Policy with_urls() {
   cobble::authority::Policy policy;
-  policy.crl_url = "http://ca.test:14080/crl/0";
+  policy.crl = {"http://ca.test:14080/crl/", 0};
   policy.ocsp_url = "http://ocsp.ca.test/";
   return policy;
 }
 
 struct Fixture {
-  TestCa ca{with_urls()};
+  TestCa ca;
   TestClient client{ca};
   PrivateKey cert_key = PrivateKey::generate(PrivateKey::Kind::es256);
-  Fixture() { REQUIRE(client.register_account().status == 201); }
+  explicit Fixture(cobble::authority::Policy policy = with_urls()) : ca(std::move(policy)) {
+    REQUIRE(client.register_account().status == 201);
+  }
 
   // Issues a certificate: its DER and serial.
   std::pair<std::string, std::string> issue() {
@@ -38,8 +41,8 @@ struct Fixture {
     auto chain = client.post_as_get(url);
     return {cobble::ca::first_certificate_der(chain.body).value(), url.substr(url.rfind('/') + 1)};
   }
-  Crl fetch() {
-    auto reply = ca.send("GET", "/crl/0", "", "");
+  Crl fetch(const std::string& name = "0") {
+    auto reply = ca.send("GET", "/crl/" + name, "", "");
     REQUIRE(reply.status == 200);
     CHECK(reply.content_type == "application/pkix-crl");
     const auto* p = reinterpret_cast<const unsigned char*>(reply.body.data());
@@ -132,7 +135,10 @@ TEST_CASE("the CRL parses with the openssl command line", "[ca][crl]") {
 
 TEST_CASE("other CRL numbers are 404", "[ca][crl]") {
   Fixture f;
-  CHECK(f.ca.send("GET", "/crl/1", "", "").status == 404);
+  for (const char* name : {"1", "1.crl", "-1", "x", "0x1", "99999", ".crl"}) {
+    CAPTURE(name);
+    CHECK(f.ca.send("GET", std::string("/crl/") + name, "", "").status == 404);
+  }
 }
 
 TEST_CASE("issued certificates carry the CRL distribution point and the OCSP URL", "[ca][crl]") {
@@ -159,4 +165,107 @@ TEST_CASE("the CRL signer refuses a serial that is not hex", "[ca][crl]") {
   auto der = cobble::ca::sign_crl(*ca.ca, request);
   REQUIRE_FALSE(der);
   CHECK(der.error().message.find("xyz") != std::string::npos);
+}
+
+namespace {
+
+// The URI of a CRL's Issuing Distribution Point, and whether the extension is critical and says
+// onlyContainsUserCerts; nullopt without one.
+struct Idp {
+  std::string uri;
+  bool critical = false;
+  bool only_user = false;
+};
+std::optional<Idp> idp_of(X509_CRL* crl) {
+  int at = X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1);
+  if (at < 0) return std::nullopt;
+  Idp out;
+  out.critical = X509_EXTENSION_get_critical(X509_CRL_get_ext(crl, at)) == 1;
+  std::unique_ptr<ISSUING_DIST_POINT, ossl::FreeWith<ISSUING_DIST_POINT_free>> idp(
+      static_cast<ISSUING_DIST_POINT*>(
+          X509_CRL_get_ext_d2i(crl, NID_issuing_distribution_point, nullptr, nullptr)));
+  REQUIRE(idp);
+  out.only_user = idp->onlyuser != 0;
+  REQUIRE(idp->distpoint);
+  REQUIRE(idp->distpoint->type == 0);
+  GENERAL_NAME* name = sk_GENERAL_NAME_value(idp->distpoint->name.fullname, 0);
+  REQUIRE(name->type == GEN_URI);
+  out.uri.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.uniformResourceIdentifier)),
+                 static_cast<std::size_t>(ASN1_STRING_length(name->d.uniformResourceIdentifier)));
+  return out;
+}
+
+std::string crl_distribution_point(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ossl::Cert leaf(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  REQUIRE(leaf);
+  std::unique_ptr<CRL_DIST_POINTS, ossl::FreeWith<CRL_DIST_POINTS_free>> points(static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(leaf.get(), NID_crl_distribution_points, nullptr, nullptr)));
+  REQUIRE(points);
+  REQUIRE(sk_DIST_POINT_num(points.get()) == 1);
+  GENERAL_NAME* name =
+      sk_GENERAL_NAME_value(sk_DIST_POINT_value(points.get(), 0)->distpoint->name.fullname, 0);
+  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.uniformResourceIdentifier)),
+          static_cast<std::size_t>(ASN1_STRING_length(name->d.uniformResourceIdentifier))};
+}
+
+long next_update_after_this(X509_CRL* crl) {
+  int days = 0, seconds = 0;
+  REQUIRE(ASN1_TIME_diff(&days, &seconds, X509_CRL_get0_lastUpdate(crl), X509_CRL_get0_nextUpdate(crl)) == 1);
+  return days * 86400L + seconds;
+}
+
+}  // namespace
+
+TEST_CASE("a certificate's shard is its serial mod N, plus one", "[ca][crl]") {
+  CHECK(cobble::ca::crl_shard_of("ff", 10) == 6);  // 255 mod 10 = 5
+  CHECK(cobble::ca::crl_shard_of("FF", 10) == 6);
+  CHECK(cobble::ca::crl_shard_of("a", 10) == 1);
+  CHECK(cobble::ca::crl_shard_of("9", 10) == 10);
+  // 2^127 - 1 mod 7 = 1 (2^3 = 1 mod 7, 127 = 3*42 + 1, so 2^127 = 2 and 2^127 - 1 = 1).
+  CHECK(cobble::ca::crl_shard_of("7fffffffffffffffffffffffffffffff", 7) == 2);
+  CHECK(cobble::ca::crl_shard_of("1234", 0) == 0);
+  CHECK_FALSE(cobble::ca::crl_shard_of("xyz", 10));
+  CHECK_FALSE(cobble::ca::crl_shard_of("", 10));
+  CHECK(cobble::ca::crl_url_of({"http://c.test/crl/", 10}, 3) == "http://c.test/crl/3.crl");
+  CHECK(cobble::ca::crl_url_of({"http://c.test/crl/", 10}, 0) == "http://c.test/crl/0");
+  CHECK(cobble::ca::crl_url_of({"", 10}, 3).empty());
+}
+
+TEST_CASE("sharded CRLs: each certificate names its shard, and each shard lists only its own", "[ca][crl]") {
+  auto policy = with_urls();
+  policy.crl = {"http://ca.test:14080/crl/", 4};
+  policy.crl_lifetime = 216h;
+  Fixture f(policy);
+  std::map<int, std::vector<std::string>> serials_by_shard;
+  for (int i = 0; i < 12; ++i) {
+    auto [der, serial] = f.issue();
+    int shard = cobble::ca::crl_shard_of(serial, 4).value();
+    CHECK(crl_distribution_point(der) == "http://ca.test:14080/crl/" + std::to_string(shard) + ".crl");
+    REQUIRE(
+        f.client.post("/acme/revoke-cert", {{"certificate", cobble::common::base64url_encode(der)}}).status ==
+        200);
+    serials_by_shard[shard].push_back(serial);
+  }
+  f.ca.clock.advance(61s);
+  auto all = f.fetch("0");
+  CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(all.get())) == 12);
+  CHECK(idp_of(all.get())->uri == "http://ca.test:14080/crl/0");
+  for (int shard = 1; shard <= 4; ++shard) {
+    CAPTURE(shard);
+    auto crl = f.fetch(std::to_string(shard) + ".crl");
+    auto idp = idp_of(crl.get());
+    REQUIRE(idp);
+    CHECK(idp->uri == "http://ca.test:14080/crl/" + std::to_string(shard) + ".crl");
+    CHECK(idp->critical);
+    CHECK(idp->only_user);
+    CHECK(next_update_after_this(crl.get()) == 216 * 3600 - 1);
+    const auto& mine = serials_by_shard[shard];
+    CHECK(std::max(0, sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get()))) == static_cast<int>(mine.size()));
+    for (const auto& serial : mine) CHECK(reason_listed(crl.get(), serial) == -1);
+    auto intermediate = ossl::cert_from_pem(f.ca.ca->intermediate_pem()).value();
+    CHECK(X509_CRL_verify(crl.get(), X509_get0_pubkey(intermediate.get())) == 1);
+  }
+  CHECK(f.ca.send("GET", "/crl/3", "", "").status == 200);  // the shard's number alone works too
+  CHECK(f.ca.send("GET", "/crl/5.crl", "", "").status == 404);
 }
