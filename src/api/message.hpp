@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,5 +53,9 @@ using common::iequals;
 // HTTP layer may run them on its I/O thread instead of handing them to the handler pool, which
 // would cost two thread switches for a few µs of work.
 bool runs_inline(const Request& request);
+
+// The first `name` parameter of a URL query or form body, percent-decoded ('+' is a space);
+// nullopt when absent.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
 
 }  // namespace cobble::api

@@ -9,6 +9,7 @@
 
 #include "api/urls.hpp"
 #include "app/config_check.hpp"
+#include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
 #include "app/webhook.hpp"
 #include "authority/profiles.hpp"
@@ -104,7 +105,7 @@ validation::ValidatorOptions validator_options(const Config& config) {
   options.tls_alpn.tls_port = static_cast<std::uint16_t>(config.tls_port);
   options.tls_alpn.policy = policy;
   options.tls_alpn.timeout = std::chrono::seconds(config.va_timeout_seconds);
-  options.perspectives = std::max(1, config.va_perspectives);
+  options.remote = corroboration_from(config).value();  // check_config checked it
   options.issuer_domain_names = issuer_domain_names(config);
   options.caa = {config.caa_enabled, issuer_domain_names(config)};
   return options;

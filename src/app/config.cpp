@@ -10,6 +10,7 @@
 
 #include "api/chaos.hpp"
 #include "app/pebble_config.hpp"
+#include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
 
 namespace cobble::app {
@@ -133,7 +134,13 @@ const Option kOptions[] = {
     {"vaAllowLoopback", &Config::va_allow_loopback, "validation may connect to loopback addresses"},
     {"vaAllowPrivate", &Config::va_allow_private, "validation may connect to private-use addresses"},
     {"vaTimeoutSeconds", &Config::va_timeout_seconds, "time allowed for one validation"},
-    {"vaPerspectives", &Config::va_perspectives, "concurrent attempts per challenge that must all pass"},
+    {"vaPerspectives", &Config::va_perspectives,
+     "perspectives per challenge (a primary and unnamed remotes) that must all pass; see "
+     "vaRemotePerspectives"},
+    {"vaRemotePerspectives", &Config::va_remote_perspectives,
+     "named remote perspectives [{name, rir, sourceAddress}] that must corroborate the primary",
+     check_remote_perspectives},
+    {"vaRemoteQuorum", &Config::va_remote_quorum, "remote perspectives that must corroborate (0: all)"},
     {"vaSleepSeconds", &Config::va_sleep_seconds, "random delay up to N seconds before each validation"},
     {"vaMaxConcurrent", &Config::va_max_concurrent, "validations running at once; more wait in line"},
     {"vaMaxQueued", &Config::va_max_queued,
@@ -234,7 +241,8 @@ std::string type_name(const Member& m) {
   return std::visit(
       [](auto ptr) -> std::string {
         using T = std::remove_reference_t<decltype(Config{}.*ptr)>;
-        if constexpr (std::is_same_v<T, nlohmann::json>) return "a JSON object";
+        if constexpr (std::is_same_v<T, nlohmann::json>)
+          return (Config{}.*ptr).is_array() ? "a JSON list" : "a JSON object";
         if constexpr (std::is_same_v<T, bool>) return "a boolean";
         if constexpr (std::is_same_v<T, int>) return "an integer";
         if constexpr (std::is_same_v<T, std::string>) return "a string";
@@ -268,7 +276,8 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
           }
           config.*ptr = std::move(map);
         } else if constexpr (std::is_same_v<T, nlohmann::json>) {
-          if (!value.is_object()) return false;
+          // A JSON setting keeps the shape of its default: an object (profiles, chaos) or a list.
+          if (value.type() != (Config{}.*ptr).type()) return false;
           config.*ptr = value;
         } else {
           if (!value.is_array()) return false;

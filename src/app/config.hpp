@@ -68,7 +68,10 @@ struct Config {
   bool va_allow_loopback = true;  // a local test CA validates against 127.0.0.1 / ::1
   bool va_allow_private = false;  // RFC 1918 and friends
   int va_timeout_seconds = 10;
-  int va_perspectives = 1;   // concurrent attempts that must all pass (Pebble: 3)
+  int va_perspectives = 1;  // primary + unnamed remotes that must all pass (Pebble: 3)
+  // Named remote perspectives (app/perspectives_config.hpp); when set, they replace the unnamed ones.
+  nlohmann::json va_remote_perspectives = nlohmann::json::array();
+  int va_remote_quorum = 0;  // remote perspectives that must corroborate; 0 = all
   int va_sleep_seconds = 0;  // random delay 0..N s before validating (PEBBLE_VA_SLEEPTIME)
   int va_max_concurrent = 4096;
   int va_max_queued = 10'000;  // validations waiting beyond vaMaxConcurrent; a challenge POST past it is 503

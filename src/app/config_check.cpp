@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "api/chaos.hpp"
+#include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
 #include "authority/profiles.hpp"
 #include "common/base64url.hpp"
@@ -80,6 +81,7 @@ common::Result<void> check_config(const Config& config) {
                                                          std::to_string(config.nonce_reject_percent));
   }
   if (auto keys = decode_mac_keys(config); !keys) return std::unexpected(keys.error());
+  if (auto rule = corroboration_from(config); !rule) return std::unexpected(rule.error());
   if (auto chaos = api::parse_chaos(config.chaos); !chaos) {
     return common::fail(chaos.error().code, "setting 'chaos': " + chaos.error().message);
   }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "app/perspectives_config.hpp"
+
 namespace cobble::app {
 
 std::size_t raise_open_file_limit() {
@@ -22,8 +24,8 @@ ConnectionCaps connection_caps(const Config& config, std::size_t open_files) {
   constexpr std::size_t kReserved = 128;
   constexpr std::size_t kAtLeast = 8;
   std::size_t available = open_files > kReserved + 4 * kAtLeast ? open_files - kReserved : 4 * kAtLeast;
-  auto validations = static_cast<std::size_t>(std::max(1, config.va_max_concurrent)) *
-                     static_cast<std::size_t>(std::max(1, config.va_perspectives));
+  auto validations =
+      static_cast<std::size_t>(std::max(1, config.va_max_concurrent)) * perspective_count(config);
   std::size_t connections = available - std::min(validations, available / 2);
   std::size_t acme_listeners = config.plain_listen_address.empty() ? 1 : 2;
   ConnectionCaps caps;

@@ -4,10 +4,17 @@ namespace cobble::app {
 
 nlohmann::json letsencrypt_preset() {
   // Values from Let's Encrypt's published profiles, rate limits and Boulder's configuration
-  // (late 2026); CRL sharding as Boulder's test configuration (10 shards, 216 hours). Profile
-  // lifetimes are seconds.
+  // (late 2026); CRL sharding as Boulder's test configuration (10 shards, 216 hours); MPIC with
+  // 3 remote perspectives in 2 RIRs corroborating (4 remotes named by region, one may fail).
+  // Profile lifetimes are seconds.
   return nlohmann::json::parse(R"json({
-  "vaPerspectives": 3,
+  "vaRemotePerspectives": [
+    {"name": "us-east", "rir": "ARIN"},
+    {"name": "us-west", "rir": "ARIN"},
+    {"name": "eu-central", "rir": "RIPE"},
+    {"name": "ap-southeast", "rir": "APNIC"}
+  ],
+  "vaRemoteQuorum": 3,
   "http01RedirectPorts": "standard",
   "requireTermsOfService": true,
   "keyPolicy": "letsencrypt",

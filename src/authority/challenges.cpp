@@ -153,7 +153,23 @@ storage::ValidationAttemptRecord Challenges::attempt_record(const ValidationTask
   }
   attempt.addresses = outcome.addresses;
   attempt.redirects = outcome.redirects;
+  for (const auto& seen : outcome.perspectives) {
+    storage::PerspectiveRecord perspective{seen.name, seen.rir, acme::ChallengeStatus::valid, "", ""};
+    if (seen.problem) {
+      perspective.result = acme::ChallengeStatus::invalid;
+      perspective.problem_type = acme::urn(seen.problem->type);
+      perspective.problem_detail = common::valid_utf8(seen.problem->detail);
+    }
+    attempt.perspectives.push_back(std::move(perspective));
+  }
   return attempt;
+}
+
+acme::Result<std::vector<storage::ValidationAttemptRecord>> Challenges::recent_validations(
+    std::int64_t account_id, const acme::Identifier& identifier, std::size_t limit) const {
+  auto attempts = store_.list_validation_attempts(account_id, {identifier.type, identifier.value}, limit);
+  if (!attempts) return acme::fail(internal_error("listing validations", attempts.error()));
+  return std::move(*attempts);
 }
 
 void Challenges::resume_interrupted() const {

@@ -51,6 +51,11 @@ class Challenges {
   // later); true when recorded, or dropped because the challenge is no longer processing.
   bool record_outcome(const ValidationTask& task, const validation::Outcome& outcome) const;
 
+  // Operators: the account's latest `limit` validations of `identifier` (wildcards without "*."),
+  // newest first, each with every perspective's result.
+  acme::Result<std::vector<storage::ValidationAttemptRecord>> recent_validations(
+      std::int64_t account_id, const acme::Identifier& identifier, std::size_t limit) const;
+
   // Start-up recovery: re-schedules challenges left processing by a crash, except one already
   // resumed kMaxResumes times (each of those starts ended before it did): that one is failed.
   void resume_interrupted() const;

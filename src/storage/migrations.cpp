@@ -187,6 +187,20 @@ DROP INDEX authorizations_reuse;
 CREATE INDEX authorizations_reuse
   ON authorizations(account_id, identifier_type, identifier_value, wildcard, status, profile, expires);
 )sql"},
+    // 7: each perspective's result of a multi-perspective validation (issue #14), so an operator
+    // sees which remote did not corroborate. No rows when the primary validated alone.
+    Migration{7, R"sql(
+CREATE TABLE validation_perspectives (
+  attempt_id     INTEGER NOT NULL REFERENCES validation_attempts(id),
+  position       INTEGER NOT NULL,
+  name           TEXT NOT NULL,
+  rir            TEXT NOT NULL,
+  result         TEXT NOT NULL,
+  problem_type   TEXT NOT NULL,
+  problem_detail TEXT NOT NULL,
+  PRIMARY KEY (attempt_id, position)
+) WITHOUT ROWID;
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

@@ -112,6 +112,16 @@ struct RevokedRecord {
   int reason = 0;  // RFC 5280 CRLReason
 };
 
+// What one vantage point of a multi-perspective validation found (issue #14): the primary first,
+// then each remote, named and tagged with its Regional Internet Registry.
+struct PerspectiveRecord {
+  std::string name;
+  std::string rir;                                    // "" = not said
+  ChallengeStatus result = ChallengeStatus::invalid;  // valid or invalid
+  std::string problem_type;                           // URN when invalid
+  std::string problem_detail;                         // when invalid
+};
+
 // One validation of one challenge, as the validation authority saw it (issue #4). The pausing
 // feature and operators read these to see why a pair keeps failing.
 struct ValidationAttemptRecord {
@@ -126,6 +136,7 @@ struct ValidationAttemptRecord {
   std::string problem_detail;                         // when invalid
   std::vector<std::string> addresses;
   std::vector<std::string> redirects;
+  std::vector<PerspectiveRecord> perspectives;  // empty when the primary validated alone
 };
 
 // Rows for Store::insert_bulk, written in one transaction. Orders and attempts name accounts by

@@ -126,6 +126,7 @@ class SqliteStore final : public Store {
   Result<std::int64_t> insert_account_row(const AccountRecord& account);
   Result<void> insert_order_rows(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs);
   Result<void> insert_attempt_row(const ValidationAttemptRecord& attempt);
+  Result<std::vector<PerspectiveRecord>> load_perspectives(std::int64_t attempt_id);
   // Pause bookkeeping inside an open transaction.
   Result<PauseEffect> apply_pause_bookkeeping(bool valid, const PauseBookkeeping& pause);
   Result<PauseEffect> pause_locked(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,

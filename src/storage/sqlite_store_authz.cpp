@@ -171,7 +171,37 @@ Result<void> SqliteStore::insert_attempt_row(const ValidationAttemptRecord& atte
       to_micros(attempt.started_at), to_micros(attempt.finished_at), attempt.result, attempt.problem_type,
       attempt.problem_detail, join_lines(attempt.addresses), join_lines(attempt.redirects));
   if (!inserted) return std::unexpected(inserted.error());
+  auto attempt_id = sqlite3_last_insert_rowid(db_.handle());
+  std::int64_t position = 0;
+  for (const PerspectiveRecord& p : attempt.perspectives) {
+    auto row = execute(
+        "INSERT INTO validation_perspectives (attempt_id, position, name, rir, result, problem_type, "
+        "problem_detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        attempt_id, position++, p.name, p.rir, p.result, p.problem_type, p.problem_detail);
+    if (!row) return std::unexpected(row.error());
+  }
   return {};
+}
+
+Result<std::vector<PerspectiveRecord>> SqliteStore::load_perspectives(std::int64_t attempt_id) {
+  auto cursor = statement(
+      "SELECT name, rir, result, problem_type, problem_detail FROM validation_perspectives "
+      "WHERE attempt_id = ? ORDER BY position");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  row.bind(1, attempt_id);
+  std::vector<PerspectiveRecord> out;
+  while (true) {
+    auto more = row.step();
+    if (!more) return std::unexpected(more.error());
+    if (!*more) break;
+    out.push_back(PerspectiveRecord{.name = row.text(0),
+                                    .rir = row.text(1),
+                                    .result = challenge_status(row, 2),
+                                    .problem_type = row.text(3),
+                                    .problem_detail = row.text(4)});
+  }
+  return out;
 }
 
 Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attempts(
@@ -204,6 +234,11 @@ Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attemp
                                           .problem_detail = row.text(6),
                                           .addresses = split_lines(row.text(7)),
                                           .redirects = split_lines(row.text(8))});
+  }
+  for (auto& attempt : out) {
+    auto perspectives = load_perspectives(attempt.id);
+    if (!perspectives) return std::unexpected(perspectives.error());
+    attempt.perspectives = std::move(*perspectives);
   }
   return out;
 }

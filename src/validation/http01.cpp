@@ -49,7 +49,8 @@ asio::awaitable<Outcome> validate_http01(Resolver& resolver, const Request& requ
       outcome.addresses.push_back((address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) +
                                   ":" + std::to_string(url.port));
       bool connected = false;
-      reply = co_await fetch(endpoint, url, options.user_agent, options.max_body, deadline, connected);
+      reply = co_await fetch(endpoint, url, options.user_agent, options.max_body, deadline, connected,
+                             options.source_address);
       if (reply || connected) break;  // fall back to the next address only when this one did not connect
     }
     if (!reply) {

@@ -24,6 +24,7 @@ struct HttpOptions {
   std::size_t max_body = 4096;
   int max_redirects = 10;
   RedirectPorts redirect_ports = RedirectPorts::standard;
+  std::string source_address;  // the perspective's own source address ("" = the system's choice)
 };
 
 // RFC 8555 §8.3: GET http://<name>:<http_port>/.well-known/acme-challenge/<token>; the body,

@@ -11,6 +11,7 @@
 #include <charconv>
 
 #include "common/text.hpp"
+#include "validation/source_address.hpp"
 
 namespace cobble::validation {
 namespace asio = boost::asio;
@@ -178,10 +179,16 @@ asio::awaitable<std::expected<HttpReply, acme::Problem>> fetch(const asio::ip::t
                                                                const Url& url, const std::string& user_agent,
                                                                std::size_t max_body,
                                                                std::chrono::steady_clock::time_point deadline,
-                                                               bool& connected) {
+                                                               bool& connected,
+                                                               const std::string& source_address) {
   auto executor = co_await asio::this_coro::executor;
   beast::tcp_stream tcp(executor);
   tcp.expires_at(deadline);
+  if (auto bec = bind_source(tcp.socket(), endpoint, source_address)) {
+    co_return std::unexpected(Problem::make(
+        ProblemType::server_internal,
+        "The validation perspective cannot use source address " + source_address + ": " + bec.message()));
+  }
   auto [cec] = co_await tcp.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   connected = !cec;
   if (cec) co_return std::unexpected(connection_problem(url, cec, true));

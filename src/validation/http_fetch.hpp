@@ -34,9 +34,10 @@ struct HttpReply {
 // for redirects), reading at most `max_body` bytes of body, all before `deadline`. On failure
 // returns the problem a person would read ("Timeout during connect (likely firewall problem)").
 // `connected` tells whether the TCP connection was made (callers fall back to another address
-// only when it was not).
+// only when it was not). `source_address`: see bind_source.
 boost::asio::awaitable<std::expected<HttpReply, acme::Problem>> fetch(
     const boost::asio::ip::tcp::endpoint& endpoint, const Url& url, const std::string& user_agent,
-    std::size_t max_body, std::chrono::steady_clock::time_point deadline, bool& connected);
+    std::size_t max_body, std::chrono::steady_clock::time_point deadline, bool& connected,
+    const std::string& source_address = "");
 
 }  // namespace cobble::validation

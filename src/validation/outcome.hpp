@@ -9,6 +9,7 @@
 #include "acme/problem.hpp"
 #include "acme/types.hpp"
 #include "common/clock.hpp"
+#include "validation/perspectives.hpp"
 
 namespace cobble::validation {
 
@@ -33,6 +34,8 @@ struct Outcome {
   std::optional<acme::Problem> problem;  // empty: the challenge passed
   std::vector<std::string> addresses;    // addresses contacted, in order ("[::1]:5002", "127.0.0.1:5002")
   std::vector<std::string> redirects;    // http-01: every URL fetched after the first
+  // With remote perspectives: the primary's result, then each remote's.
+  std::vector<PerspectiveResult> perspectives;
   // When the validation ran, in ACME time: set by whoever runs validators (they read no clock).
   common::TimePoint started_at{};
   common::TimePoint finished_at{};

@@ -16,6 +16,7 @@
 #include "common/base64url.hpp"
 #include "common/openssl.hpp"
 #include "common/text.hpp"
+#include "validation/source_address.hpp"
 #include "validation/targets.hpp"
 
 namespace cobble::validation {
@@ -56,6 +57,13 @@ asio::awaitable<Outcome> try_address(const asio::ip::address& address, const Req
   const auto& name = request.identifier.value;
   beast::tcp_stream tcp(executor);
   tcp.expires_at(deadline);
+  if (auto bec = bind_source(tcp.socket(), asio::ip::tcp::endpoint(address, options.tls_port),
+                             options.source_address)) {
+    outcome.problem = acme::Problem::make(acme::ProblemType::server_internal,
+                                          "The validation perspective cannot use source address " +
+                                              options.source_address + ": " + bec.message());
+    co_return outcome;
+  }
   auto [cec] = co_await tcp.async_connect(asio::ip::tcp::endpoint(address, options.tls_port),
                                           asio::as_tuple(asio::use_awaitable));
   connected = !cec;

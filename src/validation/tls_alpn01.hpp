@@ -16,6 +16,7 @@ struct TlsAlpnOptions {
   std::uint16_t tls_port = 443;
   AddressPolicy policy;
   std::chrono::seconds timeout{10};
+  std::string source_address;  // the perspective's own source address ("" = the system's choice)
 };
 
 // What is wrong with a tls-alpn-01 certificate for `identifier` (RFC 8737 §3; RFC 8738 §6 for an IP

@@ -16,12 +16,19 @@
 namespace cobble::validation {
 namespace asio = boost::asio;
 
-asio::awaitable<Outcome> Validator::validate_once(const Request& request) {
+asio::awaitable<Outcome> Validator::validate_once(const Request& request, const std::string& source_address) {
   try {
-    if (request.type == "http-01") co_return co_await validate_http01(resolver_, request, options_.http);
+    if (request.type == "http-01") {
+      auto http = options_.http;
+      http.source_address = source_address;
+      co_return co_await validate_http01(resolver_, request, http);
+    }
     if (request.type == "dns-01") co_return co_await validate_dns01(resolver_, request);
-    if (request.type == "tls-alpn-01")
-      co_return co_await validate_tls_alpn01(resolver_, request, options_.tls_alpn);
+    if (request.type == "tls-alpn-01") {
+      auto tls = options_.tls_alpn;
+      tls.source_address = source_address;
+      co_return co_await validate_tls_alpn01(resolver_, request, tls);
+    }
     if (request.type == "dns-account-01") co_return co_await validate_dns_account01(resolver_, request);
     if (request.type == "dns-persist-01")
       co_return co_await validate_dns_persist01(resolver_, request, options_.issuer_domain_names);
@@ -48,30 +55,42 @@ asio::awaitable<Outcome> Validator::validate(Request request) {
 }
 
 asio::awaitable<Outcome> Validator::validate_perspectives(const Request& request) {
-  int n = std::max(1, options_.perspectives);
-  if (n == 1) co_return co_await validate_once(request);
+  const auto& remotes = options_.remote.remotes;
+  if (remotes.empty()) co_return co_await validate_once(request, options_.primary.source_address);
+  std::vector<Perspective> all{options_.primary};
+  all.insert(all.end(), remotes.begin(), remotes.end());
   auto executor = co_await asio::this_coro::executor;
-  asio::experimental::channel<void(boost::system::error_code, Outcome)> results(executor,
-                                                                                static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
+  using Result = std::pair<std::size_t, Outcome>;
+  asio::experimental::channel<void(boost::system::error_code, Result)> results(executor, all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
     asio::co_spawn(
         executor,
-        [this, &request, &results]() -> asio::awaitable<void> {
-          auto outcome = co_await validate_once(request);
+        [this, i, &all, &request, &results]() -> asio::awaitable<void> {
+          auto outcome = co_await validate_once(request, all[i].source_address);
           // validate_once never throws, and the send cannot fail (the channel has room for all).
-          co_await results.async_send(boost::system::error_code{}, std::move(outcome),
+          co_await results.async_send(boost::system::error_code{}, Result{i, std::move(outcome)},
                                       asio::as_tuple(asio::use_awaitable));
         },
         common::LogEscaped{"validation perspective"});
   }
-  // Every perspective is awaited (they reference `request` and `results`), then merged.
-  Outcome merged;
-  for (int i = 0; i < n; ++i) {
-    auto outcome = co_await results.async_receive(asio::use_awaitable);
-    merged.addresses.insert(merged.addresses.end(), outcome.addresses.begin(), outcome.addresses.end());
-    merged.redirects.insert(merged.redirects.end(), outcome.redirects.begin(), outcome.redirects.end());
-    if (outcome.problem && !merged.problem) merged.problem = outcome.problem;
+  // Every perspective is awaited (they reference `request`, `all` and `results`), then merged in
+  // the order they are configured.
+  std::vector<Outcome> outcomes(all.size());
+  for (std::size_t n = 0; n < all.size(); ++n) {
+    auto [i, outcome] = co_await results.async_receive(asio::use_awaitable);
+    outcomes[i] = std::move(outcome);
   }
+  Outcome merged;
+  std::vector<PerspectiveResult> remote_results;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& o = outcomes[i];
+    merged.addresses.insert(merged.addresses.end(), o.addresses.begin(), o.addresses.end());
+    merged.redirects.insert(merged.redirects.end(), o.redirects.begin(), o.redirects.end());
+    merged.perspectives.push_back({all[i].name, all[i].rir, o.problem});
+    if (i > 0) remote_results.push_back({all[i].name, all[i].rir, o.problem});
+  }
+  merged.problem = outcomes.front().problem;
+  if (!merged.problem) merged.problem = corroboration_problem(options_.remote, remote_results);
   co_return merged;
 }
 

@@ -5,6 +5,7 @@
 #include "app/config.hpp"
 #include "app/config_check.hpp"
 #include "app/letsencrypt_preset.hpp"
+#include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
 #include "support/temp_dir.hpp"
 
@@ -250,6 +251,14 @@ TEST_CASE(
   CHECK(preset.pause_refill_period_hours == 24);
   CHECK(preset.default_profile == "classic");
   CHECK(preset.listen_address == Config{}.listen_address);  // the preset leaves the network alone
+  // MPIC: 3 remote perspectives in 2 RIRs must corroborate the primary (of 4 remotes in 3 RIRs).
+  auto rule = cobble::app::corroboration_from(preset);
+  REQUIRE(rule);
+  CHECK(rule->remotes.size() == 4);
+  CHECK(rule->quorum == 3);
+  std::set<std::string> rirs;
+  for (const auto& remote : rule->remotes) rirs.insert(remote.rir);
+  CHECK(rirs.size() == 3);
 
   auto staging =
       nlohmann::json::parse(std::ifstream(std::string(COBBLE_SOURCE_DIR) + "/config/staging.json"));

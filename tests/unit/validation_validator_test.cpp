@@ -36,7 +36,8 @@ struct ValidatorSetup : cobble::test::ChallSrvResolver {
     options.tls_alpn.tls_port = challsrv.tlsalpn01_port();
     options.tls_alpn.policy.allow_loopback = true;
     options.tls_alpn.timeout = std::chrono::seconds(5);
-    options.perspectives = perspectives;
+    for (int i = 1; i < perspectives; ++i)
+      options.remote.remotes.push_back({"remote-" + std::to_string(i), "", ""});
     Validator validator(resolver, options);
     return cobble::test::run_until_done(io, validator.validate({.type = type,
                                                                 .identifier = {"dns", host},

@@ -135,8 +135,9 @@ class Bench {
 
   void start_http01() {
     http01_ = std::make_unique<challsrv::HttpListener>(
-        io_, "http-01",
-        [tokens = run_.http01](const challsrv::HttpRequest& r) { return answer_http01(*tokens, r); });
+        io_, "http-01", [tokens = run_.http01](const challsrv::HttpRequest& r, const challsrv::Peer&) {
+          return answer_http01(*tokens, r);
+        });
     auto bound = http01_->listen({"127.0.0.1", options_.http01_port});
     if (!bound)
       throw SetupError("cannot listen for http-01 on 127.0.0.1:" + std::to_string(options_.http01_port) +

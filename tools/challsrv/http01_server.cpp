@@ -5,7 +5,7 @@
 namespace cobble::challsrv {
 namespace http = boost::beast::http;
 
-HttpResponse handle_http01(State& state, const HttpRequest& request) {
+HttpResponse handle_http01(State& state, const HttpRequest& request, const Peer& peer) {
   const std::string target(request.target());
   state.record(HttpEvent{target, std::string(request[http::field::host]), false, "",
                          std::string(request[http::field::user_agent])});
@@ -21,6 +21,10 @@ HttpResponse handle_http01(State& state, const HttpRequest& request) {
       response.result(http::status::ok);
       response.set(http::field::content_type, "text/plain; charset=utf-8");
       response.body() = *key_authorization;
+      if (state.source_mismatched(peer.address)) {
+        spdlog::info("http-01: {} is a mismatched source: answering a wrong key authorization", peer.address);
+        response.body() += ".seen-differently-from-" + peer.address;
+      }
       return response;
     }
     spdlog::info("http-01: unknown token in {}", path);

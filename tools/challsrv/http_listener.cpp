@@ -38,7 +38,7 @@ struct HttpListener::Shared {
 
 namespace {
 
-HttpResponse call_handler(const HttpListener::Shared& shared, const HttpRequest& request);
+HttpResponse call_handler(const HttpListener::Shared& shared, const HttpRequest& request, const Peer& peer);
 
 void log_exception(const std::string& name, std::exception_ptr error) {
   if (!error) return;
@@ -50,6 +50,9 @@ void log_exception(const std::string& name, std::exception_ptr error) {
 }
 
 asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<HttpListener::Shared> shared) {
+  boost::system::error_code peer_ec;
+  auto remote = socket.remote_endpoint(peer_ec);
+  const Peer peer{peer_ec ? std::string() : remote.address().to_string()};
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -60,7 +63,7 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<HttpListen
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (read_ec) break;
     const auto request = parser.release();
-    auto response = call_handler(*shared, request);
+    auto response = call_handler(*shared, request, peer);
     response.version(request.version());
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
@@ -94,9 +97,9 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
   }
 }
 
-HttpResponse call_handler(const HttpListener::Shared& shared, const HttpRequest& request) {
+HttpResponse call_handler(const HttpListener::Shared& shared, const HttpRequest& request, const Peer& peer) {
   try {
-    return shared.handler(request);
+    return shared.handler(request, peer);
   } catch (const std::exception& e) {
     spdlog::error("{}: {} {}: {}", shared.name, std::string(request.method_string()),
                   std::string(request.target()), e.what());

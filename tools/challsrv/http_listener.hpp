@@ -15,9 +15,13 @@ namespace cobble::challsrv {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+// Who sent a request: the connection's remote address (no port), e.g. "127.0.0.3".
+struct Peer {
+  std::string address;
+};
 // A pure function request → response, called on the connection's I/O thread. It need not set the
 // version, keep-alive or Content-Length; the listener does. An exception becomes a 500.
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+using HttpHandler = std::function<HttpResponse(const HttpRequest&, const Peer&)>;
 
 // Plain-HTTP/1.1 server: one coroutine per connection on its own strand, keep-alive, a 64 KiB
 // body limit and a 30 s timeout on every read and write.

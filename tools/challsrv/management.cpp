@@ -209,6 +209,22 @@ const std::map<std::string, Handler, std::less<>>& routes() {
          s.del_http01(token);
          return {};
        }},
+      // Cobble extensions: {"source": "127.0.0.3"} makes http-01 answers to that address wrong.
+      {"/set-source-mismatch",
+       [](State& s, Fields& f) -> Outcome {
+         auto source = f.required("source");
+         if (f.failed()) return f.failure();
+         spdlog::info("http-01 answers to {} are now wrong", source);
+         s.set_source_mismatch(std::move(source));
+         return {};
+       }},
+      {"/clear-source-mismatch",
+       [](State& s, Fields& f) -> Outcome {
+         auto source = f.required("source");
+         if (f.failed()) return f.failure();
+         s.clear_source_mismatch(source);
+         return {};
+       }},
       {"/add-redirect",
        [](State& s, Fields& f) -> Outcome {
          auto path = f.required("path");

@@ -14,12 +14,13 @@ namespace cobble::challsrv {
 // Endpoints: set-default-ipv4/6, add-a/clear-a, add-aaaa/clear-aaaa, add-caa/clear-caa,
 // set-cname/clear-cname, set-servfail/clear-servfail, set-txt/clear-txt, add-http01/del-http01,
 // add-redirect/del-redirect, add-tlsalpn01/del-tlsalpn01, {http,dns,tlsalpn01}-request-history,
-// clear-request-history.
+// clear-request-history; and Cobble's set-source-mismatch/clear-source-mismatch.
 HttpResponse handle_management(State& state, const HttpRequest& request);
 
 inline HttpHandler management_handler(std::shared_ptr<State> state) {
-  return
-      [state = std::move(state)](const HttpRequest& request) { return handle_management(*state, request); };
+  return [state = std::move(state)](const HttpRequest& request, const Peer&) {
+    return handle_management(*state, request);
+  };
 }
 
 }  // namespace cobble::challsrv

@@ -138,6 +138,21 @@ bool State::servfail(std::string_view host) const {
   return servfail_.contains(normalize_host(host));
 }
 
+void State::set_source_mismatch(std::string address) {
+  std::unique_lock lock(mutex_);
+  mismatched_sources_.insert(std::move(address));
+}
+
+void State::clear_source_mismatch(const std::string& address) {
+  std::unique_lock lock(mutex_);
+  mismatched_sources_.erase(address);
+}
+
+bool State::source_mismatched(const std::string& address) const {
+  std::shared_lock lock(mutex_);
+  return mismatched_sources_.contains(address);
+}
+
 void State::set_nxdomain(std::string_view host) {
   std::unique_lock lock(mutex_);
   nxdomain_.insert(normalize_host(host));

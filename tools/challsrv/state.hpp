@@ -82,6 +82,12 @@ class State {
   void del_http01(const std::string& token);
   std::optional<std::string> http01(const std::string& token) const;
 
+  // A Cobble extension for multi-perspective validation: http-01 requests from these source
+  // addresses get a wrong key authorization (one perspective sees a different answer).
+  void set_source_mismatch(std::string address);
+  void clear_source_mismatch(const std::string& address);
+  bool source_mismatched(const std::string& address) const;
+
   void add_redirect(std::string path, std::string target_url);
   void del_redirect(const std::string& path);
   std::optional<std::string> redirect(const std::string& path) const;
@@ -118,6 +124,7 @@ class State {
   std::set<std::string, std::less<>> nxdomain_;
   std::map<std::string, std::string> http01_;
   std::map<std::string, std::string> redirects_;
+  std::set<std::string, std::less<>> mismatched_sources_;
   std::map<std::string, std::string, std::less<>> tlsalpn01_;
   std::map<std::string, std::vector<HttpEvent>, std::less<>> http_history_;
   std::map<std::string, std::vector<DnsEvent>, std::less<>> dns_history_;

@@ -11,6 +11,7 @@
 #include "api/management/admin.hpp"
 #include "api/management/pause.hpp"
 #include "api/management/renewal.hpp"
+#include "api/management/validations.hpp"
 #include "api/router.hpp"
 #include "common/clock.hpp"
 #include "common/text.hpp"
@@ -104,6 +105,7 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/pause", false, kPost, pause_pair},
     {"/unpause", false, kPost, unpause_account},
     {"/paused", false, kGet, paused},
+    {"/validations", false, kGet, validations},
     {"/metrics", false, kGet, metrics},
     {"/chaos", false, kGet | kPost, chaos_settings},
     {"/reset", false, kPost, reset},

@@ -1,10 +1,10 @@
 // Management endpoints for time and pausing: what tests and operators drive (issue #5).
 #include "api/management/pause.hpp"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "api/json_reply.hpp"
+#include "api/management/validations.hpp"
 
 namespace cobble::api {
 namespace {
@@ -110,17 +110,11 @@ acme::Result<Reply> unpause_account(Context& ctx, ManagementServices& s) {
 // GET /paused?account=N: that account's paused identifiers (up to 1000).
 acme::Result<Reply> paused(Context& ctx, ManagementServices& s) {
   if (auto ok = need_pauses(s); !ok) return acme::fail(ok.error());
-  std::int64_t account = 0;
-  auto q = std::string_view(ctx.request.query);
-  if (!q.starts_with("account=")) return acme::fail(Problem::malformed("Give ?account=<id>"));
-  q.remove_prefix(8);
-  auto [end, ec] = std::from_chars(q.data(), q.data() + q.size(), account);
-  if (ec != std::errc() || end != q.data() + q.size() || account <= 0) {
-    return acme::fail(Problem::malformed("account must be a positive id"));
-  }
-  auto ids = s.pauses->paused_identifiers(account, 1000);
+  auto account = account_param(ctx.request.query);
+  if (!account) return acme::fail(account.error());
+  auto ids = s.pauses->paused_identifiers(*account, 1000);
   if (!ids) return acme::fail(ids.error());
-  return json_reply({{"account", account}, {"paused", *ids}});
+  return json_reply({{"account", *account}, {"paused", *ids}});
 }
 
 // Prometheus text format: pause events, connections and the validation queue since start.

@@ -27,8 +27,4 @@ namespace cobble::api {
 inline constexpr std::string_view kPortalPrefix = "/sfe/v1/";
 Reply handle_portal(const Request& request, const authority::Pauses* pauses);
 
-// The first `name` parameter of a URL query or form body, percent-decoded ('+' is a space);
-// nullopt when absent.
-std::optional<std::string> query_param(std::string_view query, std::string_view name);
-
 }  // namespace cobble::api

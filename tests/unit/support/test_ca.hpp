@@ -31,12 +31,13 @@ class ImmediateScheduler final : public authority::ValidationScheduler {
   void release() override {}
   void schedule(authority::ValidationTask task) override {
     tasks.push_back(task);
-    if (challenges) challenges->record_outcome(task, {failure, {"127.0.0.1:5002"}, {}, {}, {}});
+    if (challenges) challenges->record_outcome(task, {failure, {"127.0.0.1:5002"}, {}, perspectives, {}, {}});
   }
   void schedule_resumed(authority::ValidationTask task) override { schedule(std::move(task)); }
   const authority::Challenges* challenges = nullptr;
   std::optional<acme::Problem> failure;
-  bool full = false;  // reserve() refuses: the queue is full
+  std::vector<validation::PerspectiveResult> perspectives;  // what each perspective "saw"
+  bool full = false;                                        // reserve() refuses: the queue is full
   std::vector<authority::ValidationTask> tasks;
 };
 
@@ -108,7 +109,9 @@ struct TestCa {
     r.method = post_body.empty() ? "GET" : "POST";
     if (!post_body.empty()) r.headers.emplace_back("Content-Type", "application/json");
     r.body = std::move(post_body);
-    r.path = std::move(path);
+    auto q = path.find('?');
+    r.path = path.substr(0, q);
+    if (q != std::string::npos) r.query = path.substr(q + 1);
     r.base_url = "https://localhost:15000";
     return api::handle_management(r, *management);
   }
