@@ -205,6 +205,7 @@ common::Result<std::shared_ptr<ca::CertificateAuthority>> load_ca(const Config& 
   options.persist = config.ca_persist;
   options.alternate_roots = config.alternate_roots;
   options.chain_length = config.chain_length;
+  options.issuers_per_key_type = config.intermediates_per_key_type;
   auto ca = ca::CertificateAuthority::load_or_create(fs::path(config.data_dir) / "ca", options, now);
   if (!ca) return common::fail(ca.error().code, "CA: " + ca.error().message);
   return *ca;

@@ -179,6 +179,9 @@ const Option kOptions[] = {
     {"alternateRoots", &Config::alternate_roots,
      "extra root hierarchies cross-signing the issuer: alternate chains (RFC 8555 §7.4.2)"},
     {"chainLength", &Config::chain_length, "intermediates between a leaf and its root, 1 or more"},
+    {"intermediatesPerKeyType", &Config::intermediates_per_key_type,
+     "N > 0: Let's Encrypt's RSA and ECDSA hierarchies, N intermediates each, one picked at random per "
+     "issuance by the leaf's key type"},
     {"domainBlocklist", &Config::domain_blocklist,
      "names refused with rejectedIdentifier, their subdomains included (Pebble's domainBlocklist)"},
     {"retryAfterAuthzSeconds", &Config::retry_after_authz_seconds,

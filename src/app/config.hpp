@@ -92,6 +92,7 @@ struct Config {
   bool ca_persist = true;                  // caPersist: false = fresh CA each start, like Pebble
   int alternate_roots = 0;                 // alternateRoots (PEBBLE_ALTERNATE_ROOTS)
   int chain_length = 1;                    // chainLength: intermediates per chain (PEBBLE_CHAIN_LENGTH)
+  int intermediates_per_key_type = 0;      // intermediatesPerKeyType: Let's Encrypt's layout when > 0
   // Pebble compatibility (docs/pebble-compat.md)
   std::vector<std::string> domain_blocklist;        // domainBlocklist: names (and subdomains) refused
   int retry_after_authz_seconds = 1;                // Retry-After on processing challenges/authzs; 0 = none

@@ -48,6 +48,17 @@ common::Result<void> check_config(const Config& config) {
         std::errc::invalid_argument,
         "setting 'keyAlgorithm' must be \"ecdsa\" or \"rsa\", got \"" + config.ca_key_algorithm + "\"");
   }
+  if (config.intermediates_per_key_type > 10) {
+    return common::fail(std::errc::invalid_argument,
+                        "setting 'intermediatesPerKeyType' must be 0 to 10 (Let's Encrypt runs 3), got " +
+                            std::to_string(config.intermediates_per_key_type));
+  }
+  if (config.intermediates_per_key_type > 0 && (config.alternate_roots != 0 || config.chain_length != 1)) {
+    return common::fail(
+        std::errc::invalid_argument,
+        "setting 'intermediatesPerKeyType' (Let's Encrypt's RSA and ECDSA hierarchies) cannot be "
+        "combined with 'alternateRoots' or 'chainLength' (Pebble's hierarchies)");
+  }
   if (!common::key_policy_named(config.key_policy)) {
     return common::fail(std::errc::invalid_argument,
                         "setting 'keyPolicy' must be \"cobble\", \"pebble\" or \"letsencrypt\", got \"" +

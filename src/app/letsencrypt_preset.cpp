@@ -15,6 +15,7 @@ nlohmann::json letsencrypt_preset() {
     {"name": "ap-southeast", "rir": "APNIC"}
   ],
   "vaRemoteQuorum": 3,
+  "intermediatesPerKeyType": 3,
   "http01RedirectPorts": "standard",
   "requireTermsOfService": true,
   "keyPolicy": "letsencrypt",

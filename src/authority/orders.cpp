@@ -190,7 +190,7 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
 acme::Result<std::string> Orders::check_replaces(const Account& account, const NewOrder& request) const {
   auto id = parse_cert_id(request.replaces);
   if (!id) return acme::fail(Problem::malformed("\"replaces\": " + id.error().detail));
-  if (id->key_id != issuer_key_id_) {
+  if (!is_issuer_key_id(ca_, id->key_id)) {
     return acme::fail(Problem::malformed(
         "\"replaces\" names a certificate this CA did not issue (its key identifier is not our "
         "intermediate's)"));
@@ -201,6 +201,10 @@ acme::Result<std::string> Orders::check_replaces(const Account& account, const N
       return acme::fail(
           Problem::malformed("\"replaces\" names serial " + id->serial + ", which this CA never issued"));
     return acme::fail(internal_error("loading a replaced certificate", cert.error()));
+  }
+  if (!signed_under(ca_, *cert, id->key_id)) {
+    return acme::fail(Problem::malformed("\"replaces\" names serial " + id->serial +
+                                         " with the key identifier of another of this CA's intermediates"));
   }
   if (cert->account_id != account.id) {
     return acme::fail(Problem::unauthorized("The certificate \"replaces\" names belongs to another account"));
@@ -331,6 +335,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   cert.account_id = account.id;
   cert.order_id = id;
   cert.chain_pem = issued->chain_pem;
+  cert.issuer = issued->issuer;
   cert.key_spki = csr->spki_der;
   cert.identifiers = current->order.identifiers;
   cert.not_before = issued->not_before;

@@ -36,12 +36,7 @@ class Orders {
  public:
   Orders(storage::Store& store, const common::Clock& clock, const Policy& policy,
          const ca::CertificateAuthority& ca, const Pauses* pauses = nullptr)
-      : store_(store),
-        clock_(clock),
-        policy_(policy),
-        ca_(ca),
-        pauses_(pauses),
-        issuer_key_id_(ca::issuer_key_identifier(ca).value_or("")) {}
+      : store_(store), clock_(clock), policy_(policy), ca_(ca), pauses_(pauses) {}
 
   // Creates an order and its authorizations in one transaction, reusing the account's valid
   // authorizations as policy.authz_reuse_percent says. First of all, refuses paused identifiers
@@ -79,8 +74,7 @@ class Orders {
   const common::Clock& clock_;
   const Policy& policy_;
   const ca::CertificateAuthority& ca_;
-  const Pauses* pauses_;             // null: pausing off
-  const std::string issuer_key_id_;  // what certIDs of our certificates start with
+  const Pauses* pauses_;  // null: pausing off
 };
 
 }  // namespace cobble::authority

@@ -73,14 +73,26 @@ std::string make_cert_id(std::string_view key_id, const std::string& serial_hex)
   return common::base64url_encode(key_id) + "." + common::base64url_encode(bytes);
 }
 
+bool is_issuer_key_id(const ca::CertificateAuthority& ca, std::string_view key_id) {
+  const auto& issuers = ca.issuers();
+  return std::any_of(issuers.begin(), issuers.end(),
+                     [&](const auto& i) { return i.key_identifier == key_id; });
+}
+
+bool signed_under(const ca::CertificateAuthority& ca, const Certificate& cert, std::string_view key_id) {
+  const auto& issuers = ca.issuers();
+  return std::any_of(issuers.begin(), issuers.end(),
+                     [&](const auto& i) { return i.id == cert.issuer && i.key_identifier == key_id; });
+}
+
 RenewalInfo::RenewalInfo(storage::Store& store, const common::Clock& clock,
                          const ca::CertificateAuthority& ca)
-    : store_(store), clock_(clock), key_id_(ca::issuer_key_identifier(ca).value_or("")) {}
+    : store_(store), clock_(clock), ca_(ca) {}
 
 acme::Result<Certificate> RenewalInfo::certificate(std::string_view cert_id) const {
   auto id = parse_cert_id(cert_id);
   if (!id) return acme::fail(id.error());
-  if (id->key_id != key_id_) {
+  if (!is_issuer_key_id(ca_, id->key_id)) {
     return acme::fail(Problem::not_found(
         "The certID's key identifier is not this CA's intermediate's: the certificate was not issued here"));
   }
@@ -89,6 +101,11 @@ acme::Result<Certificate> RenewalInfo::certificate(std::string_view cert_id) con
     if (is_not_found(cert.error()))
       return acme::fail(Problem::not_found("No certificate with serial " + id->serial + " was issued here"));
     return acme::fail(internal_error("loading a certificate", cert.error()));
+  }
+  if (!signed_under(ca_, *cert, id->key_id)) {
+    return acme::fail(Problem::not_found("Certificate " + id->serial +
+                                         " was signed by another of this CA's intermediates than the "
+                                         "certID's key identifier names"));
   }
   return *cert;
 }

@@ -20,6 +20,11 @@ struct CertId {
 };
 // malformed (400) with a detail saying which part is wrong.
 acme::Result<CertId> parse_cert_id(std::string_view text);
+// Whether one of the CA's intermediates has this key identifier (the first part of a certID).
+bool is_issuer_key_id(const ca::CertificateAuthority& ca, std::string_view key_id);
+// Whether `key_id` is that of the intermediate that signed `cert`: a certID names a certificate
+// only with its own issuer's key identifier.
+bool signed_under(const ca::CertificateAuthority& ca, const Certificate& cert, std::string_view key_id);
 // The certID of a certificate with this serial issued under `key_id`.
 std::string make_cert_id(std::string_view key_id, const std::string& serial_hex);
 
@@ -51,12 +56,10 @@ class RenewalInfo {
   // when the PEM holds no parsable certificate.
   acme::Result<void> set_override_for_pem(std::string_view pem, const std::string& response) const;
 
-  const std::string& issuer_key_id() const { return key_id_; }
-
  private:
   storage::Store& store_;
   const common::Clock& clock_;
-  std::string key_id_;
+  const ca::CertificateAuthority& ca_;
 };
 
 }  // namespace cobble::authority

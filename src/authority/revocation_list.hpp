@@ -14,8 +14,9 @@
 
 namespace cobble::authority {
 
-// The intermediate's CRLs (RFC 5280 §5), listing revoked certificates that have not expired: CRL 0
-// lists them all, and with a sharded layout CRL k (1..shards) those of shard k. Thread-safe.
+// Each intermediate's CRLs (RFC 5280 §5), listing the revoked certificates it signed that have not
+// expired: CRL 0 lists them all, and with a sharded layout CRL k (1..shards) those of shard k.
+// Thread-safe.
 class RevocationList {
  public:
   struct Settings {
@@ -28,12 +29,12 @@ class RevocationList {
   RevocationList(storage::Store& store, const common::Clock& clock, const ca::CertificateAuthority& ca,
                  Settings settings);
 
-  // CRL `shard` as DER: the one made last while it is younger than `refresh`, else a fresh one
-  // (made on this call: there is no background timer, so every shard served is current).
-  // nextUpdate is thisUpdate + max(lifetime, refresh) − 1 s: a new CRL is available by then,
-  // usually much sooner. notFound for a shard the layout does not have; serverInternal when the
-  // store or signing fails.
-  acme::Result<std::string> current(int shard = 0);
+  // CRL `shard` of intermediate `issuer` (ca::IssuerInfo::id; "" for a CA with one) as DER: the
+  // one made last while it is younger than `refresh`, else a fresh one (made on this call: there
+  // is no background timer, so every shard served is current). nextUpdate is thisUpdate +
+  // max(lifetime, refresh) − 1 s: a new CRL is available by then, usually much sooner. notFound
+  // for an issuer or shard the CA does not have; serverInternal when the store or signing fails.
+  acme::Result<std::string> current(const std::string& issuer, int shard);
 
  private:
   struct Made {
@@ -45,8 +46,8 @@ class RevocationList {
   const ca::CertificateAuthority& ca_;
   const Settings settings_;
 
-  std::mutex mu_;  // guards the cache below
-  std::map<int, Made> made_;
+  std::mutex mu_;                                     // guards the cache below
+  std::map<std::pair<std::string, int>, Made> made_;  // by (issuer, shard)
   std::uint64_t number_ = 0;  // shared by every shard: each CRL's number is higher than any before
 };
 

@@ -16,7 +16,8 @@ namespace cobble::ca {
 using common::Result;
 using common::TimePoint;
 
-enum class KeyAlgorithm { ecdsa_p256, rsa_2048 };
+// P-384 and RSA-4096 are for Let's Encrypt's roots and ECDSA intermediates (CaOptions::issuers_per_key_type).
+enum class KeyAlgorithm { ecdsa_p256, rsa_2048, ecdsa_p384, rsa_4096 };
 
 struct CaOptions {
   KeyAlgorithm key_algorithm = KeyAlgorithm::ecdsa_p256;
@@ -29,6 +30,19 @@ struct CaOptions {
   int alternate_roots = 0;
   // Intermediates between a leaf and its root in every chain, ≥ 1 (Pebble's PEBBLE_CHAIN_LENGTH).
   int chain_length = 1;
+  // > 0: Let's Encrypt's layout instead: an RSA 4096 root over this many RSA 2048 intermediates
+  // (r1..rN) and a P-384 root over as many P-384 ones (e1..eN); each leaf is signed by one of its
+  // key type's intermediates (RSA keys: r, others: e) picked at random. key_algorithm,
+  // alternate_roots and chain_length do not apply (must be left at their defaults).
+  int issuers_per_key_type = 0;
+};
+
+// One leaf-issuing intermediate, as CRLs and renewal information need it.
+struct IssuerInfo {
+  std::string id;  // "" for the single issuer of a hierarchy CA; "r1", "e2", ... in a pool
+  std::string cert_pem;
+  std::string key_pem;
+  std::string key_identifier;  // its subjectKeyIdentifier: the authorityKeyIdentifier of its leafs
 };
 
 struct IssueRequest {
@@ -48,6 +62,7 @@ struct IssueRequest {
 
 struct IssuedCertificate {
   std::string serial;  // lowercase hex without leading zeros
+  std::string issuer;  // IssuerInfo::id of the intermediate that signed it
   std::string leaf_pem;
   std::string chain_pem;  // leaf, then the default chain's intermediates (application/pem-certificate-chain)
   TimePoint not_before{};
@@ -75,11 +90,16 @@ class CertificateAuthority {
   // spki_der is unparsable or no name is given.
   virtual Result<IssuedCertificate> issue(const IssueRequest& request) const = 0;
 
-  // Number of chains: 1 + alternate roots.
+  // Every leaf-issuing intermediate (one unless issuers_per_key_type > 0).
+  virtual const std::vector<IssuerInfo>& issuers() const = 0;
+
+  // Number of chains: 1 + alternate roots (1 with an issuer pool).
   virtual std::size_t chain_count() const = 0;
   // Of chain `chain` (std::out_of_range unless chain < chain_count()): its root, the root's key,
   // the leaf-issuing intermediate and its key (the same key in every chain), and the issuer chain
-  // a leaf is served with (leaf issuer first, up to but not including the root).
+  // a leaf is served with (leaf issuer first, up to but not including the root). With an issuer
+  // pool, chain 0's root is both roots and its intermediate every intermediate (PEM bundles, so a
+  // trust store or a test reading /roots/0 covers every leaf), and a leaf's chain is its own.
   virtual std::string root_pem(std::size_t chain) const = 0;
   virtual std::string root_key_pem(std::size_t chain) const = 0;
   virtual std::string intermediate_pem(std::size_t chain) const = 0;

@@ -1,5 +1,6 @@
 #include "ca/crl.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "ca/openssl.hpp"
@@ -73,20 +74,15 @@ Result<void> add_issuing_distribution_point(X509_CRL* crl, const std::string& ur
 
 }  // namespace
 
-Result<std::string> issuer_key_identifier(const CertificateAuthority& ca) {
-  auto issuer = ossl::cert_from_pem(ca.intermediate_pem());
-  if (!issuer) return std::unexpected(issuer.error());
-  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer->get());
-  if (!ski)
-    return common::fail(std::errc::invalid_argument, "the intermediate has no subject key identifier");
-  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
-                     static_cast<std::size_t>(ASN1_STRING_length(ski)));
-}
-
 Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& request) {
-  auto issuer = ossl::cert_from_pem(ca.intermediate_pem());
+  const auto& issuers = ca.issuers();
+  auto found =
+      std::find_if(issuers.begin(), issuers.end(), [&](const auto& i) { return i.id == request.issuer; });
+  if (found == issuers.end())
+    return common::fail(std::errc::invalid_argument, "there is no issuer \"" + request.issuer + "\"");
+  auto issuer = ossl::cert_from_pem(found->cert_pem);
   if (!issuer) return std::unexpected(issuer.error());
-  auto key = ossl::key_from_pem(ca.intermediate_key_pem());
+  auto key = ossl::key_from_pem(found->key_pem);
   if (!key) return std::unexpected(key.error());
 
   Crl crl(X509_CRL_new());
@@ -119,7 +115,8 @@ Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& r
     if (auto added = add_issuing_distribution_point(crl.get(), request.distribution_point); !added)
       return std::unexpected(added.error());
   }
-  if (X509_CRL_sign(crl.get(), key->get(), EVP_sha256()) <= 0) return openssl_failure("signing");
+  if (X509_CRL_sign(crl.get(), key->get(), ossl::signing_digest(key->get())) <= 0)
+    return openssl_failure("signing");
   auto der = ossl::der_of<X509_CRL>(i2d_X509_CRL, crl.get());
   if (der.empty()) return openssl_failure("encoding");
   return der;

@@ -26,16 +26,13 @@ struct CrlRequest {
   // The Issuing Distribution Point's URI (§5.2.5; critical, onlyContainsUserCerts): the URL
   // certificates name for this CRL. "" leaves the extension out.
   std::string distribution_point;
+  std::string issuer;  // IssuerInfo::id of the intermediate whose certificates it lists
 };
 
-// A v2 CRL (RFC 5280 §5) issued by `ca`'s intermediate: its subject as issuer, authority key
-// identifier, CRL number and (when given) issuing distribution point extensions, signed with SHA-256 by the
-// intermediate's key. Returns DER. invalid_argument for a serial that is not hex; io_error when OpenSSL
-// fails.
+// A v2 CRL (RFC 5280 §5) issued by `ca`'s intermediate `request.issuer`: its subject as issuer,
+// authority key identifier, CRL number and (when given) issuing distribution point extensions,
+// signed by the intermediate's key (SHA-256; SHA-384 for P-384). Returns DER. invalid_argument
+// for an unknown issuer or a serial that is not hex; io_error when OpenSSL fails.
 Result<std::string> sign_crl(const CertificateAuthority& ca, const CrlRequest& request);
-
-// The keyIdentifier of the intermediate's subject key identifier: what the authority key
-// identifier of every leaf it signs holds (RFC 9773 certIDs start with it).
-Result<std::string> issuer_key_identifier(const CertificateAuthority& ca);
 
 }  // namespace cobble::ca

@@ -22,9 +22,10 @@ common::Result<int> crl_shard_of(std::string_view serial_hex, int shards) {
   return static_cast<int>(rest) + 1;
 }
 
-std::string crl_url_of(const CrlLayout& layout, int shard) {
+std::string crl_url_of(const CrlLayout& layout, int shard, std::string_view issuer) {
   if (layout.base.empty()) return {};
-  return shard == 0 ? layout.base + "0" : layout.base + std::to_string(shard) + ".crl";
+  auto base = issuer.empty() ? layout.base : layout.base + std::string(issuer) + "/";
+  return shard == 0 ? base + "0" : base + std::to_string(shard) + ".crl";
 }
 
 }  // namespace cobble::ca

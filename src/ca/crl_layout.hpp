@@ -19,7 +19,8 @@ struct CrlLayout {
 // The shard (1..shards) of a certificate by its serial (lowercase or uppercase hex); 0 when
 // unsharded. invalid_argument for a serial that is not hex.
 common::Result<int> crl_shard_of(std::string_view serial_hex, int shards);
-// The URL of CRL `shard` (0: the whole list), "" when layout.base is.
-std::string crl_url_of(const CrlLayout& layout, int shard);
+// The URL of CRL `shard` (0: the whole list), "" when layout.base is. With several issuers each
+// publishes its own CRLs under `<base><issuer>/` (Let's Encrypt: one host per intermediate).
+std::string crl_url_of(const CrlLayout& layout, int shard, std::string_view issuer = {});
 
 }  // namespace cobble::ca

@@ -26,14 +26,17 @@ std::string upper_file(std::size_t chain, std::size_t level, bool key) {
   return "intermediate-" + std::to_string(chain) + "-" + std::to_string(level) + (key ? "-key.pem" : ".pem");
 }
 
-std::string random_suffix() { return common::hex_encode(common::random_bytes(3)); }
 TimePoint start_of(TimePoint now) { return std::chrono::floor<std::chrono::seconds>(now) - kBackdate; }
 
-Result<Issuer> make_root(const CaOptions& options, TimePoint now) {
-  auto key = ossl::generate_key(options.key_algorithm);
+}  // namespace
+
+std::string random_suffix() { return common::hex_encode(common::random_bytes(3)); }
+
+Result<Issuer> make_root(KeyAlgorithm algorithm, const std::string& common_name, TimePoint now) {
+  auto key = ossl::generate_key(algorithm);
   if (!key) return std::unexpected(key.error());
   ossl::CertSpec spec;
-  spec.common_name = options.name + " Root CA " + random_suffix();
+  spec.common_name = common_name;
   spec.subject_key = key->get();
   spec.issuer_key = key->get();
   spec.not_before = start_of(now);
@@ -58,6 +61,12 @@ Result<ossl::Cert> make_intermediate(const std::string& common_name, EVP_PKEY* k
   spec.path_length = path_length;
   spec.key_usage = "critical,digitalSignature,keyCertSign,cRLSign";
   return ossl::build_certificate(spec);
+}
+
+namespace {
+
+Result<Issuer> make_root(const CaOptions& options, TimePoint now) {
+  return make_root(options.key_algorithm, options.name + " Root CA " + random_suffix(), now);
 }
 
 // Everything under an existing root: the upper intermediates and this hierarchy's certificate for
@@ -88,6 +97,8 @@ Result<void> make_below_root(Hierarchy& h, const CaOptions& options, EVP_PKEY* l
 std::string leaf_issuer_name_for(const CaOptions& options) {
   return options.name + " Intermediate CA " + random_suffix();
 }
+
+}  // namespace
 
 Result<std::optional<std::string>> read(const std::filesystem::path& dir, const std::string& file) {
   return common::read_file_if_exists(dir / file);
@@ -124,6 +135,24 @@ bool issued_by(X509* cert, X509* issuer) {
   return X509_check_issued(issuer, cert) == X509_V_OK && X509_verify(cert, X509_get0_pubkey(issuer)) == 1;
 }
 
+Result<std::optional<Issuer>> load_issuer(const std::filesystem::path& dir, const std::string& cert_file,
+                                          const std::string& key_file) {
+  auto cert_text = read(dir, cert_file);
+  if (!cert_text) return std::unexpected(cert_text.error());
+  auto key_text = read(dir, key_file);
+  if (!key_text) return std::unexpected(key_text.error());
+  if (!*cert_text && !*key_text) return std::optional<Issuer>();
+  auto cert = load_cert(dir, cert_file);
+  if (!cert) return std::unexpected(cert.error());
+  auto key = load_key(dir, key_file);
+  if (!key) return std::unexpected(key.error());
+  if (X509_check_private_key(cert->get(), key->get()) != 1)
+    return std::unexpected(mismatch(dir, key_file + " is not the key of " + cert_file));
+  return std::optional<Issuer>(Issuer{std::move(*cert), std::move(*key)});
+}
+
+namespace {
+
 // The intermediates of a hierarchy whose files match the recorded chain length.
 Result<void> load_below_root(Hierarchy& h, const std::filesystem::path& dir, std::size_t chain,
                              int chain_length, EVP_PKEY* leaf_issuer_key) {
@@ -159,18 +188,7 @@ Result<void> load_below_root(Hierarchy& h, const std::filesystem::path& dir, std
 
 // nullopt when neither the root nor its key exists.
 Result<std::optional<Issuer>> load_root(const std::filesystem::path& dir, std::size_t chain) {
-  auto cert_text = read(dir, root_file(chain));
-  if (!cert_text) return std::unexpected(cert_text.error());
-  auto key_text = read(dir, root_key_file(chain));
-  if (!key_text) return std::unexpected(key_text.error());
-  if (!*cert_text && !*key_text) return std::optional<Issuer>();
-  auto cert = load_cert(dir, root_file(chain));
-  if (!cert) return std::unexpected(cert.error());
-  auto key = load_key(dir, root_key_file(chain));
-  if (!key) return std::unexpected(key.error());
-  if (X509_check_private_key(cert->get(), key->get()) != 1)
-    return std::unexpected(mismatch(dir, root_key_file(chain) + " is not the key of " + root_file(chain)));
-  return std::optional<Issuer>(Issuer{std::move(*cert), std::move(*key)});
+  return load_issuer(dir, root_file(chain), root_key_file(chain));
 }
 
 Result<int> recorded_chain_length(const std::filesystem::path& dir) {

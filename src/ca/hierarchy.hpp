@@ -31,6 +31,24 @@ struct CaMaterial {
   std::vector<Hierarchy> hierarchies;  // [0] is the default chain
 };
 
+// Shared by the hierarchies and the issuer pool (ca/issuer_pool.hpp).
+std::string random_suffix();  // six hex digits that keep each new CA's names apart
+// A self-signed root (keyCertSign, cRLSign), valid 30 years from an hour ago.
+Result<Issuer> make_root(KeyAlgorithm algorithm, const std::string& common_name, TimePoint now);
+// An intermediate for `key`, signed by `signer`, valid 10 years from an hour ago.
+Result<ossl::Cert> make_intermediate(const std::string& common_name, EVP_PKEY* key, const Issuer& signer,
+                                     int path_length, TimePoint now);
+// A certificate and its key from `dir`, checked to belong together; nullopt when neither file
+// exists; invalid_argument when one is missing, unparsable or not the other's.
+Result<std::optional<Issuer>> load_issuer(const std::filesystem::path& dir, const std::string& cert_file,
+                                          const std::string& key_file);
+Result<std::optional<std::string>> read(const std::filesystem::path& dir, const std::string& file);
+Result<ossl::Cert> load_cert(const std::filesystem::path& dir, const std::string& file);
+Result<ossl::PKey> load_key(const std::filesystem::path& dir, const std::string& file);
+common::Error bad_file(const std::filesystem::path& dir, const std::string& file, const std::string& why);
+common::Error mismatch(const std::filesystem::path& dir, const std::string& what);
+bool issued_by(X509* cert, X509* issuer);  // issuer's name and signature
+
 // Creates fresh material: 1 + options.alternate_roots hierarchies, options.chain_length
 // intermediates each.
 Result<CaMaterial> create_material(const CaOptions& options, TimePoint now);

@@ -48,9 +48,22 @@ common::Result<PKey> generate_key(KeyAlgorithm algorithm) {
     case KeyAlgorithm::rsa_2048:
       key = EVP_RSA_gen(2048);
       break;
+    case KeyAlgorithm::ecdsa_p384:
+      key = EVP_EC_gen("P-384");
+      break;
+    case KeyAlgorithm::rsa_4096:
+      key = EVP_RSA_gen(4096);
+      break;
   }
   if (key == nullptr) return common::fail(std::errc::io_error, "key generation failed: " + last_error());
   return PKey(key);
+}
+
+const EVP_MD* signing_digest(EVP_PKEY* key) {
+  int type = EVP_PKEY_get_base_id(key);
+  if (type == EVP_PKEY_ED25519 || type == EVP_PKEY_ED448) return nullptr;  // they hash themselves
+  if (type == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256) return EVP_sha384();
+  return EVP_sha256();
 }
 
 std::string cert_to_pem(X509* cert) {

@@ -32,6 +32,10 @@ std::string last_error(std::string_view fallback = "unknown OpenSSL error");
 common::Result<PKey> generate_key(KeyAlgorithm algorithm);
 
 // PEM encodings: certificates as "CERTIFICATE", private keys as unencrypted PKCS#8.
+// The digest a signature by `key` uses: SHA-384 for EC keys above 256 bits (P-384 issuers, as
+// Let's Encrypt's E-series sign), none for Ed25519/Ed448, SHA-256 otherwise.
+const EVP_MD* signing_digest(EVP_PKEY* key);
+
 std::string cert_to_pem(X509* cert);
 std::string key_to_pem(EVP_PKEY* key);
 // invalid_argument when the text holds no parsable certificate / private key.

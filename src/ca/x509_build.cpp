@@ -197,10 +197,8 @@ common::Result<Cert> build_certificate(const CertSpec& spec) {
     return openssl_failure("public key");
   }
   if (auto r = add_extensions(cert.get(), spec); !r) return std::unexpected(r.error());
-  // Ed25519/Ed448 sign the whole message and take no digest.
-  int type = EVP_PKEY_get_base_id(spec.issuer_key);
-  const EVP_MD* md = (type == EVP_PKEY_ED25519 || type == EVP_PKEY_ED448) ? nullptr : EVP_sha256();
-  if (X509_sign(cert.get(), spec.issuer_key, md) <= 0) return openssl_failure("signing");
+  if (X509_sign(cert.get(), spec.issuer_key, signing_digest(spec.issuer_key)) <= 0)
+    return openssl_failure("signing");
   return cert;
 }
 

@@ -201,6 +201,11 @@ CREATE TABLE validation_perspectives (
   PRIMARY KEY (attempt_id, position)
 ) WITHOUT ROWID;
 )sql"},
+    // 8: which intermediate signed each certificate (issue #14: Let's Encrypt's several
+    // intermediates per key type), so each one's CRL lists its own. '' is the single issuer.
+    Migration{8, R"sql(
+ALTER TABLE certificates ADD COLUMN issuer TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

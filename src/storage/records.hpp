@@ -103,13 +103,15 @@ struct CertificateRecord {
   TimePoint not_after{};
   std::optional<TimePoint> revoked_at;
   int revocation_reason = 0;
+  std::string issuer;  // the intermediate that signed it (ca::IssuerInfo::id; "" for the single one)
 };
 
 // A revoked, unexpired certificate as a CRL lists it.
 struct RevokedRecord {
   std::string serial;  // lowercase hex
   TimePoint revoked_at{};
-  int reason = 0;  // RFC 5280 CRLReason
+  int reason = 0;      // RFC 5280 CRLReason
+  std::string issuer;  // as CertificateRecord::issuer: whose CRL lists it
 };
 
 // What one vantage point of a multi-perspective validation found (issue #14): the primary first,

@@ -11,7 +11,7 @@ using Mode = sql::Transaction::Mode;
 Result<std::vector<RevokedRecord>> SqliteStore::list_revoked(TimePoint expiring_after) {
   Lock lock(mu_);
   auto cursor = statement(
-      "SELECT serial, revoked_at, revocation_reason FROM certificates "
+      "SELECT serial, revoked_at, revocation_reason, issuer FROM certificates "
       "WHERE revoked_at IS NOT NULL AND not_after > ? ORDER BY serial");
   if (!cursor) return std::unexpected(cursor.error());
   sql::Statement& row = **cursor;
@@ -21,7 +21,7 @@ Result<std::vector<RevokedRecord>> SqliteStore::list_revoked(TimePoint expiring_
     auto found = row.step();
     if (!found) return std::unexpected(found.error());
     if (!*found) return revoked;
-    revoked.push_back({row.text(0), from_micros(row.int64(1)), static_cast<int>(row.int64(2))});
+    revoked.push_back({row.text(0), from_micros(row.int64(1)), static_cast<int>(row.int64(2)), row.text(3)});
   }
 }
 

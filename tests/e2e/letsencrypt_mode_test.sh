@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `cobble --letsencrypt` as a client sees it: lego (classic, the default profile) and node's
+# `cobble --letsencrypt` as a client sees it: lego and certbot (classic, the default profile) and node's
 # acme-client (all three profiles, RSA keys) get certificates whose contents openssl checks against
 # Let's Encrypt's profiles: validity, subject CN, KeyEncipherment, SKID, serverAuth only, no OCSP URL.
 # Then lego revokes its certificate and the CRL shard the certificate names lists it.
@@ -47,6 +47,14 @@ crt=$WORK/lego/certificates/$domain.crt
 verify_chain "$crt" "$WORK/lego/certificates/$domain.issuer.crt"
 check_leaf "$crt" classic "$domain"
 
+# certbot 2.1 (Debian) has no profile option: it gets classic, Let's Encrypt's default.
+command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps --with-tests)"
+REQUESTS_CA_BUNDLE=$CA_CERT certbot_run certonly --standalone --http-01-port "$(free_port)" --agree-tos \
+  -m admin@example.com --key-type rsa -d certbot.le.example.com -d www.certbot.le.example.com
+live=$WORK/certbot/config/live/certbot.le.example.com
+verify_chain "$live/cert.pem" "$live/chain.pem"
+check_leaf "$live/cert.pem" classic certbot.le.example.com
+
 mkdir -p "$WORK/node"
 DIR_URL=$DIR_URL OUT_DIR=$WORK/node NODE_EXTRA_CA_CERTS=$CA_CERT \
   node "$client_dir/letsencrypt_mode.mjs" || fail "acme-client run"
@@ -57,14 +65,37 @@ openssl x509 -in "$WORK/node/shortlived.pem" -noout -ext subjectAltName | grep -
   || fail "shortlived: no IP address SAN"
 pass "shortlived carries the IP address SAN"
 
+# Several intermediates per key type (3 in the preset), one picked at random per issuance: RSA leafs
+# under an "Intermediate R<n>", ECDSA leafs under an "E<n>", each chain verifying up to one of the two
+# roots that /roots/0 bundles; twelve ECDSA issuances land on more than one intermediate.
+issuer_cn() { openssl x509 -in "$1" -noout -issuer | sed -n 's/.*CN *= *//p'; }
+split_chain() { awk -v out="$2" '/BEGIN CERT/{n++} n>1{print > out}' "$1"; }
+for leaf in "$crt" "$live/cert.pem" "$WORK"/node/{classic,tlsserver,shortlived}.pem; do
+  [[ $(issuer_cn "$leaf") == *"Intermediate R"[1-3]" "* ]] || fail "$leaf (RSA key) issued by '$(issuer_cn "$leaf")'"
+done
+declare -A ecdsa_issuers=()
+for n in $(seq 1 12); do
+  leaf=$WORK/node/ecdsa-$n.pem
+  name=$(issuer_cn "$leaf")
+  [[ $name == *"Intermediate E"[1-3]" "* ]] || fail "$leaf (P-256 key) issued by '$name'"
+  split_chain "$leaf" "$WORK/node/ecdsa-$n.chain"
+  verify_chain "$leaf" "$WORK/node/ecdsa-$n.chain"
+  ecdsa_issuers[$name]=1
+done
+(( ${#ecdsa_issuers[@]} >= 2 )) || fail "twelve ECDSA issuances all under ${!ecdsa_issuers[*]}"
+[[ $(grep -c "BEGIN CERT" "$ROOT_PEM") == 2 ]] || fail "/roots/0 does not bundle the RSA and the ECDSA root"
+pass "RSA leafs under R intermediates, ECDSA leafs under ${#ecdsa_issuers[@]} different E intermediates"
 
-# Sharded CRLs (10 shards, as Boulder's test configuration): the certificate names shard
-# (serial mod 10) + 1; that CRL carries an Issuing Distribution Point naming the same URL and, one
+
+# Sharded CRLs (10 shards, as Boulder's test configuration): the certificate names its intermediate's
+# shard (serial mod 10) + 1; that CRL carries an Issuing Distribution Point naming the same URL and, one
 # refresh after lego's revocation, lists the serial.
 serial=$(serial_of "$crt")
 shard=$(( $(python3 -c "print(int('$serial', 16) % 10)") + 1 ))
 crl_url=$(openssl x509 -in "$crt" -noout -ext crlDistributionPoints | grep -o 'URI:[^ ]*' | cut -c5-)
-[[ $crl_url == "http://localhost:$PLAIN_PORT/crl/$shard.crl" ]] || fail "CRL distribution point '$crl_url', shard $shard expected"
+issuer_id=$(sed -n 's|.*/crl/\(r[1-3]\)/.*|\1|p' <<<"$crl_url")
+[[ $crl_url == "http://localhost:$PLAIN_PORT/crl/$issuer_id/$shard.crl" ]] \
+  || fail "CRL distribution point '$crl_url', shard $shard of an RSA intermediate expected"
 cp "$WORK/lego/certificates/$domain.issuer.crt" "$WORK/issuer.pem"  # lego archives both on revoke
 LEGO_DIR=$WORK/lego lego_run --domains "$domain" revoke
 sleep 1.1
@@ -76,7 +107,7 @@ grep -qi "Serial Number: 0*$serial" <<<"$crl_text" || { echo "$crl_text"; fail "
 grep -A3 "Issuing Distribution Point: critical" <<<"$crl_text" | grep -q "URI:$crl_url" \
   || { echo "$crl_text"; fail "shard $shard has no critical Issuing Distribution Point naming $crl_url"; }
 other=$(( shard % 10 + 1 ))
-curl -sf "http://localhost:$PLAIN_PORT/crl/$other.crl" -o "$WORK/other.der" || fail "cannot fetch shard $other"
+curl -sf "http://localhost:$PLAIN_PORT/crl/$issuer_id/$other.crl" -o "$WORK/other.der" || fail "cannot fetch shard $other"
 ! openssl crl -inform DER -in "$WORK/other.der" -noout -text | grep -qi "Serial Number: 0*$serial" \
   || fail "serial $serial is listed in shard $other too"
 pass "revoked: shard $shard ($crl_url) lists $serial with its Issuing Distribution Point; shard $other does not"

@@ -22,7 +22,7 @@ struct Fixture {
   PrivateKey cert_key = PrivateKey::generate(PrivateKey::Kind::es256);
   Fixture() { REQUIRE(client.register_account().status == 201); }
 
-  std::string key_id() { return cobble::ca::issuer_key_identifier(*ca.ca).value(); }
+  std::string key_id() { return ca.ca->issuers().front().key_identifier; }
   std::string serial_of(const nlohmann::json& order) {
     auto url = order["certificate"].get<std::string>();
     return url.substr(url.rfind('/') + 1);

@@ -10,6 +10,7 @@
 #include "ca/openssl.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_ca.hpp"
+#include "support/x509_inspect.hpp"
 
 // Alternate chains and chain length (Pebble's PEBBLE_ALTERNATE_ROOTS and PEBBLE_CHAIN_LENGTH):
 // every chain of every CA shape verifies a leaf up to its own root with OpenSSL.
@@ -21,27 +22,9 @@ namespace fs = std::filesystem;
 namespace ossl = ca::ossl;
 using std::chrono::days;
 
-ossl::CertStack chain_of(std::string_view pem) {
-  ossl::CertStack chain(sk_X509_new_null());
-  ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
-    sk_X509_push(chain.get(), cert);
-  return chain;
-}
-
-ossl::Cert cert_of(std::string_view pem) { return std::move(ossl::cert_from_pem(pem).value()); }
-
-// The verified path's length (leaf to root) when `leaf` verifies to `root` through `untrusted`;
-// -(OpenSSL error) otherwise.
-int verified_length(X509* leaf, X509* root, STACK_OF(X509) * untrusted) {
-  ossl::Store store(X509_STORE_new());
-  X509_STORE_add_cert(store.get(), root);
-  ossl::StoreCtx ctx(X509_STORE_CTX_new());
-  X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted);
-  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
-  if (X509_verify_cert(ctx.get()) != 1) return -X509_STORE_CTX_get_error(ctx.get());
-  return sk_X509_num(X509_STORE_CTX_get0_chain(ctx.get()));
-}
+using test::cert_of;
+using test::chain_of;
+using test::verified_length;
 
 ca::IssueRequest request_for(const ossl::PKey& key) {
   ca::IssueRequest request;

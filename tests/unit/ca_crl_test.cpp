@@ -6,11 +6,13 @@
 #include "ca/crl.hpp"
 #include "ca/x509_build.hpp"
 #include "support/test_ca.hpp"
+#include "support/x509_inspect.hpp"
 
 // CRLs (RFC 5280 §5) of the intermediate, served at /crl/0, and the CRLDP / AIA OCSP of leaves.
 
 using cobble::acme::PrivateKey;
 using cobble::test::body_of;
+using cobble::test::crl_distribution_point;
 using cobble::test::TestCa;
 using cobble::test::TestClient;
 namespace ossl = cobble::ca::ossl;
@@ -193,20 +195,6 @@ std::optional<Idp> idp_of(X509_CRL* crl) {
   out.uri.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.uniformResourceIdentifier)),
                  static_cast<std::size_t>(ASN1_STRING_length(name->d.uniformResourceIdentifier)));
   return out;
-}
-
-std::string crl_distribution_point(const std::string& der) {
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  ossl::Cert leaf(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  REQUIRE(leaf);
-  std::unique_ptr<CRL_DIST_POINTS, ossl::FreeWith<CRL_DIST_POINTS_free>> points(static_cast<CRL_DIST_POINTS*>(
-      X509_get_ext_d2i(leaf.get(), NID_crl_distribution_points, nullptr, nullptr)));
-  REQUIRE(points);
-  REQUIRE(sk_DIST_POINT_num(points.get()) == 1);
-  GENERAL_NAME* name =
-      sk_GENERAL_NAME_value(sk_DIST_POINT_value(points.get(), 0)->distpoint->name.fullname, 0);
-  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.uniformResourceIdentifier)),
-          static_cast<std::size_t>(ASN1_STRING_length(name->d.uniformResourceIdentifier))};
 }
 
 long next_update_after_this(X509_CRL* crl) {

@@ -210,7 +210,8 @@ TEST_CASE("migration 6 gives each stored authorization its first order's profile
     REQUIRE(
         db.exec("CREATE INDEX authorizations_reuse ON authorizations(account_id, identifier_type, "
                 "identifier_value, wildcard, status, expires)"));
-    REQUIRE(db.exec("DROP TABLE validation_perspectives"));  // migration 7
+    REQUIRE(db.exec("DROP TABLE validation_perspectives"));           // migration 7
+    REQUIRE(db.exec("ALTER TABLE certificates DROP COLUMN issuer"));  // migration 8
     REQUIRE(db.exec("UPDATE schema_version SET version = 5"));
   }
   auto store = storage::Store::open(path);

@@ -132,6 +132,26 @@ TEST_CASE("http-01 follows a redirect chain and records every URL fetched after 
   CHECK(outcome.addresses.size() == 3);  // one connection per URL
 }
 
+TEST_CASE("http-01 follows a redirect to an IP address target, as Let's Encrypt since 2025-12-03",
+          "[validation]") {
+  Http01Setup s;
+  auto& state = s.challsrv.state();
+  const std::string target =
+      "http://127.0.0.1:" + std::to_string(s.options.http_port) + "/.well-known/acme-challenge/tok-ip-final";
+  state.add_redirect("/.well-known/acme-challenge/tok-ip", target);
+  state.add_http01("tok-ip-final", key_authorization_for("tok-ip"));
+
+  const auto outcome = s.validate("redirect.test", "tok-ip");
+  CHECK_THAT(outcome, passes());
+  CHECK(outcome.redirects == std::vector<std::string>{target});
+
+  SECTION("a private address target is still refused by the address policy") {
+    state.add_redirect("/.well-known/acme-challenge/tok-ip-private", "http://10.1.2.3/x");
+    CHECK_THAT(s.validate("redirect.test", "tok-ip-private"),
+               fails_with(ProblemType::connection, "10.1.2.3 is a private-use address"));
+  }
+}
+
 TEST_CASE("http-01 refuses a redirect to a port other than 80, 443 and the configured ones", "[validation]") {
   Http01Setup s;
   const std::uint16_t forbidden = s.options.http_port == 8081 || s.options.https_port == 8081 ? 8082 : 8081;

@@ -26,10 +26,16 @@ acme::Result<Reply> renewal_info_post(Context& ctx, Services& services, SignedRe
   return renewal_info(ctx, services);
 }
 
-// The intermediate's CRLs, DER, as RFC 5280 §4.2.1.13 distribution points serve them: /crl/0 (all),
-// and a shard as /crl/<k>.crl (the URL certificates name) or /crl/<k>.
+// The intermediates' CRLs, DER, as RFC 5280 §4.2.1.13 distribution points serve them: /crl/0
+// (all), and a shard as /crl/<k>.crl (the URL certificates name) or /crl/<k>; with several
+// intermediates, each under its own name: /crl/<issuer>/0, /crl/<issuer>/<k>.crl.
 acme::Result<Reply> crl(Context& ctx, Services& services) {
   std::string_view id = ctx.id;
+  std::string issuer;
+  if (auto slash = id.find('/'); slash != std::string_view::npos) {
+    issuer = id.substr(0, slash);
+    id.remove_prefix(slash + 1);
+  }
   if (id.ends_with(".crl")) id.remove_suffix(4);
   int shard = -1;
   bool number = !id.empty() && id.size() <= 4 && id.find_first_not_of("0123456789") == std::string_view::npos;
@@ -37,7 +43,7 @@ acme::Result<Reply> crl(Context& ctx, Services& services) {
   if (!services.crl || !number) {
     return acme::fail(acme::Problem::not_found("There is no CRL " + std::string(ctx.id) + "; try /crl/0"));
   }
-  auto der = services.crl->current(shard);
+  auto der = services.crl->current(issuer, shard);
   if (!der) return acme::fail(der.error());
   Reply reply;
   reply.content_type = "application/pkix-crl";

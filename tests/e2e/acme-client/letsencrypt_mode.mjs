@@ -1,6 +1,7 @@
 // Cobble's --letsencrypt preset through node's acme-client: each profile's certificate with an RSA
 // key (written to OUT_DIR/<profile>.pem for openssl to read), IP addresses only in shortlived,
-// tlsserver's 25-identifier limit, notAfter refused. Env: DIR_URL, OUT_DIR; NODE_EXTRA_CA_CERTS
+// tlsserver's 25-identifier limit, notAfter refused; then twelve classic certificates with P-256 keys
+// (OUT_DIR/ecdsa-<n>.pem) for the test to see them spread over the ECDSA intermediates. Env: DIR_URL, OUT_DIR; NODE_EXTRA_CA_CERTS
 // trusts Cobble, which runs with PEBBLE_VA_ALWAYS_VALID.
 import { writeFileSync } from 'node:fs';
 import acme from 'acme-client';
@@ -19,7 +20,7 @@ const names = Object.keys(profiles ?? {}).sort().join(',');
 if (names !== 'classic,shortlived,tlsserver') fail(`meta.profiles: ${JSON.stringify(profiles)}`);
 ok(`meta.profiles: ${names}`);
 
-async function issue(profile, identifiers) {
+async function issue(profile, identifiers, keyType = 'rsa') {
   const order = await client.createOrder({ identifiers, ...(profile ? { profile } : {}) });
   for (const authz of await client.getAuthorizations(order)) {
     if (authz.status === 'valid') continue;
@@ -27,7 +28,8 @@ async function issue(profile, identifiers) {
     await client.completeChallenge(challenge);
     await client.waitForValidStatus(challenge);
   }
-  const key = await acme.crypto.createPrivateRsaKey(2048);
+  const key = keyType === 'rsa' ? await acme.crypto.createPrivateRsaKey(2048)
+    : await acme.crypto.createPrivateEcdsaKey('P-256');
   const dnsNames = identifiers.filter((i) => i.type === 'dns').map((i) => i.value);
   const ips = identifiers.filter((i) => i.type === 'ip').map((i) => i.value);
   const [, csr] = await acme.crypto.createCsr({ altNames: [...dnsNames, ...ips] }, key);
@@ -64,3 +66,9 @@ if (validity.status !== 400 || validity.data.type !== 'urn:ietf:params:acme:erro
   fail(`notAfter: ${validity.status} ${JSON.stringify(validity.data)}`);
 }
 ok(`notAfter is refused: ${validity.data.detail}`);
+
+for (let n = 1; n <= 12; n++) {
+  const { pem } = await issue(null, [dns('ecdsa.le.example.com')], 'ecdsa');
+  writeFileSync(`${OUT_DIR}/ecdsa-${n}.pem`, pem);
+}
+ok('twelve classic certificates issued with P-256 keys');
