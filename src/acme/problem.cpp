@@ -14,8 +14,9 @@ struct ProblemInfo {
 };
 
 // RFC 8555 §6.7 (and RFC 9773, draft-ietf-acme-profiles for alreadyReplaced/invalidProfile).
-constexpr std::array<ProblemInfo, 26> kProblems{{
+constexpr std::array<ProblemInfo, 27> kProblems{{
     {ProblemType::account_does_not_exist, "accountDoesNotExist", 400},
+    {ProblemType::agreement_required, "agreementRequired", 403},
     {ProblemType::already_replaced, "alreadyReplaced", 409},
     {ProblemType::already_revoked, "alreadyRevoked", 400},
     {ProblemType::bad_csr, "badCSR", 400},
@@ -46,7 +47,7 @@ constexpr std::array<ProblemInfo, 26> kProblems{{
 const ProblemInfo& info(ProblemType type) {
   for (const auto& i : kProblems)
     if (i.type == type) return i;
-  return kProblems[20];  // serverInternal: unreachable while the table lists every enumerator
+  return kProblems[21];  // serverInternal: unreachable while the table lists every enumerator
 }
 
 }  // namespace

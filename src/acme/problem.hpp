@@ -15,6 +15,9 @@ namespace cobble::acme {
 // each live in one table in problem.cpp; nothing else spells a URN or picks a status.
 enum class ProblemType {
   account_does_not_exist,
+  // Not RFC 8555: the draft type Pebble still sends when the terms of service are not agreed
+  // (termsRefusal: agreementRequired).
+  agreement_required,
   already_replaced,
   already_revoked,
   bad_csr,

@@ -67,6 +67,9 @@ authority::Policy policy_from(const Config& config) {
   policy.certificate_validity = std::chrono::hours(24) * config.certificate_validity_days;
   policy.order_lifetime = std::chrono::hours(config.order_lifetime_hours);
   policy.require_terms_of_service = config.require_terms_of_service;
+  policy.terms_refusal = terms_refusal_named(config.terms_refusal).value();  // check_config knows it
+  policy.finalize_answers_processing = config.finalize_answers_processing;
+  for (const auto& reason : config.revocation_reasons) policy.revocation_reasons.push_back(reason.get<int>());
   policy.serve_revoked_certificates = config.serve_revoked_certificates;
   policy.accept_order_validity = config.accept_order_validity;
   policy.renewal_info_retry_jitter_percent = config.ari_retry_after_jitter_percent;
@@ -266,7 +269,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                         .pause_notifier = c->pause_notifier.get(),
                         .crl_refresh = std::chrono::seconds(config.crl_refresh_seconds),
                         .meta = {config.terms_of_service, config.website, config.caa_identities,
-                                 config.external_account_required},
+                                 config.external_account_required, config.directory_random_entry},
                         .orders_per_page = static_cast<std::size_t>(std::max(1, config.orders_per_page)),
                         .https_ca_pem = https_ca_pem,
                         .fake_clock = dynamic_cast<common::FakeClock*>(c->clock.get())});

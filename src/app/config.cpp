@@ -43,6 +43,16 @@ common::Result<void> check_chaos(const nlohmann::json& value) {
   return {};
 }
 
+common::Result<void> check_revocation_reasons(const nlohmann::json& value) {
+  if (!value.is_array()) return common::fail(std::errc::invalid_argument, "must be an array of reason codes");
+  for (const auto& reason : value) {
+    if (!reason.is_number_integer() || reason.get<int>() < 0 || reason.get<int>() > 10 || reason.get<int>() == 7)
+      return common::fail(std::errc::invalid_argument,
+                          "holds " + reason.dump() + ": reason codes are 0-6 and 8-10 (RFC 5280 §5.3.1)");
+  }
+  return {};
+}
+
 // externalUrl is a scheme and an authority: links append the paths (/dir, /acme/...).
 common::Result<void> check_external_url(const nlohmann::json& value) {
   if (!value.is_string()) return common::fail(std::errc::invalid_argument, "must be a string");
@@ -108,6 +118,19 @@ const Option kOptions[] = {
      "share of new orders reusing valid authorizations; 0 = never"},
     {"ordersPerPage", &Config::orders_per_page, "orders per page of an account's orders list"},
     {"requireTermsOfService", &Config::require_terms_of_service, "newAccount needs termsOfServiceAgreed"},
+    {"termsRefusal", &Config::terms_refusal,
+     "problem for a newAccount without termsOfServiceAgreed: userActionRequired (403), agreementRequired "
+     "(403, as Pebble) or malformed (400, as Let's Encrypt)"},
+    {"finalizeAnswersProcessing", &Config::finalize_answers_processing,
+     "finalize answers the order as processing (the certificate shows on the next poll), as Pebble and "
+     "Let's Encrypt staging; false = valid with its certificate URL at once"},
+    {"revocationReasons", &Config::revocation_reasons,
+     "reason codes revokeCert accepts, e.g. [0, 1, 4, 5] as Let's Encrypt; [] = every RFC 5280 reason "
+     "(0-6, 8-10)",
+     check_revocation_reasons},
+    {"directoryRandomEntry", &Config::directory_random_entry,
+     "the directory carries one random key, new at every request, as Let's Encrypt does to catch "
+     "clients that refuse unknown keys"},
     {"certificateValidityDays", &Config::certificate_validity_days, "validity of issued certificates"},
     {"orderLifetimeHours", &Config::order_lifetime_hours, "how long a new order stays usable"},
     {"profiles", &Config::profiles,

@@ -46,6 +46,12 @@ struct Config {
   int authz_reuse_percent = 100;  // authzReusePercent: 0 = never reuse (PEBBLE_AUTHZREUSE)
   int orders_per_page = 50;       // ordersPerPage (PEBBLE_WFE_ORDERS_PER_PAGE)
   bool require_terms_of_service = false;
+  // termsRefusal: the problem newAccount gets without the agreement: userActionRequired (403),
+  // agreementRequired (403, as Pebble) or malformed (400, as Let's Encrypt).
+  std::string terms_refusal = "userActionRequired";
+  bool finalize_answers_processing = false;  // finalizeAnswersProcessing: as Pebble and LE staging
+  nlohmann::json revocation_reasons = nlohmann::json::array();  // revocationReasons: [] = 0-6, 8-10
+  bool directory_random_entry = false;  // directoryRandomEntry: one random key per directory, as LE
   int ari_retry_after_jitter_percent = 0;  // ariRetryAfterJitterPercent: ± on renewalInfo's 6 h Retry-After
   bool accept_order_validity = true;       // acceptOrderValidity: false = notBefore/notAfter refused
   bool serve_revoked_certificates = true;  // serveRevokedCertificates: false = 404, as Pebble

@@ -27,6 +27,13 @@ common::Result<void> check_profiles(const Config& config) {
 
 }  // namespace
 
+std::optional<authority::TermsRefusal> terms_refusal_named(std::string_view name) {
+  if (name == "userActionRequired") return authority::TermsRefusal::user_action_required;
+  if (name == "agreementRequired") return authority::TermsRefusal::agreement_required;
+  if (name == "malformed") return authority::TermsRefusal::malformed;
+  return std::nullopt;
+}
+
 common::Result<std::map<std::string, std::string>> decode_mac_keys(const Config& config) {
   std::map<std::string, std::string> keys;
   for (const auto& [kid, text] : config.external_account_mac_keys) {
@@ -63,6 +70,11 @@ common::Result<void> check_config(const Config& config) {
     return common::fail(std::errc::invalid_argument,
                         "setting 'keyPolicy' must be \"cobble\", \"pebble\" or \"letsencrypt\", got \"" +
                             config.key_policy + "\"");
+  }
+  if (!terms_refusal_named(config.terms_refusal)) {
+    return common::fail(std::errc::invalid_argument,
+                        "setting 'termsRefusal' must be \"userActionRequired\", \"agreementRequired\" or "
+                        "\"malformed\", got \"" + config.terms_refusal + "\"");
   }
   if (config.http01_redirect_ports != "standard" && config.http01_redirect_ports != "any") {
     return common::fail(std::errc::invalid_argument,

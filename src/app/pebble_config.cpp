@@ -103,6 +103,8 @@ void apply_pebble_defaults(Config& config) {
   config.va_sleep_seconds = 5;
   config.terms_of_service = "data:text/plain,Do%20what%20thou%20wilt";
   config.require_terms_of_service = true;
+  config.terms_refusal = "agreementRequired";
+  config.finalize_answers_processing = true;  // Pebble issues in the background after finalize
   config.key_policy = "pebble";
   config.http01_redirect_ports = "any";
   config.serve_revoked_certificates = false;

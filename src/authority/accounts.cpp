@@ -94,6 +94,26 @@ acme::Result<void> Accounts::check_contacts(const std::vector<std::string>& cont
   return {};
 }
 
+acme::Problem Accounts::terms_refusal() const {
+  auto problem = [&] {
+    switch (policy_.terms_refusal) {
+      case TermsRefusal::agreement_required:
+        return Problem::make(ProblemType::agreement_required, "Provided account did not agree to the terms of service");
+      case TermsRefusal::malformed:
+        return Problem::malformed("must agree to terms of service");
+      case TermsRefusal::user_action_required:
+        break;
+    }
+    return Problem::make(ProblemType::user_action_required, "You must agree to the terms of service (" +
+                                                                policy_.terms_of_service_url +
+                                                                ") by setting termsOfServiceAgreed");
+  }();
+  if (!policy_.terms_of_service_url.empty()) {
+    problem.with_header("Link", "<" + policy_.terms_of_service_url + ">;rel=\"terms-of-service\"");
+  }
+  return problem;
+}
+
 acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& key,
                                                          const NewAccount& request) const {
   auto existing = store_.find_account_by_thumbprint(key.thumbprint());
@@ -107,15 +127,7 @@ acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& 
   if (request.only_return_existing) {
     return acme::fail(Problem::make(ProblemType::account_does_not_exist, "No account exists for this key"));
   }
-  if (policy_.require_terms_of_service && !request.terms_of_service_agreed) {
-    auto p = Problem::make(ProblemType::user_action_required, "You must agree to the terms of service (" +
-                                                                  policy_.terms_of_service_url +
-                                                                  ") by setting termsOfServiceAgreed");
-    if (!policy_.terms_of_service_url.empty()) {
-      p.with_header("Link", "<" + policy_.terms_of_service_url + ">;rel=\"terms-of-service\"");
-    }
-    return acme::fail(p);
-  }
+  if (policy_.require_terms_of_service && !request.terms_of_service_agreed) return acme::fail(terms_refusal());
   std::optional<acme::ExternalAccountBinding> binding;
   if (request.external_account_binding) {
     auto verified = verify_binding(policy_, *request.external_account_binding, request.url, key);

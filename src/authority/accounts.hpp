@@ -42,8 +42,7 @@ class Accounts {
   // Creates an account for `key`, or returns the existing one (`created` false) (§7.3, §7.3.1).
   // An existing account is returned whatever the request carries, external account binding
   // included (§7.3.1: the key alone identifies it). accountDoesNotExist for onlyReturnExisting
-  // without an account; userActionRequired (with a terms-of-service Link) when agreement is
-  // required and missing; invalidContact / unsupportedContact for bad contacts; unauthorized when
+  // without an account; policy.terms_refusal's problem when agreement is required and missing; invalidContact / unsupportedContact for bad contacts; unauthorized when
   // the key's account is deactivated. External account binding (§7.3.4), checked whenever
   // present: externalAccountRequired (403) when policy requires one and there is none; malformed
   // when it is not a MAC-signed JWS for this URL without nonce (acme/eab.hpp); unauthorized for
@@ -66,6 +65,9 @@ class Accounts {
   acme::Result<void> check_contacts(const std::vector<std::string>& contacts) const;
 
  private:
+  // The problem policy.terms_refusal names, with a terms-of-service Link (§7.3.3) when there is a URL.
+  acme::Problem terms_refusal() const;
+
   mutable acme::KeyCache keys_;
   storage::Store& store_;
   const common::Clock& clock_;

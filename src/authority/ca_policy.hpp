@@ -44,6 +44,13 @@ struct Profile {
   bool ip_identifiers = true;   // "ip" identifiers (RFC 8738); Let's Encrypt: shortlived only
 };
 
+// What newAccount without termsOfServiceAgreed is refused with (termsRefusal).
+enum class TermsRefusal {
+  user_action_required,  // 403 userActionRequired with a terms-of-service Link (Cobble)
+  agreement_required,    // 403 agreementRequired, the draft type Pebble sends
+  malformed,             // 400 malformed "must agree to terms of service" (Boulder)
+};
+
 // The CA's issuance rules. Built by app/ from configuration.
 struct Policy {
   // The built-in profile's values (offered when `profiles` is empty), and where a configured
@@ -68,7 +75,14 @@ struct Policy {
   std::size_t max_identifiers = 100;  // per order, for the built-in profile (see above)
   std::size_t max_contacts = 10;
   bool require_terms_of_service = false;
+  TermsRefusal terms_refusal = TermsRefusal::user_action_required;
   std::string terms_of_service_url;
+  // Reason codes revokeCert accepts (RFC 8555 §7.6 leaves the set to the CA); empty = every RFC
+  // 5280 code (0-6, 8-10). Let's Encrypt: 0, 1, 4, 5.
+  std::vector<int> revocation_reasons;
+  // finalize answers the issued order as processing, without its certificate URL, as CAs that
+  // issue in the background do (Pebble, Let's Encrypt staging): the client must poll the order.
+  bool finalize_answers_processing = false;
   int retry_after_seconds = 1;        // Retry-After while an order is processing (0: no header)
   int retry_after_authz_seconds = 1;  // Retry-After while a challenge (and so its authz) is processing
   // Names refused with rejectedIdentifier, subdomains included (Pebble's domainBlocklist).

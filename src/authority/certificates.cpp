@@ -1,5 +1,7 @@
 #include "authority/certificates.hpp"
 
+#include <algorithm>
+
 #include "authority/errors.hpp"
 #include "ca/certificate_authority.hpp"
 
@@ -55,14 +57,23 @@ acme::Result<Certificate> Certificates::find(const std::string& serial) const {
   return *cert;
 }
 
-acme::Result<void> Certificates::revoke(const Revoker& by, std::string_view der, int reason) const {
+acme::Result<void> Certificates::check_reason(int reason) const {
   // RFC 5280 §5.3.1 reason codes; 7 is unused and 8 (removeFromCRL) is for delta CRLs only, but
-  // RFC 8555 leaves the set to the server: Cobble takes 0–6 and 8–10 like the issue asks.
-  if (reason < 0 || reason > 10 || reason == 7) {
-    return acme::fail(
-        Problem::make(ProblemType::bad_revocation_reason,
-                      "Revocation reason " + std::to_string(reason) + " is not allowed (use 0-6 or 8-10)"));
-  }
+  // RFC 8555 leaves the set to the server: Cobble takes 0–6 and 8–10 unless policy narrows them.
+  const auto& allowed = policy_.revocation_reasons;
+  if (allowed.empty() ? reason >= 0 && reason <= 10 && reason != 7
+                      : std::find(allowed.begin(), allowed.end(), reason) != allowed.end())
+    return {};
+  std::string listed;
+  for (int r : allowed) listed += (listed.empty() ? "" : ", ") + std::to_string(r);
+  return acme::fail(Problem::make(
+      ProblemType::bad_revocation_reason,
+      "Revocation reason " + std::to_string(reason) + " is not allowed (use " +
+          (allowed.empty() ? std::string("0-6 or 8-10") : listed) + ")"));
+}
+
+acme::Result<void> Certificates::revoke(const Revoker& by, std::string_view der, int reason) const {
+  if (auto allowed = check_reason(reason); !allowed) return acme::fail(allowed.error());
   auto info = ca::parse_certificate_der(der);
   if (!info) return acme::fail(Problem::malformed("The certificate does not parse: " + info.error().message));
   auto cert = store_.find_certificate(info->serial);

@@ -34,8 +34,22 @@ TEST_CASE("values out of range and settings that disagree are refused by name", 
   CHECK_THAT(refusal(R"({"externalAccountMACKeys": {"kid-1": "not base64url!"}})"),
              Catch::Contains("the key of \"kid-1\""));
   CHECK_THAT(refusal(R"({"externalAccountMACKeys": {"kid-1": ""}})"), Catch::Contains("non-empty base64url"));
+  CHECK_THAT(refusal(R"({"termsRefusal": "agreement"})"),
+             Catch::Contains("'termsRefusal' must be \"userActionRequired\", \"agreementRequired\" or \"malformed\""));
+  CHECK(refusal(R"({"termsRefusal": "agreementRequired"})").empty());
   CHECK_THAT(refusal(R"({"defaultProfile": "shortlived"})"),
              Catch::Contains("'defaultProfile' names \"shortlived\", which is not in 'profiles'"));
+}
+
+TEST_CASE("revocationReasons takes RFC 5280's usable codes only", "[app][config]") {
+  Config config;
+  REQUIRE(cobble::app::apply_json(config, nlohmann::json::parse(R"({"revocationReasons": [0, 1, 4, 5]})")));
+  CHECK(config.revocation_reasons == nlohmann::json::parse("[0, 1, 4, 5]"));
+  auto bad = GENERATE(as<std::string>{}, R"([7])", R"([11])", R"([-1])", R"(["1"])", R"(4)");
+  CAPTURE(bad);
+  auto refused = cobble::app::apply_json(config, nlohmann::json::parse(R"({"revocationReasons": )" + bad + "}"));
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("revocationReasons"));
 }
 
 TEST_CASE("decoded MAC keys tolerate Pebble's trailing padding", "[app][config]") {

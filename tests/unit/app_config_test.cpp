@@ -133,6 +133,12 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(config.key_policy == "letsencrypt");
   CHECK_FALSE(config.accept_order_validity);
   CHECK(config.ari_retry_after_jitter_percent == 20);
+  CHECK(config.terms_refusal == "malformed");  // Boulder: 400 "must agree to terms of service"
+  CHECK(config.finalize_answers_processing);   // staging finalizes asynchronously
+  CHECK(config.revocation_reasons == nlohmann::json::parse("[0, 1, 4, 5]"));
+  CHECK(config.directory_random_entry);
+  CHECK(config.caa_enabled);
+  CHECK(config.caa_identities == std::vector<std::string>{"letsencrypt.org"});
   // Let's Encrypt's profiles (late 2026), classic by default.
   auto profiles = cobble::app::profiles_from_json(config.profiles);
   REQUIRE(profiles);

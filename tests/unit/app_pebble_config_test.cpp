@@ -118,6 +118,9 @@ TEST_CASE("Pebble mode (--pebble-compat) starts from Pebble's defaults, and the 
   CHECK(config.http_port == 5002);
   CHECK(config.tls_port == 5001);
   CHECK(config.require_terms_of_service);
+  CHECK(config.terms_refusal == "agreementRequired");  // Pebble's draft problem type
+  CHECK(config.finalize_answers_processing);           // Pebble issues in the background
+  CHECK(config.revocation_reasons.empty());            // Pebble takes every reason
   REQUIRE(cobble::app::apply_env(config, {{"PEBBLE_WFE_NONCEREJECT", "0"}, {"PEBBLE_VA_NOSLEEP", "1"}}));
   CHECK(config.nonce_reject_percent == 0);
   CHECK(config.va_sleep_seconds == 0);

@@ -3,6 +3,8 @@
 #include "acme/json_text.hpp"
 #include "api/acme/handlers.hpp"
 #include "authority/profiles.hpp"
+#include "common/base64url.hpp"
+#include "common/random.hpp"
 
 namespace cobble::api {
 
@@ -15,6 +17,10 @@ acme::Result<Reply> directory(Context& ctx, Services& services) {
       {"keyChange", ctx.urls.key_change()},
   };
   if (services.renewal_info) body["renewalInfo"] = ctx.urls.renewal_info();
+  if (meta.random_entry) {
+    body[common::base64url_encode(common::random_bytes(8))] =
+        "https://community.letsencrypt.org/t/adding-random-entries-to-the-directory/33417";
+  }
   nlohmann::json meta_json = nlohmann::json::object();
   // draft-ietf-acme-profiles §3: name → human-readable description.
   nlohmann::json profiles = nlohmann::json::object();

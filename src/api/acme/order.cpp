@@ -19,6 +19,10 @@ acme::Result<Reply> order(Context& ctx, Services& services, SignedRequest req) {
     view = services.orders.find(*req.account, id);
   }
   if (!view) return acme::fail(view.error());
+  // The certificate is issued and stored before this reply either way (nothing is lost); a CA that
+  // issues in the background answers processing, and the client must poll the order for it.
+  if (finalize && view->status == acme::OrderStatus::valid && services.policy.finalize_answers_processing)
+    view->status = acme::OrderStatus::processing;
   auto reply = json_reply(render_order(*view, ctx.urls));
   if (finalize) reply.with_header("Location", ctx.urls.order(id));
   if (view->status == acme::OrderStatus::processing && services.policy.retry_after_seconds > 0) {

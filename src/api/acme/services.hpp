@@ -21,6 +21,9 @@ struct DirectoryMeta {
   std::string website;
   std::vector<std::string> caa_identities;
   bool external_account_required = false;
+  // Let's Encrypt adds one key of random name at every request, so clients that refuse unknown
+  // directory keys fail against staging and not in production.
+  bool random_entry = false;
 };
 
 // What ACME handlers may use. Built by app/; every referenced object outlives the API.

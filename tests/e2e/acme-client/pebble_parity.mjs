@@ -6,6 +6,8 @@
 //   rsa1024Csr      a certificate for a CSR with an RSA-1024 key
 //   otherPortRedirect  http-01 through a redirect to a port other than httpPort
 //   revokedDownload    downloading a certificate after revoking it
+//   termsOfService     the directory's meta.termsOfService
+//   noTosAccount       an account whose newAccount says termsOfServiceAgreed: false
 // Each is "ok" or "refused" (acme-client reports only a problem's detail, whose words differ);
 // the download is its HTTP status.
 // usage: node pebble_parity.mjs NAME_PREFIX. Env: DIR_URL, CHALLSRV_URL (pebble-challtestsrv's
@@ -67,6 +69,11 @@ async function issue(client, name, certKey, { redirect = false } = {}) {
 const options = { backoffAttempts: 30, backoffMin: 100, backoffMax: 500 };
 const observed = {};
 try {
+  const directory = await (await fetch(DIR_URL)).json();
+  observed.termsOfService = directory.meta?.termsOfService ?? 'none';
+  const unagreed = new acme.Client({ directoryUrl: DIR_URL, accountKey: await acme.crypto.createPrivateEcdsaKey(), ...options });
+  observed.noTosAccount = await attempt(() => unagreed.createAccount({ termsOfServiceAgreed: false }));
+
   const small = new acme.Client({ directoryUrl: DIR_URL, accountKey: await acme.crypto.createPrivateRsaKey(1024), ...options });
   observed.rsa1024Account = await attempt(() => small.createAccount({ termsOfServiceAgreed: true }));
 
