@@ -84,6 +84,16 @@ fuzz-seeds: build
 crash: build
 	bench/crash.sh --build-dir $(BUILD_DIR) $(CRASH_ARGS)
 
+# Container images from the binaries already built (no recompiling) and their test, not in `make test`: README "Install".
+.PHONY: image image-test
+image:
+	@scripts/install-deps --with-image
+	deploy/build-image.sh --build-dir $(BUILD_DIR)
+
+image-test: image
+	@scripts/install-deps --with-tests --with-image
+	tests/image/image_test.sh
+
 format:
 	scripts/check-format --fix
 
