@@ -86,6 +86,7 @@ authority::Policy policy_from(const Config& config) {
   policy.crl = {crl_url_base(config), config.crl_shards};
   policy.crl_lifetime = std::chrono::hours(config.crl_lifetime_hours);
   policy.ocsp_url = config.ocsp_responder_url;
+  policy.certificate_policies = config.certificate_policies;
   policy.external_account_mac_keys = decode_mac_keys(config).value();  // check_config decoded them
   if (config.external_account_required && policy.external_account_mac_keys.empty()) {
     spdlog::warn(

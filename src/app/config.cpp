@@ -46,9 +46,25 @@ common::Result<void> check_chaos(const nlohmann::json& value) {
 common::Result<void> check_revocation_reasons(const nlohmann::json& value) {
   if (!value.is_array()) return common::fail(std::errc::invalid_argument, "must be an array of reason codes");
   for (const auto& reason : value) {
-    if (!reason.is_number_integer() || reason.get<int>() < 0 || reason.get<int>() > 10 || reason.get<int>() == 7)
+    if (!reason.is_number_integer() || reason.get<int>() < 0 || reason.get<int>() > 10 ||
+        reason.get<int>() == 7)
       return common::fail(std::errc::invalid_argument,
                           "holds " + reason.dump() + ": reason codes are 0-6 and 8-10 (RFC 5280 §5.3.1)");
+  }
+  return {};
+}
+
+// Dotted OIDs as X.509 writes them: an arc 0-2, then at least one more arc.
+common::Result<void> check_policy_oids(const nlohmann::json& value) {
+  for (const auto& oid : value) {
+    auto text = oid.get<std::string>();
+    bool digits_and_dots = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+    bool well_formed = digits_and_dots && text.size() >= 3 && text[0] >= '0' && text[0] <= '2' &&
+                       text[1] == '.' && !text.ends_with('.') && text.find("..") == std::string::npos;
+    if (!well_formed) {
+      return common::fail(std::errc::invalid_argument,
+                          "holds \"" + text + "\": a policy is a dotted OID such as 2.23.140.1.2.1");
+    }
   }
   return {};
 }
@@ -140,6 +156,10 @@ const Option kOptions[] = {
      "profile of orders naming none; empty = \"default\" if configured, else the first by name"},
     {"ocspResponderURL", &Config::ocsp_responder_url,
      "OCSP URL put in issued certificates (AIA); cobble runs no OCSP responder"},
+    {"certificatePolicies", &Config::certificate_policies,
+     "policy OIDs in issued certificates (Let's Encrypt: [\"2.23.140.1.2.1\"], CA/B Forum domain validated); "
+     "[] = no certificatePolicies extension",
+     check_policy_oids},
     {"crlBaseUrl", &Config::crl_base_url,
      "base URL of the CRL in issued certificates (<base>/crl/0); empty = the ACME listener"},
     {"crlRefreshSeconds", &Config::crl_refresh_seconds, "a CRL is re-signed when older than this"},

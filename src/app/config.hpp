@@ -51,7 +51,7 @@ struct Config {
   std::string terms_refusal = "userActionRequired";
   bool finalize_answers_processing = false;  // finalizeAnswersProcessing: as Pebble and LE staging
   nlohmann::json revocation_reasons = nlohmann::json::array();  // revocationReasons: [] = 0-6, 8-10
-  bool directory_random_entry = false;  // directoryRandomEntry: one random key per directory, as LE
+  bool directory_random_entry = false;     // directoryRandomEntry: one random key per directory, as LE
   int ari_retry_after_jitter_percent = 0;  // ariRetryAfterJitterPercent: ± on renewalInfo's 6 h Retry-After
   bool accept_order_validity = true;       // acceptOrderValidity: false = notBefore/notAfter refused
   bool serve_revoked_certificates = true;  // serveRevokedCertificates: false = 404, as Pebble
@@ -62,10 +62,11 @@ struct Config {
   nlohmann::json profiles = nlohmann::json::object();
   std::string default_profile;     // "" = "default" if configured, else the first by name
   std::string ocsp_responder_url;  // ocspResponderURL: AIA OCSP in leaves (no responder is run)
-  std::string crl_base_url;        // base of the CRLDP URL <base>/crl/0; "" = from the listen address
-  int crl_refresh_seconds = 60;    // a CRL is reused at most this long
-  int crl_shards = 0;              // 0: one CRL; N: Boulder's shards 1..N besides /crl/0
-  int crl_lifetime_hours = 24;     // nextUpdate = thisUpdate + this − 1 s
+  std::vector<std::string> certificate_policies;  // certificatePolicies: policy OIDs in leaves
+  std::string crl_base_url;      // base of the CRLDP URL <base>/crl/0; "" = from the listen address
+  int crl_refresh_seconds = 60;  // a CRL is reused at most this long
+  int crl_shards = 0;            // 0: one CRL; N: Boulder's shards 1..N besides /crl/0
+  int crl_lifetime_hours = 24;   // nextUpdate = thisUpdate + this − 1 s
   // Validation authority
   std::string http01_redirect_ports = "standard";  // http01RedirectPorts: standard (80/443) | any (Pebble)
   int http_port = 80;             // httpPort: where http-01 is checked (Pebble's tests use 5002)

@@ -74,7 +74,8 @@ common::Result<void> check_config(const Config& config) {
   if (!terms_refusal_named(config.terms_refusal)) {
     return common::fail(std::errc::invalid_argument,
                         "setting 'termsRefusal' must be \"userActionRequired\", \"agreementRequired\" or "
-                        "\"malformed\", got \"" + config.terms_refusal + "\"");
+                        "\"malformed\", got \"" +
+                            config.terms_refusal + "\"");
   }
   if (config.http01_redirect_ports != "standard" && config.http01_redirect_ports != "any") {
     return common::fail(std::errc::invalid_argument,

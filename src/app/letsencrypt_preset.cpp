@@ -31,6 +31,7 @@ nlohmann::json letsencrypt_preset() {
   "retryAfterOrderSeconds": 3,
   "authzReusePercent": 100,
   "ocspResponderURL": "",
+  "certificatePolicies": ["2.23.140.1.2.1"],
   "pauseEnabled": true,
   "pauseBurst": 1152,
   "pauseRefillCount": 1,

@@ -14,8 +14,8 @@ Core build_core(CoreParts parts) {
                                                     core.pauses.get());
   core.challenges = std::make_unique<authority::Challenges>(parts.store, parts.clock, parts.policy,
                                                             parts.scheduler, core.pauses.get());
-  core.certificates = std::make_unique<authority::Certificates>(parts.store, parts.clock, parts.policy,
-                                                                &parts.ca);
+  core.certificates =
+      std::make_unique<authority::Certificates>(parts.store, parts.clock, parts.policy, &parts.ca);
   core.renewal_info = std::make_unique<authority::RenewalInfo>(parts.store, parts.clock, parts.ca);
   core.crl = std::make_unique<authority::RevocationList>(
       parts.store, parts.clock, parts.ca,

@@ -98,7 +98,8 @@ acme::Problem Accounts::terms_refusal() const {
   auto problem = [&] {
     switch (policy_.terms_refusal) {
       case TermsRefusal::agreement_required:
-        return Problem::make(ProblemType::agreement_required, "Provided account did not agree to the terms of service");
+        return Problem::make(ProblemType::agreement_required,
+                             "Provided account did not agree to the terms of service");
       case TermsRefusal::malformed:
         return Problem::malformed("must agree to terms of service");
       case TermsRefusal::user_action_required:
@@ -127,7 +128,8 @@ acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& 
   if (request.only_return_existing) {
     return acme::fail(Problem::make(ProblemType::account_does_not_exist, "No account exists for this key"));
   }
-  if (policy_.require_terms_of_service && !request.terms_of_service_agreed) return acme::fail(terms_refusal());
+  if (policy_.require_terms_of_service && !request.terms_of_service_agreed)
+    return acme::fail(terms_refusal());
   std::optional<acme::ExternalAccountBinding> binding;
   if (request.external_account_binding) {
     auto verified = verify_binding(policy_, *request.external_account_binding, request.url, key);

@@ -42,12 +42,12 @@ class Accounts {
   // Creates an account for `key`, or returns the existing one (`created` false) (§7.3, §7.3.1).
   // An existing account is returned whatever the request carries, external account binding
   // included (§7.3.1: the key alone identifies it). accountDoesNotExist for onlyReturnExisting
-  // without an account; policy.terms_refusal's problem when agreement is required and missing; invalidContact / unsupportedContact for bad contacts; unauthorized when
-  // the key's account is deactivated. External account binding (§7.3.4), checked whenever
-  // present: externalAccountRequired (403) when policy requires one and there is none; malformed
-  // when it is not a MAC-signed JWS for this URL without nonce (acme/eab.hpp); unauthorized for
-  // an unknown key id or a MAC that does not verify; badPublicKey when its payload is not the
-  // account key. One MAC key may bind any number of accounts (as Pebble allows).
+  // without an account; policy.terms_refusal's problem when agreement is required and missing; invalidContact
+  // / unsupportedContact for bad contacts; unauthorized when the key's account is deactivated. External
+  // account binding (§7.3.4), checked whenever present: externalAccountRequired (403) when policy requires
+  // one and there is none; malformed when it is not a MAC-signed JWS for this URL without nonce
+  // (acme/eab.hpp); unauthorized for an unknown key id or a MAC that does not verify; badPublicKey when its
+  // payload is not the account key. One MAC key may bind any number of accounts (as Pebble allows).
   struct Created {
     Account account;
     bool created = false;

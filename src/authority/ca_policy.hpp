@@ -107,6 +107,7 @@ struct Policy {
   // A CRL's nextUpdate is thisUpdate + this − 1 s (Boulder's rule); Let's Encrypt: 216 hours.
   std::chrono::seconds crl_lifetime{std::chrono::hours(24)};
   std::string ocsp_url;  // AIA OCSP of issued certificates; "" = none (Cobble runs no responder)
+  std::vector<std::string> certificate_policies;  // policy OIDs of issued certificates
 };
 
 }  // namespace cobble::authority

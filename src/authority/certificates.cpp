@@ -66,10 +66,9 @@ acme::Result<void> Certificates::check_reason(int reason) const {
     return {};
   std::string listed;
   for (int r : allowed) listed += (listed.empty() ? "" : ", ") + std::to_string(r);
-  return acme::fail(Problem::make(
-      ProblemType::bad_revocation_reason,
-      "Revocation reason " + std::to_string(reason) + " is not allowed (use " +
-          (allowed.empty() ? std::string("0-6 or 8-10") : listed) + ")"));
+  return acme::fail(Problem::make(ProblemType::bad_revocation_reason,
+                                  "Revocation reason " + std::to_string(reason) + " is not allowed (use " +
+                                      (allowed.empty() ? std::string("0-6 or 8-10") : listed) + ")"));
 }
 
 acme::Result<void> Certificates::revoke(const Revoker& by, std::string_view der, int reason) const {

@@ -42,8 +42,8 @@ class Certificates {
   // the account must be the one that ordered the certificate, or hold valid, unexpired
   // authorizations for every identifier in it (a "*.name" needs a wildcard authorization for
   // "name"; a plain one proves less than dns-01 for the whole zone). badRevocationReason for
-  // reasons outside policy.revocation_reasons (default 0–6, 8–10); alreadyRevoked; unauthorized naming the identifiers the account
-  // has no authorization for.
+  // reasons outside policy.revocation_reasons (default 0–6, 8–10); alreadyRevoked; unauthorized naming the
+  // identifiers the account has no authorization for.
   acme::Result<void> revoke(const Revoker& by, std::string_view der, int reason) const;
 
  private:

@@ -324,6 +324,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   issue.subject_key_identifier = profile->subject_key_identifier;
   issue.crl = policy_.crl;
   issue.ocsp_url = policy_.ocsp_url;
+  issue.policy_oids = policy_.certificate_policies;
   auto issued = ca_.issue(issue);
   if (!issued) {
     auto problem = internal_error("signing a certificate", issued.error());

@@ -62,6 +62,7 @@ Result<IssuedCertificate> sign_leaf(const IssueRequest& request, const Signer& i
   if (!shard) return std::unexpected(shard.error());
   spec.crl_url = crl_url_of(request.crl, *shard, issuer.id);
   spec.ocsp_url = request.ocsp_url;
+  spec.policy_oids = request.policy_oids;
   spec.dns_names = request.dns_names;
   spec.ip_addresses = request.ip_addresses;
   auto leaf = ossl::build_certificate(spec);

@@ -58,6 +58,7 @@ struct IssueRequest {
   bool subject_key_identifier = true;      // the SKI extension
   CrlLayout crl;                           // CRL Distribution Points URI by the serial; base "" = none
   std::string ocsp_url;                    // Authority Information Access OCSP URI; "" = none
+  std::vector<std::string> policy_oids;    // certificatePolicies (dotted OIDs); empty = none
 };
 
 struct IssuedCertificate {

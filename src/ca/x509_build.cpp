@@ -75,6 +75,27 @@ common::Result<void> add_subject_alt_names(X509* cert, const CertSpec& spec) {
   return {};
 }
 
+// Built from its parts: OpenSSL's text form of certificatePolicies needs a config database.
+common::Result<void> add_certificate_policies(X509* cert, const std::vector<std::string>& oids) {
+  CertificatePolicies policies(CERTIFICATEPOLICIES_new());
+  if (!policies) return openssl_failure("certificatePolicies");
+  for (const auto& oid : oids) {
+    PolicyInfo info(POLICYINFO_new());
+    if (!info) return openssl_failure("certificatePolicies");
+    ASN1_OBJECT_free(info->policyid);
+    info->policyid = OBJ_txt2obj(oid.c_str(), 1);
+    if (info->policyid == nullptr) {
+      return common::fail(std::errc::invalid_argument, "policy \"" + oid + "\" is not a dotted OID");
+    }
+    if (sk_POLICYINFO_push(policies.get(), info.get()) == 0) return openssl_failure("certificatePolicies");
+    info.release();
+  }
+  if (X509_add1_ext_i2d(cert, NID_certificate_policies, policies.get(), 0, X509V3_ADD_DEFAULT) != 1) {
+    return openssl_failure("certificatePolicies");
+  }
+  return {};
+}
+
 common::Result<void> set_names(X509* cert, const CertSpec& spec) {
   Name subject(X509_NAME_new());
   if (!subject) return openssl_failure("subject");
@@ -108,6 +129,9 @@ common::Result<void> add_extensions(X509* cert, const CertSpec& spec) {
   }
   if (!spec.ocsp_url.empty()) {
     if (auto r = add_extension(cert, &ctx, NID_info_access, "OCSP;URI:" + spec.ocsp_url); !r) return r;
+  }
+  if (!spec.policy_oids.empty()) {
+    if (auto r = add_certificate_policies(cert, spec.policy_oids); !r) return r;
   }
   if (spec.subject_key_identifier) {
     if (auto r = add_extension(cert, &ctx, NID_subject_key_identifier, "hash"); !r) return r;

@@ -24,13 +24,14 @@ struct CertSpec {
   common::TimePoint not_before{};
   common::TimePoint not_after{};
   bool is_ca = false;
-  int path_length = -1;                // CAs only; -1 leaves it out
-  std::string key_usage;               // X509V3 config text, e.g. "critical,keyCertSign,cRLSign"
-  bool server_auth = false;            // EKU serverAuth
-  bool client_auth = false;            // EKU clientAuth
-  bool subject_key_identifier = true;  // SKI "hash" (RFC 5280: required in CAs, optional in leafs)
-  std::string crl_url;                 // CRL Distribution Points URI; "" = none
-  std::string ocsp_url;                // AIA OCSP URI; "" = none
+  int path_length = -1;                  // CAs only; -1 leaves it out
+  std::string key_usage;                 // X509V3 config text, e.g. "critical,keyCertSign,cRLSign"
+  bool server_auth = false;              // EKU serverAuth
+  bool client_auth = false;              // EKU clientAuth
+  bool subject_key_identifier = true;    // SKI "hash" (RFC 5280: required in CAs, optional in leafs)
+  std::string crl_url;                   // CRL Distribution Points URI; "" = none
+  std::string ocsp_url;                  // AIA OCSP URI; "" = none
+  std::vector<std::string> policy_oids;  // certificatePolicies, dotted OIDs; empty = none
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;  // text; invalid_argument when one does not parse
   std::string serial_hex;                 // "" = random_serial_hex()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `cobble --letsencrypt` as a client sees it: lego and certbot (classic, the default profile) and node's
 # acme-client (all three profiles, RSA keys) get certificates whose contents openssl checks against
-# Let's Encrypt's profiles: validity, subject CN, KeyEncipherment, SKID, serverAuth only, no OCSP URL.
+# Let's Encrypt's profiles: validity, subject CN, KeyEncipherment, SKID, serverAuth only, no OCSP URL,
+# the domain-validated policy OID.
 # Then lego revokes its certificate and the CRL shard the certificate names lists it.
 source "$(dirname "$0")/lib.sh"
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
@@ -22,6 +23,7 @@ check_leaf() {
   grep -A1 "Extended Key Usage" <<<"$text" | tail -1 | grep -qx " *TLS Web Server Authentication" \
     || fail "$2: extended key usage is not serverAuth alone"
   ! grep -q "OCSP" <<<"$text" || fail "$2: the certificate names an OCSP responder"
+  grep -q "Policy: 2.23.140.1.2.1" <<<"$text" || fail "$2: no CA/B Forum domain-validated policy"
   case $2 in
     classic)
       [[ $seconds == $((90 * 86400 - 1)) ]] || fail "classic: validity $seconds s"

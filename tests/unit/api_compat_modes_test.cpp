@@ -140,7 +140,7 @@ TEST_CASE("by default every RFC 5280 reason but 7 is accepted", "[api][modes]") 
 }
 
 TEST_CASE("directoryRandomEntry adds one key of random name per request", "[api][modes]") {
-  const std::set<std::string> kStandard = {"newNonce", "newAccount", "newOrder", "revokeCert",
+  const std::set<std::string> kStandard = {"newNonce",  "newAccount",  "newOrder", "revokeCert",
                                            "keyChange", "renewalInfo", "meta"};
   auto extra_keys = [&](const nlohmann::json& directory) {
     std::vector<std::string> extra;

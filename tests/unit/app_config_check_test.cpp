@@ -35,7 +35,8 @@ TEST_CASE("values out of range and settings that disagree are refused by name", 
              Catch::Contains("the key of \"kid-1\""));
   CHECK_THAT(refusal(R"({"externalAccountMACKeys": {"kid-1": ""}})"), Catch::Contains("non-empty base64url"));
   CHECK_THAT(refusal(R"({"termsRefusal": "agreement"})"),
-             Catch::Contains("'termsRefusal' must be \"userActionRequired\", \"agreementRequired\" or \"malformed\""));
+             Catch::Contains(
+                 "'termsRefusal' must be \"userActionRequired\", \"agreementRequired\" or \"malformed\""));
   CHECK(refusal(R"({"termsRefusal": "agreementRequired"})").empty());
   CHECK_THAT(refusal(R"({"defaultProfile": "shortlived"})"),
              Catch::Contains("'defaultProfile' names \"shortlived\", which is not in 'profiles'"));
@@ -47,9 +48,24 @@ TEST_CASE("revocationReasons takes RFC 5280's usable codes only", "[app][config]
   CHECK(config.revocation_reasons == nlohmann::json::parse("[0, 1, 4, 5]"));
   auto bad = GENERATE(as<std::string>{}, R"([7])", R"([11])", R"([-1])", R"(["1"])", R"(4)");
   CAPTURE(bad);
-  auto refused = cobble::app::apply_json(config, nlohmann::json::parse(R"({"revocationReasons": )" + bad + "}"));
+  auto refused =
+      cobble::app::apply_json(config, nlohmann::json::parse(R"({"revocationReasons": )" + bad + "}"));
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error().message, Catch::Contains("revocationReasons"));
+}
+
+TEST_CASE("certificatePolicies takes dotted OIDs only", "[app][config]") {
+  Config config;
+  REQUIRE(cobble::app::apply_json(config,
+                                  nlohmann::json::parse(R"({"certificatePolicies": ["2.23.140.1.2.1"]})")));
+  CHECK(config.certificate_policies == std::vector<std::string>{"2.23.140.1.2.1"});
+  auto bad = GENERATE(as<std::string>{}, R"(["dv"])", R"(["3.1"])", R"(["2"])", R"(["2..1"])", R"(["2.23."])",
+                      R"([1])", R"("2.23.140.1.2.1")");
+  CAPTURE(bad);
+  auto refused =
+      cobble::app::apply_json(config, nlohmann::json::parse(R"({"certificatePolicies": )" + bad + "}"));
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("certificatePolicies"));
 }
 
 TEST_CASE("decoded MAC keys tolerate Pebble's trailing padding", "[app][config]") {

@@ -139,6 +139,7 @@ TEST_CASE("config/staging.json is a valid Let's Encrypt staging-like configurati
   CHECK(config.directory_random_entry);
   CHECK(config.caa_enabled);
   CHECK(config.caa_identities == std::vector<std::string>{"letsencrypt.org"});
+  CHECK(config.certificate_policies == std::vector<std::string>{"2.23.140.1.2.1"});
   // Let's Encrypt's profiles (late 2026), classic by default.
   auto profiles = cobble::app::profiles_from_json(config.profiles);
   REQUIRE(profiles);

@@ -25,6 +25,7 @@ cobble::authority::Policy with_urls() {
   cobble::authority::Policy policy;
   policy.crl = {"http://ca.test:14080/crl/", 0};
   policy.ocsp_url = "http://ocsp.ca.test/";
+  policy.certificate_policies = {"2.23.140.1.2.1"};
   return policy;
 }
 
@@ -143,7 +144,8 @@ TEST_CASE("other CRL numbers are 404", "[ca][crl]") {
   }
 }
 
-TEST_CASE("issued certificates carry the CRL distribution point and the OCSP URL", "[ca][crl]") {
+TEST_CASE("issued certificates carry the CRL distribution point, the OCSP URL and the policies",
+          "[ca][crl]") {
   Fixture f;
   auto [der, serial] = f.issue();
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -156,6 +158,16 @@ TEST_CASE("issued certificates carry the CRL distribution point and the OCSP URL
   std::string text(data, static_cast<std::size_t>(size));
   CHECK(text.find("URI:http://ca.test:14080/crl/0") != std::string::npos);
   CHECK(text.find("OCSP - URI:http://ocsp.ca.test/") != std::string::npos);
+  CHECK(text.find("Policy: 2.23.140.1.2.1") != std::string::npos);
+}
+
+TEST_CASE("without policies a leaf has no certificatePolicies extension", "[ca][crl]") {
+  Fixture f(cobble::authority::Policy{});
+  auto [der, serial] = f.issue();
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ossl::Cert leaf(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  REQUIRE(leaf);
+  CHECK(X509_get_ext_by_NID(leaf.get(), NID_certificate_policies, -1) < 0);
 }
 
 TEST_CASE("the CRL signer refuses a serial that is not hex", "[ca][crl]") {
