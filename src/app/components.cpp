@@ -9,6 +9,7 @@
 
 #include "api/urls.hpp"
 #include "app/config_check.hpp"
+#include "app/dns_server.hpp"
 #include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
 #include "app/webhook.hpp"
@@ -21,6 +22,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kValidationGraceSeconds = 3;
+// How long start-up waits for dnsServer's host name to resolve (compose starts containers together).
+constexpr std::chrono::milliseconds kDnsServerPatience{15000};
 
 // The CA's issuer domain names (CAA, dns-persist-01): caaIdentities, or a name of its own.
 std::vector<std::string> issuer_domain_names(const Config& config) {
@@ -176,10 +179,12 @@ common::Result<ValidationParts> build_validation(const Config& config, boost::as
   ValidationParts parts;
   ValidateFn validate;
   if (!config.always_valid) {
+    auto dns_server = dns_server_addresses(config.dns_server, kDnsServerPatience);
+    if (!dns_server) return std::unexpected(dns_server.error());
+    if (*dns_server != config.dns_server) spdlog::info("dnsServer {} is {}", config.dns_server, *dns_server);
     try {
       parts.resolver = std::make_unique<validation::Resolver>(
-          io.get_executor(),
-          validation::Resolver::Options{config.dns_server, std::chrono::milliseconds(3000), 2});
+          io.get_executor(), validation::Resolver::Options{*dns_server, std::chrono::milliseconds(3000), 2});
     } catch (const std::exception& e) {
       return common::fail(std::errc::invalid_argument, std::string("DNS resolver: ") + e.what());
     }

@@ -173,7 +173,8 @@ const Option kOptions[] = {
     {"httpPort", &Config::http_port, "port http-01 challenges are fetched from"},
     {"tlsPort", &Config::tls_port, "port tls-alpn-01 challenges are checked on"},
     {"dnsServer", &Config::dns_server,
-     "DNS server host:port for validation lookups; empty = system resolver"},
+     "DNS server host:port for validation lookups (host may be a name, resolved once at start); empty = "
+     "system resolver"},
     {"vaAllowLoopback", &Config::va_allow_loopback, "validation may connect to loopback addresses"},
     {"vaAllowPrivate", &Config::va_allow_private, "validation may connect to private-use addresses"},
     {"vaTimeoutSeconds", &Config::va_timeout_seconds, "time allowed for one validation"},

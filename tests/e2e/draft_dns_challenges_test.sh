@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # dns-account-01 and dns-persist-01 (drafts; off by default) driven by a small ACME client that sets
 # TXT records through cobble-challsrv's management API; then CAA (RFC 8659/8657) refusing issuance.
+# The DNS server is named by host name (localhost:PORT), resolved once at start-up.
 source "$(dirname "$0")/lib.sh"
 start_challsrv
 COBBLE_DNS_ACCOUNT01_ENABLED=true COBBLE_DNS_PERSIST01_ENABLED=true COBBLE_CAA_ENABLED=true \
-  COBBLE_CAA_IDENTITIES=ca.cobble.example start_cobble --dns-server "127.0.0.1:$DNS_PORT"
+  COBBLE_CAA_IDENTITIES=ca.cobble.example start_cobble --dns-server "localhost:$DNS_PORT"  # a name, as compose files give it
 fetch_root
 client() {  # client TYPE OUT DOMAIN...
   /usr/bin/python3 "$COBBLE_SOURCE_DIR/tests/e2e/acme_mini_client.py" "$DIR_URL" "$CA_CERT" \

@@ -199,14 +199,14 @@ verify_chain "$WORK/dns01.pem" dns01.image.example.com
 pass "lego dns-01 (wildcard) through challtestsrv's /set-txt and DNS; chain verifies"
 
 # The older Docker Hub form (the program named first, the config by absolute path) with the DNS server
-# given by host name, as compose files name the challtestsrv service (Cobble's resolver takes an
-# address: the image's entry point resolves the name).
+# given by host name, as compose files name the challtestsrv service (Cobble resolves the name at
+# start-up).
 remove "$run_id-pebble"
 start "$run_id-pebble-old" "$PEBBLE_IMAGE" --add-host challtestsrv:127.0.0.1 -e PEBBLE_VA_NOSLEEP=1 -- \
   pebble -config /test/config/pebble-config.json -dnsserver challtestsrv:8053
 wait_until 30 "'pebble -config /test/…' answers" inns curl -sf --cacert "$WORK/ca.pem" -o /dev/null "$DIR_URL"
 podman_cmd logs "$run_id-pebble-old" >"$WORK/pebble-old.log" 2>&1
-grep -q "DNS server challtestsrv is 127.0.0.1" "$WORK/pebble-old.log" || fail "the entry point did not resolve challtestsrv"
+grep -q "dnsServer challtestsrv:8053 is 127.0.0.1:8053" "$WORK/pebble-old.log" || fail "cobble did not resolve challtestsrv"
 inns curl -sf --cacert "$WORK/ca.pem" https://localhost:15000/roots/0 -o "$WORK/root.pem" || fail "/roots/0"
 acme_client http-01 old.image.example.com
 remove "$run_id-pebble-old"
