@@ -12,6 +12,7 @@
 #include "app/dns_server.hpp"
 #include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
+#include "app/rate_limits_config.hpp"
 #include "app/webhook.hpp"
 #include "authority/profiles.hpp"
 #include "common/files.hpp"
@@ -273,6 +274,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                         .nonces = c->nonces,
                         .pause_settings = std::move(settings),
                         .pause_notifier = c->pause_notifier.get(),
+                        .rate_limits = rate_limits_from_json(config.rate_limits).value(),  // checked
                         .crl_refresh = std::chrono::seconds(config.crl_refresh_seconds),
                         .meta = {config.terms_of_service, config.website, config.caa_identities,
                                  config.external_account_required, config.directory_random_entry},

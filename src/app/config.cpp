@@ -12,6 +12,7 @@
 #include "app/pebble_config.hpp"
 #include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
+#include "app/rate_limits_config.hpp"
 
 namespace cobble::app {
 namespace {
@@ -33,6 +34,12 @@ struct Option {
 
 common::Result<void> check_profiles(const nlohmann::json& value) {
   auto parsed = profiles_from_json(value);
+  if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
+
+common::Result<void> check_rate_limits(const nlohmann::json& value) {
+  auto parsed = rate_limits_from_json(value);
   if (!parsed) return std::unexpected(parsed.error());
   return {};
 }
@@ -156,6 +163,10 @@ const Option kOptions[] = {
      "profile of orders naming none; empty = \"default\" if configured, else the first by name"},
     {"ocspResponderURL", &Config::ocsp_responder_url,
      "OCSP URL put in issued certificates (AIA); cobble runs no OCSP responder"},
+    {"rateLimits", &Config::rate_limits,
+     "Let's Encrypt's rate limits: \"off\" (as Pebble), \"letsencrypt\" (production values), \"staging\", "
+     "or {\"NewOrdersPerAccount\": {\"burst\": 300, \"count\": 300, \"periodSeconds\": 10800}, ...}",
+     check_rate_limits},
     {"certificatePolicies", &Config::certificate_policies,
      "policy OIDs in issued certificates (Let's Encrypt: [\"2.23.140.1.2.1\"], CA/B Forum domain validated); "
      "[] = no certificatePolicies extension",

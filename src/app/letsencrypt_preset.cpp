@@ -32,6 +32,7 @@ nlohmann::json letsencrypt_preset() {
   "authzReusePercent": 100,
   "ocspResponderURL": "",
   "certificatePolicies": ["2.23.140.1.2.1"],
+  "rateLimits": "letsencrypt",
   "pauseEnabled": true,
   "pauseBurst": 1152,
   "pauseRefillCount": 1,

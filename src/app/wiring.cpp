@@ -7,13 +7,16 @@ namespace cobble::app {
 
 Core build_core(CoreParts parts) {
   Core core;
-  core.accounts = std::make_unique<authority::Accounts>(parts.store, parts.clock, parts.policy);
+  core.rate_limits =
+      std::make_unique<authority::RateLimits>(parts.store, parts.clock, std::move(parts.rate_limits));
+  core.accounts =
+      std::make_unique<authority::Accounts>(parts.store, parts.clock, parts.policy, core.rate_limits.get());
   core.pauses = std::make_unique<authority::Pauses>(parts.store, parts.clock, std::move(parts.pause_settings),
                                                     parts.pause_notifier);
   core.orders = std::make_unique<authority::Orders>(parts.store, parts.clock, parts.policy, parts.ca,
-                                                    core.pauses.get());
-  core.challenges = std::make_unique<authority::Challenges>(parts.store, parts.clock, parts.policy,
-                                                            parts.scheduler, core.pauses.get());
+                                                    core.pauses.get(), core.rate_limits.get());
+  core.challenges = std::make_unique<authority::Challenges>(
+      parts.store, parts.clock, parts.policy, parts.scheduler, core.pauses.get(), core.rate_limits.get());
   core.certificates =
       std::make_unique<authority::Certificates>(parts.store, parts.clock, parts.policy, &parts.ca);
   core.renewal_info = std::make_unique<authority::RenewalInfo>(parts.store, parts.clock, parts.ca);

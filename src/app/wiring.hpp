@@ -13,6 +13,7 @@
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
 #include "authority/pauses.hpp"
+#include "authority/rate_limits.hpp"
 #include "authority/renewal_info.hpp"
 #include "authority/revocation_list.hpp"
 #include "ca/certificate_authority.hpp"
@@ -32,6 +33,7 @@ struct CoreParts {
   acme::NonceStore& nonces;
   authority::PauseSettings pause_settings;
   authority::PauseNotifier* pause_notifier = nullptr;
+  ratelimit::LimitTable rate_limits;  // empty: off
   std::chrono::seconds crl_refresh{60};
   api::DirectoryMeta meta;
   std::size_t orders_per_page = 50;
@@ -44,6 +46,7 @@ struct CoreParts {
 struct Core {
   std::unique_ptr<authority::Accounts> accounts;
   std::unique_ptr<authority::Pauses> pauses;
+  std::unique_ptr<authority::RateLimits> rate_limits;
   std::unique_ptr<authority::Orders> orders;
   std::unique_ptr<authority::Challenges> challenges;
   std::unique_ptr<authority::Certificates> certificates;

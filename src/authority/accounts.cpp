@@ -153,8 +153,14 @@ acme::Result<Accounts::Created> Accounts::create_or_find(const acme::PublicKey& 
   account.jwk = key.to_jwk().dump();
   account.contacts = std::move(contacts);
   account.created_at = clock_.now();
+  if (rate_limits_) {
+    if (auto allowed = rate_limits_->check_new_account(request.client_address); !allowed) {
+      return acme::fail(allowed.error());
+    }
+  }
   auto id = store_.create_account(account);
   if (!id) {
+    if (rate_limits_) rate_limits_->refund_new_account(request.client_address);
     // Another request with the same key won the race: answer with its account.
     if (id.error().code == std::errc::file_exists) {
       if (auto raced = store_.find_account_by_thumbprint(account.key_thumbprint))

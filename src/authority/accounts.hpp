@@ -8,6 +8,7 @@
 #include "acme/key_cache.hpp"
 #include "acme/problem.hpp"
 #include "authority/ca_policy.hpp"
+#include "authority/rate_limits.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 
@@ -18,7 +19,8 @@ struct NewAccount {
   bool terms_of_service_agreed = false;
   bool only_return_existing = false;
   std::optional<nlohmann::json> external_account_binding;  // the member as sent, when present
-  std::string url;  // the newAccount URL the request was signed for (the binding must name it)
+  std::string url;             // the newAccount URL the request was signed for (the binding must name it)
+  std::string client_address;  // where the request came from (registration rate limits)
 };
 
 struct AccountUpdate {
@@ -30,8 +32,9 @@ struct AccountUpdate {
 // Thread-safe; `store`, `clock` and `policy` must outlive it.
 class Accounts {
  public:
-  Accounts(storage::Store& store, const common::Clock& clock, const Policy& policy)
-      : store_(store), clock_(clock), policy_(policy) {}
+  Accounts(storage::Store& store, const common::Clock& clock, const Policy& policy,
+           RateLimits* rate_limits = nullptr)
+      : store_(store), clock_(clock), policy_(policy), rate_limits_(rate_limits) {}
 
   // accountDoesNotExist when there is no account `id`.
   acme::Result<Account> find(std::int64_t id) const;
@@ -48,6 +51,8 @@ class Accounts {
   // one and there is none; malformed when it is not a MAC-signed JWS for this URL without nonce
   // (acme/eab.hpp); unauthorized for an unknown key id or a MAC that does not verify; badPublicKey when its
   // payload is not the account key. One MAC key may bind any number of accounts (as Pebble allows).
+  // Last, a new account spends the registration rate limits of request.client_address (429
+  // rateLimited), given back when the account is not made after all.
   struct Created {
     Account account;
     bool created = false;
@@ -72,6 +77,7 @@ class Accounts {
   storage::Store& store_;
   const common::Clock& clock_;
   const Policy& policy_;
+  RateLimits* rate_limits_;  // null: rate limits off
 };
 
 }  // namespace cobble::authority

@@ -131,6 +131,8 @@ bool Challenges::record_outcome(const ValidationTask& task, const validation::Ou
     return false;
   }
   if (pauses_) pauses_->report(task, *effect);
+  if (rate_limits_ && !record.valid)
+    rate_limits_->spend_failed_authorization(task.account_id, task.identifier);
   if (outcome.problem) {
     spdlog::info("validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
                  task.account_id, outcome.problem->detail);

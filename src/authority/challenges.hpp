@@ -7,6 +7,7 @@
 #include "acme/types.hpp"
 #include "authority/ca_policy.hpp"
 #include "authority/pauses.hpp"
+#include "authority/rate_limits.hpp"
 #include "authority/validation_port.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
@@ -28,8 +29,14 @@ struct ChallengeView {
 class Challenges {
  public:
   Challenges(storage::Store& store, const common::Clock& clock, const Policy& policy,
-             ValidationScheduler& scheduler, const Pauses* pauses = nullptr)
-      : store_(store), clock_(clock), policy_(policy), scheduler_(scheduler), pauses_(pauses) {}
+             ValidationScheduler& scheduler, const Pauses* pauses = nullptr,
+             RateLimits* rate_limits = nullptr)
+      : store_(store),
+        clock_(clock),
+        policy_(policy),
+        scheduler_(scheduler),
+        pauses_(pauses),
+        rate_limits_(rate_limits) {}
 
   // malformed 404 when there is none; unauthorized when another account owns it.
   acme::Result<AuthzView> find_authz(const Account& account, const std::string& id) const;
@@ -72,7 +79,8 @@ class Challenges {
   const common::Clock& clock_;
   const Policy& policy_;
   ValidationScheduler& scheduler_;
-  const Pauses* pauses_;  // null: pausing off
+  const Pauses* pauses_;     // null: pausing off
+  RateLimits* rate_limits_;  // null: rate limits off (failed authorizations are not counted)
 };
 
 }  // namespace cobble::authority

@@ -67,6 +67,8 @@ std::string join(const std::set<std::string>& names) {
 }
 
 constexpr auto kMaxBackdate = std::chrono::hours(1);
+// Let's Encrypt's renewal exemption: the same identifier set certified this recently.
+constexpr auto kSameSetRenewalWindow = std::chrono::days(120);
 
 // RFC 8555 §7.4: notBefore/notAfter are optional; refuses (malformed) what Cobble cannot honour.
 acme::Result<void> check_validity_window(const NewOrder& request, common::TimePoint now, const Policy& policy,
@@ -137,18 +139,29 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
   if (auto window = check_validity_window(request, now, policy_, *profile); !window) {
     return acme::fail(window.error());
   }
-  std::string replaces_serial;
+  std::optional<Certificate> replaced;
   if (!request.replaces.empty()) {
-    auto serial = check_replaces(account, request);
-    if (!serial) return acme::fail(serial.error());
-    replaces_serial = *serial;
+    auto cert = check_replaces(account, request);
+    if (!cert) return acme::fail(cert.error());
+    replaced = std::move(*cert);
+  }
+  std::vector<ratelimit::Transaction> spent;
+  if (rate_limits_ && rate_limits_->enabled()) {
+    OrderExemptions exemptions;
+    exemptions.ari_renewal = replaced && now >= renewal_window_start(*replaced, now);
+    auto recent = store_.has_certificate_for_set(RateLimits::identifier_set_key(request.identifiers),
+                                                 now - kSameSetRenewalWindow);
+    exemptions.recent_same_set = recent && *recent;  // a failed lookup grants no exemption
+    auto checked = rate_limits_->check_new_order(account.id, request.identifiers, exemptions);
+    if (!checked) return acme::fail(checked.error());
+    spent = std::move(*checked);
   }
 
   Order order;
   order.id = common::random_token(24);
   order.profile = profile->name;
   order.replaces = request.replaces;
-  order.replaces_serial = replaces_serial;
+  order.replaces_serial = replaced ? replaced->serial : "";
   order.account_id = account.id;
   order.created_at = now;
   order.expires = now + profile->order_lifetime;
@@ -180,14 +193,16 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     order.authz_ids.push_back(fresh.back().id);
     statuses.push_back(acme::AuthzStatus::pending);
   }
-  if (auto r = store_.insert_order(order, fresh); !r)
+  if (auto r = store_.insert_order(order, fresh); !r) {
+    if (rate_limits_) rate_limits_->refund(spent);
     return acme::fail(internal_error("storing an order", r.error()));
+  }
   // Built from what was just stored: reading it back would cost a transaction per new order.
   auto status = acme::effective_order_status(acme::OrderStatus::pending, order.expires, now, statuses);
   return OrderView{std::move(order), status};
 }
 
-acme::Result<std::string> Orders::check_replaces(const Account& account, const NewOrder& request) const {
+acme::Result<Certificate> Orders::check_replaces(const Account& account, const NewOrder& request) const {
   auto id = parse_cert_id(request.replaces);
   if (!id) return acme::fail(Problem::malformed("\"replaces\": " + id.error().detail));
   if (!is_issuer_key_id(ca_, id->key_id)) {
@@ -230,7 +245,7 @@ acme::Result<std::string> Orders::check_replaces(const Account& account, const N
                                           "); order without \"replaces\" or let that order fail"));
     }
   }
-  return id->serial;
+  return std::move(*cert);
 }
 
 acme::Result<OrderView> Orders::find(const Account& account, const std::string& id) const {
@@ -341,11 +356,15 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   cert.identifiers = current->order.identifiers;
   cert.not_before = issued->not_before;
   cert.not_after = issued->not_after;
+  std::vector<acme::Identifier> identifiers;
+  for (const auto& each : cert.identifiers) identifiers.push_back({each.type, each.value});
+  cert.identifier_set = RateLimits::identifier_set_key(identifiers);
   if (auto r = store_.complete_order(id, cert); !r) {
     auto problem = internal_error("storing a certificate", r.error());
     (void)store_.fail_order(id, acme::json_text(acme::to_json(problem)));
     return acme::fail(problem);
   }
+  if (rate_limits_) rate_limits_->spend_issuance(identifiers);
   // What complete_order stored; reading it back would cost two more transactions per issuance.
   current->order.status = acme::OrderStatus::valid;
   current->order.certificate_serial = issued->serial;

@@ -9,6 +9,7 @@
 #include "acme/types.hpp"
 #include "authority/ca_policy.hpp"
 #include "authority/pauses.hpp"
+#include "authority/rate_limits.hpp"
 #include "ca/certificate_authority.hpp"
 #include "ca/crl.hpp"
 #include "common/clock.hpp"
@@ -35,8 +36,9 @@ struct OrderView {
 class Orders {
  public:
   Orders(storage::Store& store, const common::Clock& clock, const Policy& policy,
-         const ca::CertificateAuthority& ca, const Pauses* pauses = nullptr)
-      : store_(store), clock_(clock), policy_(policy), ca_(ca), pauses_(pauses) {}
+         const ca::CertificateAuthority& ca, const Pauses* pauses = nullptr,
+         RateLimits* rate_limits = nullptr)
+      : store_(store), clock_(clock), policy_(policy), ca_(ca), pauses_(pauses), rate_limits_(rate_limits) {}
 
   // Creates an order and its authorizations in one transaction, reusing the account's valid
   // authorizations as policy.authz_reuse_percent says. First of all, refuses paused identifiers
@@ -44,7 +46,10 @@ class Orders {
   // for a bad notBefore/notAfter; invalidProfile for a profile not offered; for `replaces` (RFC 9773 §5):
   // malformed when the certID does not parse, names no certificate of this CA or shares no identifier with
   // the order, unauthorized when the certificate is another account's, alreadyReplaced (409) when a
-  // non-invalid order already replaces it.
+  // non-invalid order already replaces it. Then the rate limits (RateLimits::check_new_order: 429
+  // rateLimited), with Let's Encrypt's exemptions for an ARI renewal inside its window and for a
+  // set of identifiers certified in the last 120 days; what they spent is given back if the order
+  // cannot be stored.
   acme::Result<OrderView> create(const Account& account, const NewOrder& request) const;
 
   // The order `id` of `account`: malformed 404 when there is none, unauthorized when another
@@ -67,14 +72,15 @@ class Orders {
 
  private:
   acme::Result<OrderView> view(Order order) const;
-  // RFC 9773 §5 checks of newOrder's `replaces`; the serial it names on success.
-  acme::Result<std::string> check_replaces(const Account& account, const NewOrder& request) const;
+  // RFC 9773 §5 checks of newOrder's `replaces`; the certificate it names on success.
+  acme::Result<Certificate> check_replaces(const Account& account, const NewOrder& request) const;
 
   storage::Store& store_;
   const common::Clock& clock_;
   const Policy& policy_;
   const ca::CertificateAuthority& ca_;
-  const Pauses* pauses_;  // null: pausing off
+  const Pauses* pauses_;     // null: pausing off
+  RateLimits* rate_limits_;  // null: rate limits off
 };
 
 }  // namespace cobble::authority

@@ -110,6 +110,12 @@ acme::Result<Certificate> RenewalInfo::certificate(std::string_view cert_id) con
   return *cert;
 }
 
+common::TimePoint renewal_window_start(const Certificate& cert, common::TimePoint now) {
+  if (cert.revoked_at) return now - std::chrono::hours(1);
+  auto ideal = cert.not_before + (cert.not_after - cert.not_before) * 2 / 3;
+  return std::max(ideal - std::chrono::hours(24), cert.not_before);
+}
+
 acme::Result<std::string> RenewalInfo::lookup(std::string_view cert_id) const {
   auto cert = certificate(cert_id);
   if (!cert) return acme::fail(cert.error());
@@ -117,13 +123,9 @@ acme::Result<std::string> RenewalInfo::lookup(std::string_view cert_id) const {
   if (custom) return *custom;
   if (!is_not_found(custom.error()))
     return acme::fail(internal_error("loading renewal info", custom.error()));
-  if (cert->revoked_at) {
-    auto start = clock_.now() - std::chrono::hours(1);
-    return window_json(start, start + std::chrono::seconds(1));
-  }
-  auto lifetime = cert->not_after - cert->not_before;
-  auto ideal = cert->not_before + lifetime * 2 / 3;
-  auto start = std::max(ideal - std::chrono::hours(24), cert->not_before);
+  auto start = renewal_window_start(*cert, clock_.now());
+  if (cert->revoked_at) return window_json(start, start + std::chrono::seconds(1));
+  auto ideal = cert->not_before + (cert->not_after - cert->not_before) * 2 / 3;
   auto end = std::min(ideal + std::chrono::hours(24), cert->not_after);
   return window_json(start, end);
 }

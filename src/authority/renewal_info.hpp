@@ -34,6 +34,11 @@ inline constexpr int kRenewalInfoRetryAfterSeconds = 21600;
 // in step); `unit` is a uniform draw in [0, 1): 0 gives the shortest wait, near 1 the longest.
 int renewal_info_retry_after(int jitter_percent, double unit);
 
+// When the renewal window of Cobble's own ARI answer begins: for a revoked certificate an hour
+// before `now` (renew now), else a day before two thirds of the validity (not before notBefore).
+// Operators' overrides are not consulted.
+common::TimePoint renewal_window_start(const Certificate& cert, common::TimePoint now);
+
 // ARI: renewal windows, operators' overrides, and the certificate a certID names. Thread-safe.
 class RenewalInfo {
  public:

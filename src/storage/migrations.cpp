@@ -206,6 +206,19 @@ CREATE TABLE validation_perspectives (
     Migration{8, R"sql(
 ALTER TABLE certificates ADD COLUMN issuer TEXT NOT NULL DEFAULT '';
 )sql"},
+    // 9: rate-limit buckets (issue #15): a GCRA theoretical arrival time per bucket key; a full
+    // bucket has no row. Kept in the database so limits survive restarts and hold across instances.
+    // Certificates keep their exact identifier set's key, so a renewal of the same set within 120
+    // days is found by an index.
+    Migration{9, R"sql(
+CREATE TABLE rate_limit_buckets (
+  key TEXT PRIMARY KEY,
+  tat INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX rate_limit_buckets_tat ON rate_limit_buckets(tat);
+ALTER TABLE certificates ADD COLUMN identifier_set TEXT NOT NULL DEFAULT '';
+CREATE INDEX certificates_identifier_set ON certificates(identifier_set, not_before);
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

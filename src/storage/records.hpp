@@ -104,6 +104,9 @@ struct CertificateRecord {
   std::optional<TimePoint> revoked_at;
   int revocation_reason = 0;
   std::string issuer;  // the intermediate that signed it (ca::IssuerInfo::id; "" for the single one)
+  // The exact identifier set's key (rate limits' CertificatesPerFQDNSet id), for the renewal
+  // exemption; "" for certificates issued before migration 9.
+  std::string identifier_set;
 };
 
 // A revoked, unexpired certificate as a CRL lists it.
@@ -112,6 +115,14 @@ struct RevokedRecord {
   TimePoint revoked_at{};
   int reason = 0;      // RFC 5280 CRLReason
   std::string issuer;  // as CertificateRecord::issuer: whose CRL lists it
+};
+
+// A rate-limit bucket's new state (issue #15), written only if the stored TAT is still `expected`
+// (nullopt: no row); `tat` nullopt deletes the row (a full bucket).
+struct RateLimitBucketChange {
+  std::string key;
+  std::optional<TimePoint> expected;
+  std::optional<TimePoint> tat;
 };
 
 // What one vantage point of a multi-perspective validation found (issue #14): the primary first,

@@ -257,7 +257,7 @@ Result<CertificateRecord> SqliteStore::load_certificate(Connection& c, const std
   {
     auto cursor = c.statement(
         "SELECT serial, account_id, order_id, chain_pem, key_spki, not_before, not_after, revoked_at, "
-        "revocation_reason, issuer FROM certificates WHERE serial = ?");
+        "revocation_reason, issuer, identifier_set FROM certificates WHERE serial = ?");
     if (!cursor) return std::unexpected(cursor.error());
     sql::Statement& row = **cursor;
     auto found = row.bind(1, serial).step();
@@ -273,7 +273,8 @@ Result<CertificateRecord> SqliteStore::load_certificate(Connection& c, const std
         .not_after = from_micros(row.int64(6)),
         .revoked_at = row.is_null(7) ? std::nullopt : std::optional(from_micros(row.int64(7))),
         .revocation_reason = static_cast<int>(row.int64(8)),
-        .issuer = row.text(9)};
+        .issuer = row.text(9),
+        .identifier_set = row.text(10)};
   }
   auto cursor =
       c.statement("SELECT type, value FROM certificate_identifiers WHERE serial = ? ORDER BY position");

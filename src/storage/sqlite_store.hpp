@@ -93,6 +93,13 @@ class SqliteStore final : public Store {
   Result<void> set_renewal_info(const std::string& serial, const std::string& response,
                                 TimePoint at) override;
   Result<std::string> find_renewal_info(const std::string& serial) override;
+  Result<std::map<std::string, TimePoint>> find_rate_limit_buckets(
+      const std::vector<std::string>& keys) override;
+  Result<bool> update_rate_limit_buckets(const std::vector<RateLimitBucketChange>& changes) override;
+  Result<std::vector<std::pair<std::string, TimePoint>>> list_rate_limit_buckets(const std::string& prefix,
+                                                                                 std::size_t limit) override;
+  Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) override;
+  Result<bool> has_certificate_for_set(const std::string& identifier_set, TimePoint since) override;
 
  private:
   // All below require mu_ held.

@@ -169,10 +169,11 @@ Result<void> SqliteStore::complete_order(const std::string& id, const Certificat
   if (*changed == 0) return explain_unchanged("orders", "id", id, "status is not processing");
   auto inserted = execute(
       "INSERT INTO certificates (serial, account_id, order_id, chain_pem, key_spki, not_before, not_after, "
-      "revoked_at, revocation_reason, issuer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "revoked_at, revocation_reason, issuer, identifier_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       certificate.serial, certificate.account_id, id, certificate.chain_pem, sql::Blob{certificate.key_spki},
       to_micros(certificate.not_before), to_micros(certificate.not_after),
-      optional_micros(certificate.revoked_at), certificate.revocation_reason, certificate.issuer);
+      optional_micros(certificate.revoked_at), certificate.revocation_reason, certificate.issuer,
+      certificate.identifier_set);
   if (!inserted) return std::unexpected(inserted.error());
   for (std::size_t i = 0; i < certificate.identifiers.size(); ++i) {
     auto added =

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -154,6 +155,24 @@ class Store {
                                         TimePoint at) = 0;
   // The response set_renewal_info stored; no_such_file_or_directory when there is none.
   virtual Result<std::string> find_renewal_info(const std::string& serial) = 0;
+
+  // Rate-limit buckets (issue #15), by key ("NewOrdersPerAccount:42"): each holds a GCRA
+  // theoretical arrival time; no row is a full bucket.
+  // The stored TAT of each of `keys` that has one.
+  virtual Result<std::map<std::string, TimePoint>> find_rate_limit_buckets(
+      const std::vector<std::string>& keys) = 0;
+  // Every change in one transaction if each bucket still holds its `expected` TAT (compare and
+  // set, so concurrent spends never both take the last token); false, with nothing written, when
+  // one does not.
+  virtual Result<bool> update_rate_limit_buckets(const std::vector<RateLimitBucketChange>& changes) = 0;
+  // Buckets whose key starts with `prefix` ("" = all), latest TAT first (the emptiest first), at
+  // most `limit`.
+  virtual Result<std::vector<std::pair<std::string, TimePoint>>> list_rate_limit_buckets(
+      const std::string& prefix, std::size_t limit) = 0;
+  // Whether a certificate with this identifier_set was issued (not_before) at or after `since`.
+  virtual Result<bool> has_certificate_for_set(const std::string& identifier_set, TimePoint since) = 0;
+  // Deletes (refills) the buckets whose key starts with `prefix`; returns how many.
+  virtual Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) = 0;
 };
 
 }  // namespace cobble::storage

@@ -246,9 +246,8 @@ TEST_CASE("Pebble's alternate roots and chain length variables set the chain set
   CHECK(config.chain_length == 3);
 }
 
-TEST_CASE(
-    "the --letsencrypt preset is valid and config/staging.json differs from it only in staging's pausing",
-    "[app]") {
+TEST_CASE("the --letsencrypt preset is valid and config/staging.json differs from it only in staging's rates",
+          "[app]") {
   Config preset;
   cobble::app::apply_letsencrypt_preset(preset);
   REQUIRE(cobble::app::check_config(preset));
@@ -257,6 +256,7 @@ TEST_CASE(
   CHECK(preset.pause_refill_count == 1);
   CHECK(preset.pause_refill_period_hours == 24);
   CHECK(preset.default_profile == "classic");
+  CHECK(preset.rate_limits == "letsencrypt");
   CHECK(preset.listen_address == Config{}.listen_address);  // the preset leaves the network alone
   // MPIC: 3 remote perspectives in 2 RIRs must corroborate the primary (of 4 remotes in 3 RIRs).
   auto rule = cobble::app::corroboration_from(preset);
@@ -269,7 +269,8 @@ TEST_CASE(
 
   auto staging =
       nlohmann::json::parse(std::ifstream(std::string(COBBLE_SOURCE_DIR) + "/config/staging.json"));
-  const std::set<std::string> staging_rate = {"pauseBurst", "pauseRefillCount", "pauseRefillPeriodHours"};
+  const std::set<std::string> staging_rate = {"pauseBurst", "pauseRefillCount", "pauseRefillPeriodHours",
+                                              "rateLimits"};
   const auto values = cobble::app::letsencrypt_preset();
   for (const auto& [key, value] : values.items()) {
     CAPTURE(key);

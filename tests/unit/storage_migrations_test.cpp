@@ -212,6 +212,9 @@ TEST_CASE("migration 6 gives each stored authorization its first order's profile
                 "identifier_value, wildcard, status, expires)"));
     REQUIRE(db.exec("DROP TABLE validation_perspectives"));           // migration 7
     REQUIRE(db.exec("ALTER TABLE certificates DROP COLUMN issuer"));  // migration 8
+    REQUIRE(db.exec("DROP TABLE rate_limit_buckets"));                // migration 9
+    REQUIRE(db.exec("DROP INDEX certificates_identifier_set"));
+    REQUIRE(db.exec("ALTER TABLE certificates DROP COLUMN identifier_set"));
     REQUIRE(db.exec("UPDATE schema_version SET version = 5"));
   }
   auto store = storage::Store::open(path);

@@ -26,6 +26,7 @@ acme::Result<Reply> new_account(Context& ctx, Services& services, SignedRequest 
     wanted.external_account_binding = *eab;
   }
   wanted.url = req.jws.url;
+  wanted.client_address = ctx.request.remote_address;
 
   auto result = services.accounts.create_or_find(req.key, wanted);
   if (!result) return acme::fail(result.error());

@@ -131,6 +131,25 @@ class ForwardingStore : public storage::Store {
                                          storage::TimePoint at) override {
     return inner_.set_renewal_info(serial, response, at);
   }
+  storage::Result<std::map<std::string, storage::TimePoint>> find_rate_limit_buckets(
+      const std::vector<std::string>& keys) override {
+    return inner_.find_rate_limit_buckets(keys);
+  }
+  storage::Result<bool> update_rate_limit_buckets(
+      const std::vector<storage::RateLimitBucketChange>& changes) override {
+    return inner_.update_rate_limit_buckets(changes);
+  }
+  storage::Result<std::vector<std::pair<std::string, storage::TimePoint>>> list_rate_limit_buckets(
+      const std::string& prefix, std::size_t limit) override {
+    return inner_.list_rate_limit_buckets(prefix, limit);
+  }
+  storage::Result<bool> has_certificate_for_set(const std::string& identifier_set,
+                                                storage::TimePoint since) override {
+    return inner_.has_certificate_for_set(identifier_set, since);
+  }
+  storage::Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) override {
+    return inner_.delete_rate_limit_buckets(prefix);
+  }
   storage::Result<std::string> find_renewal_info(const std::string& serial) override {
     return inner_.find_renewal_info(serial);
   }

@@ -66,12 +66,14 @@ struct TestCa {
   std::unique_ptr<api::Services>& services = core.services;
   std::unique_ptr<api::ManagementServices>& management = core.management;
   std::string base_url = "https://ca.test:14000";
+  std::string remote_address = "192.0.2.10";  // where ACME requests come from
 
   // Given the real store, returns the one the CA uses (a test's wrapper around it).
   using StoreWrapper = std::function<std::unique_ptr<storage::Store>(std::unique_ptr<storage::Store>)>;
 
   explicit TestCa(authority::Policy p = {}, ca::CaOptions options = ca::CaOptions{.persist = false},
-                  storage::StoreOptions store_options = {}, const StoreWrapper& wrap = nullptr)
+                  storage::StoreOptions store_options = {}, const StoreWrapper& wrap = nullptr,
+                  ratelimit::LimitTable rate_limits = {})
       : policy(std::move(p)) {
     store = std::move(storage::Store::open(dir.file("cobble.db"), store_options).value());
     if (wrap) store = wrap(std::move(store));
@@ -86,6 +88,7 @@ struct TestCa {
                             .scheduler = scheduler,
                             .nonces = nonces,
                             .pause_settings = std::move(pause_settings),
+                            .rate_limits = std::move(rate_limits),
                             .orders_per_page = 3});
     scheduler.challenges = challenges.get();
   }
@@ -101,6 +104,7 @@ struct TestCa {
     if (q != std::string::npos) r.query = path.substr(q + 1);
     r.body = std::move(body);
     r.base_url = base_url;
+    r.remote_address = remote_address;
     if (!content_type.empty()) r.headers.emplace_back("Content-Type", content_type);
     return api::handle_acme(r, *services);
   }

@@ -1,0 +1,93 @@
+#include "app/rate_limits_config.hpp"
+
+#include <string>
+
+namespace cobble::app {
+namespace {
+
+using common::fail;
+using ratelimit::LimitTable;
+
+constexpr std::int64_t kMaxPeriodSeconds = 10LL * 366 * 86400;
+
+common::Result<LimitTable> preset(const std::string& name) {
+  if (name == "off") return LimitTable{};
+  if (name == "letsencrypt") return LimitTable::lets_encrypt_production();
+  if (name == "staging") return LimitTable::lets_encrypt_staging();
+  return fail(std::errc::invalid_argument,
+              "unknown preset \"" + name + "\" (use \"off\", \"letsencrypt\" or \"staging\")");
+}
+
+std::string known_limits() {
+  std::string names;
+  for (auto name : ratelimit::kAllLimits) names += (names.empty() ? "" : ", ") + std::string(to_string(name));
+  return names;
+}
+
+common::Result<std::int64_t> positive(const nlohmann::json& limit, const std::string& where, const char* key,
+                                      std::int64_t most) {
+  auto it = limit.find(key);
+  if (it == limit.end()) return fail(std::errc::invalid_argument, where + " needs \"" + key + "\"");
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > most) {
+    return fail(std::errc::invalid_argument,
+                where + "." + key + " must be a whole number from 1 to " + std::to_string(most));
+  }
+  return it->get<std::int64_t>();
+}
+
+common::Result<common::gcra::Limit> limit_from_json(const nlohmann::json& limit, const std::string& where) {
+  if (!limit.is_object()) {
+    return fail(std::errc::invalid_argument,
+                where + " must be {\"burst\", \"count\", \"periodSeconds\"} or null");
+  }
+  for (const auto& [key, unused] : limit.items()) {
+    if (key != "burst" && key != "count" && key != "periodSeconds") {
+      return fail(std::errc::invalid_argument,
+                  where + " has unknown key \"" + key + "\" (burst, count, periodSeconds)");
+    }
+  }
+  auto burst = positive(limit, where, "burst", 1'000'000'000);
+  if (!burst) return std::unexpected(burst.error());
+  auto count = positive(limit, where, "count", 1'000'000'000);
+  if (!count) return std::unexpected(count.error());
+  auto period = positive(limit, where, "periodSeconds", kMaxPeriodSeconds);
+  if (!period) return std::unexpected(period.error());
+  common::gcra::Limit parsed{*burst, *count, std::chrono::seconds(*period)};
+  if (!parsed.valid()) {
+    return fail(std::errc::invalid_argument, where + ": the refill interval (period / count) is too short");
+  }
+  return parsed;
+}
+
+}  // namespace
+
+common::Result<LimitTable> rate_limits_from_json(const nlohmann::json& value) {
+  if (value.is_string()) return preset(value.get<std::string>());
+  if (!value.is_object()) {
+    return fail(std::errc::invalid_argument,
+                "must be \"off\", \"letsencrypt\", \"staging\" or an object of limits");
+  }
+  LimitTable table;
+  if (auto base = value.find("preset"); base != value.end()) {
+    if (!base->is_string()) return fail(std::errc::invalid_argument, "\"preset\" must be a preset's name");
+    auto start = preset(base->get<std::string>());
+    if (!start) return start;
+    table = std::move(*start);
+  }
+  for (const auto& [key, limit] : value.items()) {
+    if (key == "preset") continue;
+    auto name = ratelimit::limit_named(key);
+    if (!name)
+      return fail(std::errc::invalid_argument, "unknown limit \"" + key + "\" (" + known_limits() + ")");
+    if (limit.is_null()) {
+      table.limits.erase(*name);
+      continue;
+    }
+    auto parsed = limit_from_json(limit, key);
+    if (!parsed) return std::unexpected(parsed.error());
+    table.limits[*name] = *parsed;
+  }
+  return table;
+}
+
+}  // namespace cobble::app

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+#include "ratelimit/limits.hpp"
+
+namespace cobble::app {
+
+// The `rateLimits` setting: "off" (or {}: no limits, as Pebble), "letsencrypt" (production's
+// values), "staging" (Let's Encrypt staging's), or an object naming limits by Boulder's names,
+// each {"burst": N, "count": N, "periodSeconds": S} (a bucket of `burst` that refills `count` per
+// period; Let's Encrypt's "N per P" is burst = count = N), optionally {"preset": "letsencrypt",
+// ...} to start from a preset and change some. A limit set to null is off. invalid_argument
+// naming the limit and key for anything else.
+common::Result<ratelimit::LimitTable> rate_limits_from_json(const nlohmann::json& value);
+
+}  // namespace cobble::app
