@@ -1,7 +1,9 @@
 // Cobble's --letsencrypt preset through node's acme-client: each profile's certificate with an RSA
 // key (written to OUT_DIR/<profile>.pem for openssl to read), IP addresses only in shortlived,
 // tlsserver's 25-identifier limit, notAfter refused; then twelve classic certificates with P-256 keys
-// (OUT_DIR/ecdsa-<n>.pem) for the test to see them spread over the ECDSA intermediates. Env: DIR_URL, OUT_DIR; NODE_EXTRA_CA_CERTS
+// (OUT_DIR/ecdsa-<n>.pem) for the test to see them spread over the ECDSA intermediates; then Let's
+// Encrypt's rate limit of five certificates per exact set of names: the sixth newOrder is a 429
+// with Retry-After. Env: DIR_URL, OUT_DIR; NODE_EXTRA_CA_CERTS
 // trusts Cobble, which runs with PEBBLE_VA_ALWAYS_VALID.
 import { writeFileSync } from 'node:fs';
 import acme from 'acme-client';
@@ -68,7 +70,20 @@ if (validity.status !== 400 || validity.data.type !== 'urn:ietf:params:acme:erro
 ok(`notAfter is refused: ${validity.data.detail}`);
 
 for (let n = 1; n <= 12; n++) {
-  const { pem } = await issue(null, [dns('ecdsa.le.example.com')], 'ecdsa');
+  // One name each: Let's Encrypt's limit of 5 certificates per exact set of names per week applies here.
+  const { pem } = await issue(null, [dns(`ecdsa${n}.le.example.com`)], 'ecdsa');
   writeFileSync(`${OUT_DIR}/ecdsa-${n}.pem`, pem);
 }
 ok('twelve classic certificates issued with P-256 keys');
+
+// acme-client waits out a 429's Retry-After and retries (days, here): turned off to see the answer.
+acme.axios.defaults.acmeSettings.retryMaxAttempts = 0;
+for (let n = 1; n <= 5; n++) await issue(null, [dns('same.le.example.com')], 'ecdsa');
+const sixth = await rawOrder({ identifiers: [dns('same.le.example.com')] });
+const retryAfter = Number(sixth.headers['retry-after']);
+if (sixth.status !== 429 || sixth.data.type !== 'urn:ietf:params:acme:error:rateLimited'
+    || !sixth.data.detail.includes('exact set') || !(retryAfter > 0)
+    || !String(sixth.headers.link).includes('rel="help"')) {
+  fail(`a sixth certificate for one set: ${sixth.status} ${JSON.stringify(sixth.headers)} ${JSON.stringify(sixth.data)}`);
+}
+ok(`a sixth certificate for one set of names in a week: 429, Retry-After ${retryAfter}: ${sixth.data.detail}`);
