@@ -334,8 +334,10 @@ common::Result<void> set_json(Config& config, const Option& option, const nlohma
           }
           config.*ptr = std::move(map);
         } else if constexpr (std::is_same_v<T, nlohmann::json>) {
-          // A JSON setting keeps the shape of its default: an object (profiles, chaos) or a list.
-          if (value.type() != (Config{}.*ptr).type()) return false;
+          // A JSON setting keeps the shape of its default: an object (profiles, chaos) or a list; one
+          // whose default is a word (rateLimits: a preset's name) also takes an object.
+          const nlohmann::json shape = Config{}.*ptr;
+          if (value.type() != shape.type() && !(shape.is_string() && value.is_object())) return false;
           config.*ptr = value;
         } else {
           if (!value.is_array()) return false;
@@ -449,8 +451,10 @@ common::Result<void> apply_text(Config& config, const std::string& key, const st
             value[item.substr(0, colon)] = item.substr(colon + 1);
           }
         } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+          // Text that is not JSON is taken as a string (COBBLE_RATE_LIMITS=letsencrypt); the
+          // setting's own check refuses what it cannot use.
           value = nlohmann::json::parse(text, nullptr, false);
-          if (value.is_discarded()) return false;
+          if (value.is_discarded()) value = text;
         } else {
           value = nlohmann::json::array();
           std::stringstream items(text);

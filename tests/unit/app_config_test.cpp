@@ -213,6 +213,20 @@ TEST_CASE("JSON settings come from the environment too, and Pebble's ocspRespond
                                           {"COBBLE_OCSP_RESPONDER_URL", "http://ocsp.test/"}}));
   CHECK(config.profiles["a"]["validityPeriod"] == 60);
   CHECK(config.ocsp_responder_url == "http://ocsp.test/");
+  REQUIRE(cobble::app::apply_env(
+      config,
+      {{"COBBLE_RATE_LIMITS", R"({"NewOrdersPerAccount": {"burst": 2, "count": 2, "periodSeconds": 60}})"}}));
+  CHECK(config.rate_limits.is_object());
+  // A bare word is a string: presets by name.
+  REQUIRE(cobble::app::apply_env(config, {{"COBBLE_RATE_LIMITS", "letsencrypt"}}));
+  CHECK(config.rate_limits == "letsencrypt");
+  auto unknown = cobble::app::apply_env(config, {{"COBBLE_RATE_LIMITS", "lots"}});
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message,
+             Catch::Contains("COBBLE_RATE_LIMITS") && Catch::Contains("unknown preset"));
+  auto broken = cobble::app::apply_env(config, {{"COBBLE_PROFILES", "{not json"}});
+  REQUIRE_FALSE(broken);
+  CHECK_THAT(broken.error().message, Catch::Contains("COBBLE_PROFILES"));
 }
 
 TEST_CASE("external account binding settings take Pebble's names and the old one as an alias", "[app]") {
