@@ -34,7 +34,7 @@ Core build_core(CoreParts parts) {
   }
   core.management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
       std::move(parts.https_ca_pem), std::move(chains), *core.certificates, parts.fake_clock, &parts.clock,
-      core.pauses.get(), core.renewal_info.get(), core.challenges.get()});
+      core.pauses.get(), core.renewal_info.get(), core.challenges.get(), core.rate_limits.get()});
   return core;
 }
 

@@ -1,5 +1,6 @@
 #include "authority/rate_limits.hpp"
 
+#include "authority/errors.hpp"
 #include "common/random.hpp"
 
 namespace cobble::authority {
@@ -36,7 +37,30 @@ common::Result<bool> StoreBuckets::apply(const std::vector<ratelimit::BucketChan
 }
 
 RateLimits::RateLimits(storage::Store& store, const common::Clock& clock, ratelimit::LimitTable table)
-    : buckets_(store), clock_(clock), limiter_(buckets_, clock, std::move(table)) {}
+    : store_(store), buckets_(store), clock_(clock), limiter_(buckets_, clock, std::move(table)) {}
+
+acme::Result<std::vector<BucketState>> RateLimits::list(const std::string& prefix, std::size_t limit) const {
+  auto rows = store_.list_rate_limit_buckets(prefix, limit);
+  if (!rows) return acme::fail(internal_error("listing rate-limit buckets", rows.error()));
+  auto now = clock_.now();
+  std::vector<BucketState> states;
+  for (const auto& [key, tat] : *rows) {
+    BucketState state{.key = key, .limit = key.substr(0, key.find(':')), .tat = tat, .full_at = tat};
+    auto name = ratelimit::limit_named(state.limit);
+    if (const auto* values = name ? limiter_.table().find(*name) : nullptr) {
+      state.tokens = common::gcra::tokens_available(*values, tat, now);
+      state.burst = values->burst;
+    }
+    states.push_back(std::move(state));
+  }
+  return states;
+}
+
+acme::Result<std::size_t> RateLimits::reset(const std::string& prefix) const {
+  auto deleted = store_.delete_rate_limit_buckets(prefix);
+  if (!deleted) return acme::fail(internal_error("resetting rate-limit buckets", deleted.error()));
+  return *deleted;
+}
 
 acme::Problem RateLimits::refusal(const ratelimit::Denial& denial) const {
   const auto& docs = limiter_.table().docs_url;

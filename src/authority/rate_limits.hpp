@@ -25,6 +25,16 @@ class StoreBuckets final : public ratelimit::BucketStore {
   storage::Store& store_;
 };
 
+// One stored bucket as operators see it.
+struct BucketState {
+  std::string key;            // "NewOrdersPerAccount:42"
+  std::string limit;          // "NewOrdersPerAccount"
+  common::TimePoint tat;      // GCRA theoretical arrival time
+  double tokens = 0;          // available now (burst when full; 0 for a limit now off)
+  std::int64_t burst = 0;     // the limit's burst (0 for a limit now off)
+  common::TimePoint full_at;  // when the bucket is full again
+};
+
 // Why a new order may skip limits (Let's Encrypt's renewal exemptions).
 struct OrderExemptions {
   // An ARI renewal: `replaces` names the account's certificate and its renewal window has begun.
@@ -65,6 +75,11 @@ class RateLimits {
   // A certificate issued for these identifiers: CertificatesPerDomain and CertificatesPerFQDNSet.
   void spend_issuance(const std::vector<acme::Identifier>& identifiers);
 
+  // Stored buckets whose key starts with `prefix`, emptiest first, at most `limit`.
+  acme::Result<std::vector<BucketState>> list(const std::string& prefix, std::size_t limit) const;
+  // Refills (deletes) the buckets whose key starts with `prefix` ("" = all); how many there were.
+  acme::Result<std::size_t> reset(const std::string& prefix) const;
+
   // The key of the exact identifier set, as certificates keep it for the 120-day exemption.
   static std::string identifier_set_key(const std::vector<acme::Identifier>& identifiers);
 
@@ -72,6 +87,7 @@ class RateLimits {
   acme::Problem refusal(const ratelimit::Denial& denial) const;
   acme::Result<void> decide(const std::vector<ratelimit::Transaction>& transactions);
 
+  storage::Store& store_;
   StoreBuckets buckets_;
   const common::Clock& clock_;
   ratelimit::Limiter limiter_;

@@ -164,3 +164,38 @@ TEST_CASE("a newOrder refused for another reason spends nothing", "[authority][r
   REQUIRE(client.post("/acme/new-order", bad).status == 400);
   REQUIRE(client.new_order({"x.example.com"}).status == 201);
 }
+
+TEST_CASE("the management API lists buckets emptiest first and refills them", "[api][ratelimit]") {
+  auto table = only(LimitName::new_orders_per_account, 2, 1h);
+  auto ca = ca_with(std::move(table));
+  TestClient client(*ca);
+  REQUIRE(client.register_account().status == 201);
+  REQUIRE(client.new_order({"a.example.com"}).status == 201);
+  REQUIRE(client.new_order({"b.example.com"}).status == 201);
+  REQUIRE(client.new_order({"c.example.com"}).status == 429);
+
+  auto listed = ca->manage("/rate-limits?prefix=NewOrdersPerAccount:");
+  REQUIRE(listed.status == 200);
+  auto body = body_of(listed);
+  CHECK(body["enabled"] == true);
+  REQUIRE(body["buckets"].size() == 1);
+  CHECK(body["buckets"][0]["key"] == "NewOrdersPerAccount:1");
+  CHECK(body["buckets"][0]["limit"] == "NewOrdersPerAccount");
+  CHECK(body["buckets"][0]["tokens"] == 0.0);
+  CHECK(body["buckets"][0]["burst"] == 2);
+  CHECK(ca->manage("/rate-limits?limit=0").status == 400);
+
+  auto metrics = ca->manage("/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains(
+                          "cobble_rate_limit_decisions_total{limit=\"NewOrdersPerAccount\",decision=\"allowed\"} 2"));
+  CHECK_THAT(metrics, Catch::Contains(
+                          "cobble_rate_limit_decisions_total{limit=\"NewOrdersPerAccount\",decision=\"denied\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("cobble_rate_limit_failed_open_total 0"));
+
+  CHECK(ca->manage("/rate-limits/reset", R"({"prefix": 5})").status == 400);
+  auto reset = ca->manage("/rate-limits/reset", R"({"prefix": "NewOrdersPerAccount:1"})");
+  REQUIRE(reset.status == 200);
+  CHECK(body_of(reset)["reset"] == 1);
+  CHECK(body_of(ca->manage("/rate-limits"))["buckets"].empty());
+  CHECK(client.new_order({"c.example.com"}).status == 201);
+}

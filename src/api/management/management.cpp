@@ -10,6 +10,7 @@
 #include "acme/json_text.hpp"
 #include "api/management/admin.hpp"
 #include "api/management/pause.hpp"
+#include "api/management/rate_limits.hpp"
 #include "api/management/renewal.hpp"
 #include "api/management/validations.hpp"
 #include "api/router.hpp"
@@ -106,6 +107,8 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/unpause", false, kPost, unpause_account},
     {"/paused", false, kGet, paused},
     {"/validations", false, kGet, validations},
+    {"/rate-limits", false, kGet, rate_limit_buckets},
+    {"/rate-limits/reset", false, kPost, reset_rate_limits},
     {"/metrics", false, kGet, metrics},
     {"/chaos", false, kGet | kPost, chaos_settings},
     {"/reset", false, kPost, reset},

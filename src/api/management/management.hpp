@@ -10,6 +10,7 @@
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"
 #include "authority/pauses.hpp"
+#include "authority/rate_limits.hpp"
 #include "authority/renewal_info.hpp"
 #include "common/clock.hpp"
 
@@ -43,6 +44,7 @@ struct ManagementServices {
   const authority::Pauses* pauses = nullptr;             // operators' pause actions
   const authority::RenewalInfo* renewal_info = nullptr;  // POST /set-renewal-info/
   const authority::Challenges* challenges = nullptr;     // GET /validations
+  authority::RateLimits* rate_limits = nullptr;          // GET /rate-limits, POST /rate-limits/reset
   Chaos* chaos = nullptr;                                // GET/POST /chaos; null: 404
   // POST /reset: wipes all ACME state (Store::reset); null: 404.
   std::function<common::Result<void>()> reset_state;
@@ -58,7 +60,7 @@ struct ManagementServices {
 // /roots/N, /root-keys/N, /intermediates/N, /intermediate-keys/N (N = 0 and each alternate root,
 // with Link rel="alternate" to the others), /cert-status-by-serial/<hex>;
 // and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused,
-// GET /validations, GET/POST
+// GET /validations, GET /rate-limits, POST /rate-limits/reset, GET/POST
 // /chaos, POST /set-renewal-info/, POST /reset, GET/POST /log-level.
 // It is for operators and test scripts, never for web pages: no CORS headers; a request from
 // another origin (Origin, Sec-Fetch-Site) is 403; a POST needs a JSON body (415/400 otherwise);

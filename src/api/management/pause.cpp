@@ -141,6 +141,18 @@ acme::Result<Reply> metrics(Context&, ManagementServices& s) {
     counter("cobble_pause_refused_orders_total", "New orders refused because an identifier was paused.",
             c.refused_orders.load());
   }
+  if (s.rate_limits && s.rate_limits->enabled()) {
+    const auto& c = s.rate_limits->counters();
+    family("cobble_rate_limit_decisions_total", "counter",
+           "Rate-limit checks per limit and decision (allowed or denied), since start.");
+    for (const auto& [name, counts] : c.per_limit) {
+      std::string label = "{limit=\"" + std::string(ratelimit::to_string(name)) + "\",decision=";
+      sample("cobble_rate_limit_decisions_total" + label + "\"allowed\"}", counts.allowed.load());
+      sample("cobble_rate_limit_decisions_total" + label + "\"denied\"}", counts.denied.load());
+    }
+    counter("cobble_rate_limit_failed_open_total",
+            "Requests let through because the rate-limit store failed (fail open).", c.failed_open.load());
+  }
   if (s.listener_stats) {
     auto listeners = s.listener_stats();
     auto label = [](const ListenerFigures& l) { return "{listener=\"" + l.listener + "\"}"; };

@@ -1,0 +1,69 @@
+// Management endpoints for rate limits (issue #15).
+#include "api/management/rate_limits.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "api/json_reply.hpp"
+#include "common/clock.hpp"
+
+namespace cobble::api {
+namespace {
+
+using acme::Problem;
+
+constexpr std::size_t kDefaultListed = 100;
+constexpr std::size_t kMostListed = 10'000;
+
+acme::Result<void> need_limits(const ManagementServices& s) {
+  if (!s.rate_limits)
+    return acme::fail(Problem::server_internal("Rate limits are not available on this server"));
+  return {};
+}
+
+acme::Result<std::size_t> listed(std::string_view query) {
+  auto text = query_param(query, "limit");
+  if (!text) return kDefaultListed;
+  std::size_t limit = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+  if (ec != std::errc() || end != text->data() + text->size() || limit == 0 || limit > kMostListed) {
+    return acme::fail(Problem::malformed("limit must be 1 to " + std::to_string(kMostListed)));
+  }
+  return limit;
+}
+
+}  // namespace
+
+acme::Result<Reply> rate_limit_buckets(Context& ctx, ManagementServices& s) {
+  if (auto ok = need_limits(s); !ok) return acme::fail(ok.error());
+  auto limit = listed(ctx.request.query);
+  if (!limit) return acme::fail(limit.error());
+  auto prefix = query_param(ctx.request.query, "prefix").value_or("");
+  auto buckets = s.rate_limits->list(prefix, *limit);
+  if (!buckets) return acme::fail(buckets.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& b : *buckets) {
+    list.push_back({{"key", b.key},
+                    {"limit", b.limit},
+                    {"tokens", std::floor(b.tokens * 1000) / 1000},
+                    {"burst", b.burst},
+                    {"fullAt", common::to_rfc3339(b.full_at)}});
+  }
+  return json_reply({{"enabled", s.rate_limits->enabled()}, {"buckets", std::move(list)}});
+}
+
+acme::Result<Reply> reset_rate_limits(Context& ctx, ManagementServices& s) {
+  if (auto ok = need_limits(s); !ok) return acme::fail(ok.error());
+  auto body = nlohmann::json::parse(ctx.request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("prefix") || !body["prefix"].is_string()) {
+    return acme::fail(
+        Problem::malformed("The body must be {\"prefix\": \"<bucket key prefix>\"}, e.g. "
+                           "\"NewOrdersPerAccount:1\" or \"\" for all"));
+  }
+  auto reset = s.rate_limits->reset(body["prefix"].get<std::string>());
+  if (!reset) return acme::fail(reset.error());
+  return json_reply({{"reset", *reset}});
+}
+
+}  // namespace cobble::api

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "api/management/management.hpp"
+#include "api/router.hpp"
+
+namespace cobble::api {
+
+// GET /rate-limits?prefix=<key prefix>&limit=N: stored buckets, emptiest first, with the tokens
+// each holds now and when it is full again. POST /rate-limits/reset {"prefix": "..."}: refills
+// them ("" = every bucket), so a test can drain a limit, reset it or move the clock, and try again.
+acme::Result<Reply> rate_limit_buckets(Context& ctx, ManagementServices& s);
+acme::Result<Reply> reset_rate_limits(Context& ctx, ManagementServices& s);
+
+}  // namespace cobble::api
