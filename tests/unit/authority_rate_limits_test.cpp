@@ -186,10 +186,12 @@ TEST_CASE("the management API lists buckets emptiest first and refills them", "[
   CHECK(ca->manage("/rate-limits?limit=0").status == 400);
 
   auto metrics = ca->manage("/metrics").body;
-  CHECK_THAT(metrics, Catch::Contains(
-                          "cobble_rate_limit_decisions_total{limit=\"NewOrdersPerAccount\",decision=\"allowed\"} 2"));
-  CHECK_THAT(metrics, Catch::Contains(
-                          "cobble_rate_limit_decisions_total{limit=\"NewOrdersPerAccount\",decision=\"denied\"} 1"));
+  CHECK_THAT(metrics,
+             Catch::Contains(
+                 "cobble_rate_limit_decisions_total{limit=\"NewOrdersPerAccount\",decision=\"allowed\"} 2"));
+  CHECK_THAT(metrics,
+             Catch::Contains(
+                 "cobble_rate_limit_decisions_total{limit=\"NewOrdersPerAccount\",decision=\"denied\"} 1"));
   CHECK_THAT(metrics, Catch::Contains("cobble_rate_limit_failed_open_total 0"));
 
   CHECK(ca->manage("/rate-limits/reset", R"({"prefix": 5})").status == 400);

@@ -1,11 +1,11 @@
 // Management endpoints for rate limits (issue #15).
 #include "api/management/rate_limits.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "api/json_reply.hpp"
+#include "api/management/validations.hpp"
 #include "common/clock.hpp"
 
 namespace cobble::api {
@@ -22,22 +22,11 @@ acme::Result<void> need_limits(const ManagementServices& s) {
   return {};
 }
 
-acme::Result<std::size_t> listed(std::string_view query) {
-  auto text = query_param(query, "limit");
-  if (!text) return kDefaultListed;
-  std::size_t limit = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-  if (ec != std::errc() || end != text->data() + text->size() || limit == 0 || limit > kMostListed) {
-    return acme::fail(Problem::malformed("limit must be 1 to " + std::to_string(kMostListed)));
-  }
-  return limit;
-}
-
 }  // namespace
 
 acme::Result<Reply> rate_limit_buckets(Context& ctx, ManagementServices& s) {
   if (auto ok = need_limits(s); !ok) return acme::fail(ok.error());
-  auto limit = listed(ctx.request.query);
+  auto limit = limit_param(ctx.request.query, kDefaultListed, kMostListed);
   if (!limit) return acme::fail(limit.error());
   auto prefix = query_param(ctx.request.query, "prefix").value_or("");
   auto buckets = s.rate_limits->list(prefix, *limit);

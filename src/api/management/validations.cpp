@@ -41,18 +41,18 @@ nlohmann::json attempt_json(const storage::ValidationAttemptRecord& a) {
   return out;
 }
 
-acme::Result<std::size_t> limit_param(std::string_view query) {
+}  // namespace
+
+acme::Result<std::size_t> limit_param(std::string_view query, std::size_t fallback, std::size_t most) {
   auto text = query_param(query, "limit");
-  if (!text) return kDefaultLimit;
+  if (!text) return fallback;
   std::size_t limit = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-  if (ec != std::errc() || end != text->data() + text->size() || limit == 0 || limit > kMaxLimit) {
-    return acme::fail(Problem::malformed("limit must be 1 to " + std::to_string(kMaxLimit)));
+  if (ec != std::errc() || end != text->data() + text->size() || limit == 0 || limit > most) {
+    return acme::fail(Problem::malformed("limit must be 1 to " + std::to_string(most)));
   }
   return limit;
 }
-
-}  // namespace
 
 acme::Result<std::int64_t> account_param(std::string_view query) {
   auto text = query_param(query, "account");
@@ -75,7 +75,7 @@ acme::Result<Reply> validations(Context& ctx, ManagementServices& s) {
     return acme::fail(Problem::malformed("Give &identifier=dns:<name> or &identifier=ip:<address>"));
   }
   if (identifier->value.starts_with("*.")) identifier->value.erase(0, 2);
-  auto limit = limit_param(query);
+  auto limit = limit_param(query, kDefaultLimit, kMaxLimit);
   if (!limit) return acme::fail(limit.error());
   auto attempts = s.challenges->recent_validations(*account, *identifier, *limit);
   if (!attempts) return acme::fail(attempts.error());

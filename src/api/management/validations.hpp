@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -16,5 +17,8 @@ acme::Result<Reply> validations(Context& ctx, ManagementServices& s);
 
 // The `account` query parameter as a positive id; malformed otherwise.
 acme::Result<std::int64_t> account_param(std::string_view query);
+// The `limit` query parameter: `fallback` when absent, else a whole number from 1 to `most`;
+// malformed otherwise.
+acme::Result<std::size_t> limit_param(std::string_view query, std::size_t fallback, std::size_t most);
 
 }  // namespace cobble::api
