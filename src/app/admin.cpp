@@ -7,7 +7,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/config.hpp"
+#include "app/rate_limits_config.hpp"
 #include "authority/pauses.hpp"
+#include "authority/rate_limits.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
 
@@ -22,6 +25,10 @@ struct Options {
   std::string batch;
   bool apply = false;
   int grace_days = 14;
+  std::string config;  // limits: the server's config file, for the limits' sizes
+  std::string prefix;  // limits: bucket key prefix
+  std::size_t most = 20;
+  bool reset = false;
 };
 
 std::vector<std::vector<std::string>> read_csv(const std::string& path) {
@@ -141,10 +148,42 @@ int list_paused(storage::Store& store, const Options& o) {
   return 0;
 }
 
+// The buckets nearest their limits (fewest tokens first), or with --reset, refills them.
+int show_limits(storage::Store& store, const Options& o) {
+  Config config;
+  if (!o.config.empty()) {
+    if (auto loaded = apply_file(config, o.config); !loaded) throw std::runtime_error(loaded.error().message);
+  }
+  auto table = rate_limits_from_json(config.rate_limits);
+  if (!table) throw std::runtime_error("rateLimits: " + table.error().message);
+  common::SystemClock clock;
+  authority::RateLimits limits(store, clock, std::move(*table));
+  if (o.reset) {
+    auto reset = limits.reset(o.prefix);
+    if (!reset) throw std::runtime_error(reset.error().detail);
+    std::cout << "refilled " << *reset << " bucket(s)" << (o.prefix.empty() ? "" : " starting " + o.prefix)
+              << "\n";
+    return 0;
+  }
+  auto buckets = limits.list(o.prefix, o.most);
+  if (!buckets) throw std::runtime_error(buckets.error().detail);
+  for (const auto& b : *buckets) {
+    std::cout << b.key << "  ";
+    if (b.burst > 0) {
+      std::cout << static_cast<std::int64_t>(b.tokens) << " of " << b.burst << " left, ";
+    }
+    std::cout << "full at " << common::to_rfc3339(b.full_at) << "\n";
+  }
+  std::cout << buckets->size() << " bucket(s)"
+            << (o.config.empty() ? " (give --config to see the tokens left under the server's limits)" : "")
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_admin(int argc, char** argv) {
-  CLI::App cli{"cobble admin: pause tools for operators"};
+  CLI::App cli{"cobble admin: pause and rate-limit tools for operators"};
   Options o;
   cli.add_option("--data-dir", o.data_dir, "data directory (default data)");
   cli.add_option("--database", o.database, "SQLite file (default <data-dir>/cobble.db)");
@@ -160,6 +199,11 @@ int run_admin(int argc, char** argv) {
   unpause->add_flag("--apply", o.apply, "carry out a batch (default: dry run)");
   auto* paused = cli.add_subcommand("paused", "list paused identifiers");
   paused->add_option("--account", o.account, "account id (default: all accounts, with counts)");
+  auto* limits = cli.add_subcommand("limits", "rate-limit buckets nearest their limits, or --reset them");
+  limits->add_option("--config", o.config, "the server's config file (for the limits' sizes)");
+  limits->add_option("--prefix", o.prefix, "bucket key prefix, e.g. NewOrdersPerAccount:42");
+  limits->add_option("--most", o.most, "how many buckets to list (default 20)");
+  limits->add_flag("--reset", o.reset, "refill the buckets starting with --prefix (all without it)");
   cli.require_subcommand(1);
   try {
     cli.parse(argc, argv);
@@ -186,6 +230,7 @@ int run_admin(int argc, char** argv) {
       if (o.batch.empty() && o.account <= 0) throw std::runtime_error("give --account or --batch");
       return unpause_accounts(**store, o);
     }
+    if (limits->parsed()) return show_limits(**store, o);
     return list_paused(**store, o);
   } catch (const std::exception& e) {
     std::cerr << "cobble admin: " << e.what() << "\n";

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Let's Encrypt's rate limits as real clients meet them (issue #15), under the fake clock: lego hits
 # CertificatesPerDomain and certbot NewOrdersPerAccount; each shows the 429's detail and retry time
-# (lego in its output, certbot in its log); after POST /clock moves past the wait, both get their certificate.
+# (lego in its output, certbot in its log); `cobble admin limits` shows the empty bucket; after
+# POST /clock moves past the wait, both get their certificate.
 source "$(dirname "$0")/lib.sh"
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
 command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps --with-tests)"
-COBBLE_RATE_LIMITS='{"NewOrdersPerAccount": {"burst": 2, "count": 2, "periodSeconds": 3600},
-  "CertificatesPerDomain": {"burst": 1, "count": 1, "periodSeconds": 604800}}' \
-  PEBBLE_VA_ALWAYS_VALID=1 start_cobble --fake-clock
+cat >"$WORK/limits.json" <<'JSON'
+{"rateLimits": {"NewOrdersPerAccount": {"burst": 2, "count": 2, "periodSeconds": 3600},
+                "CertificatesPerDomain": {"burst": 1, "count": 1, "periodSeconds": 604800}}}
+JSON
+PEBBLE_VA_ALWAYS_VALID=1 start_cobble --fake-clock --config "$WORK/limits.json"
 advance() { mgmt /clock -X POST -d "{\"advance\": $1}" >/dev/null || fail "POST /clock"; }
 export LEGO_CA_CERTIFICATES=$CA_CERT REQUESTS_CA_BUNDLE=$CA_CERT
 
@@ -20,6 +23,11 @@ grep -q "urn:ietf:params:acme:error:rateLimited" "$WORK/lego.out" || fail "lego:
 grep -q "too many certificates for this registered domain (1 per 168h0m0s), retry after" "$WORK/lego.out" ||
   fail "lego does not show the limit and the retry time: $(cat "$WORK/lego.out")"
 pass "lego shows the refusal: $(grep -o 'too many certificates for this registered domain[^:]*' "$WORK/lego.out" | head -1)"
+"$COBBLE_BIN" admin --data-dir "$DATA_DIR" limits --config "$WORK/limits.json" >"$WORK/admin.out" ||
+  fail "cobble admin limits: $(cat "$WORK/admin.out")"
+grep -q "^CertificatesPerDomain:example.com  0 of 1 left, full at " "$WORK/admin.out" ||
+  fail "cobble admin limits does not show the empty bucket: $(cat "$WORK/admin.out")"
+pass "cobble admin limits: $(head -1 "$WORK/admin.out")"
 advance 604800
 lego_run --http --http.port "$(lego_http_port)" --domains b.limits.example.com run
 pass "after the clock moves a week, lego gets the certificate"
