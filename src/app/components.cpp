@@ -286,6 +286,9 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   c->chaos = make_chaos(config);
   auto& management = *c->core.management;
   c->core.services->chaos = c->chaos.get();
+  c->request_limiter = std::make_unique<ratelimit::RequestLimiter>(
+      *c->clock, request_limits_from_json(config.request_limits).value());  // check_config parsed it
+  c->core.services->request_limiter = c->request_limiter.get();
   management.chaos = c->chaos.get();
   management.reset_state = [store = c->store.get()] { return store->reset(); };
   management.token = config.management_token;

@@ -12,6 +12,7 @@
 #include "app/wiring.hpp"
 #include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
+#include "ratelimit/request_limits.hpp"
 #include "storage/store.hpp"
 #include "validation/resolver.hpp"
 #include "validation/validator.hpp"
@@ -31,6 +32,7 @@ struct Components {
   std::unique_ptr<AsioValidationScheduler> scheduler;
   std::unique_ptr<authority::PauseNotifier> pause_notifier;
   std::unique_ptr<api::Chaos> chaos;
+  std::unique_ptr<ratelimit::RequestLimiter> request_limiter;
   Core core;  // the workflows and the front ends' services, as app/wiring.hpp builds them
 
   explicit Components(std::size_t nonce_capacity) : nonces(nonce_capacity) {}

@@ -44,6 +44,12 @@ common::Result<void> check_rate_limits(const nlohmann::json& value) {
   return {};
 }
 
+common::Result<void> check_request_limits(const nlohmann::json& value) {
+  auto parsed = request_limits_from_json(value);
+  if (!parsed) return std::unexpected(parsed.error());
+  return {};
+}
+
 common::Result<void> check_chaos(const nlohmann::json& value) {
   auto parsed = api::parse_chaos(value);
   if (!parsed) return std::unexpected(parsed.error());
@@ -167,6 +173,11 @@ const Option kOptions[] = {
      "Let's Encrypt's rate limits: \"off\" (as Pebble), \"letsencrypt\" (production values), \"staging\", "
      "or {\"NewOrdersPerAccount\": {\"burst\": 300, \"count\": 300, \"periodSeconds\": 10800}, ...}",
      check_rate_limits},
+    {"requestLimits", &Config::request_limits,
+     "requests per second per client address and endpoint, as Let's Encrypt's load balancers (503 + "
+     "Retry-After): \"off\", \"letsencrypt\", \"staging\", or {\"newOrder\": {\"perSecond\": 300, "
+     "\"burst\": 200}, \"other\": {...}}",
+     check_request_limits},
     {"certificatePolicies", &Config::certificate_policies,
      "policy OIDs in issued certificates (Let's Encrypt: [\"2.23.140.1.2.1\"], CA/B Forum domain validated); "
      "[] = no certificatePolicies extension",

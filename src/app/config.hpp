@@ -64,11 +64,13 @@ struct Config {
   std::string ocsp_responder_url;  // ocspResponderURL: AIA OCSP in leaves (no responder is run)
   std::vector<std::string> certificate_policies;
   // rateLimits: "off", "letsencrypt", "staging", or {"<Boulder limit name>": {burst, count, periodSeconds}}
-  nlohmann::json rate_limits = "off";  // certificatePolicies: policy OIDs in leaves
-  std::string crl_base_url;            // base of the CRLDP URL <base>/crl/0; "" = from the listen address
-  int crl_refresh_seconds = 60;        // a CRL is reused at most this long
-  int crl_shards = 0;                  // 0: one CRL; N: Boulder's shards 1..N besides /crl/0
-  int crl_lifetime_hours = 24;         // nextUpdate = thisUpdate + this − 1 s
+  nlohmann::json rate_limits = "off";
+  // requestLimits: "off", "letsencrypt", "staging", or {"<endpoint>": {perSecond, burst}, "other": {...}}
+  nlohmann::json request_limits = "off";  // certificatePolicies: policy OIDs in leaves
+  std::string crl_base_url;               // base of the CRLDP URL <base>/crl/0; "" = from the listen address
+  int crl_refresh_seconds = 60;           // a CRL is reused at most this long
+  int crl_shards = 0;                     // 0: one CRL; N: Boulder's shards 1..N besides /crl/0
+  int crl_lifetime_hours = 24;            // nextUpdate = thisUpdate + this − 1 s
   // Validation authority
   std::string http01_redirect_ports = "standard";  // http01RedirectPorts: standard (80/443) | any (Pebble)
   int http_port = 80;             // httpPort: where http-01 is checked (Pebble's tests use 5002)

@@ -33,6 +33,7 @@ nlohmann::json letsencrypt_preset() {
   "ocspResponderURL": "",
   "certificatePolicies": ["2.23.140.1.2.1"],
   "rateLimits": "letsencrypt",
+  "requestLimits": "letsencrypt",
   "pauseEnabled": true,
   "pauseBurst": 1152,
   "pauseRefillCount": 1,

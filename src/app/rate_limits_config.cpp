@@ -1,5 +1,6 @@
 #include "app/rate_limits_config.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace cobble::app {
@@ -59,7 +60,70 @@ common::Result<common::gcra::Limit> limit_from_json(const nlohmann::json& limit,
   return parsed;
 }
 
+common::Result<ratelimit::RequestLimitTable> request_preset(const std::string& name) {
+  if (name == "off") return ratelimit::RequestLimitTable{};
+  if (name == "letsencrypt") return ratelimit::RequestLimitTable::lets_encrypt_production();
+  if (name == "staging") return ratelimit::RequestLimitTable::lets_encrypt_staging();
+  return fail(std::errc::invalid_argument,
+              "unknown preset \"" + name + "\" (use \"off\", \"letsencrypt\" or \"staging\")");
+}
+
+constexpr std::string_view kEndpoints[] = {"directory",   "newNonce",   "newAccount",  "account", "keyChange",
+                                           "newOrder",    "order",      "finalize",    "authz",   "challenge",
+                                           "certificate", "revokeCert", "renewalInfo", "crl",     "other"};
+
+common::Result<ratelimit::RequestRate> rate_from_json(const nlohmann::json& rate, const std::string& where) {
+  if (!rate.is_object())
+    return fail(std::errc::invalid_argument, where + " must be {\"perSecond\", \"burst\"} or null");
+  for (const auto& [key, unused] : rate.items()) {
+    if (key != "perSecond" && key != "burst") {
+      return fail(std::errc::invalid_argument, where + " has unknown key \"" + key + "\" (perSecond, burst)");
+    }
+  }
+  auto per_second = positive(rate, where, "perSecond", 1'000'000);
+  if (!per_second) return std::unexpected(per_second.error());
+  auto burst = positive(rate, where, "burst", 1'000'000);
+  if (!burst) return std::unexpected(burst.error());
+  return ratelimit::RequestRate{*per_second, *burst};
+}
+
 }  // namespace
+
+common::Result<ratelimit::RequestLimitTable> request_limits_from_json(const nlohmann::json& value) {
+  if (value.is_string()) return request_preset(value.get<std::string>());
+  if (!value.is_object()) {
+    return fail(std::errc::invalid_argument,
+                "must be \"off\", \"letsencrypt\", \"staging\" or an object of endpoints");
+  }
+  ratelimit::RequestLimitTable table;
+  if (auto base = value.find("preset"); base != value.end()) {
+    if (!base->is_string()) return fail(std::errc::invalid_argument, "\"preset\" must be a preset's name");
+    auto start = request_preset(base->get<std::string>());
+    if (!start) return start;
+    table = std::move(*start);
+  }
+  for (const auto& [key, rate] : value.items()) {
+    if (key == "preset") continue;
+    if (std::find(std::begin(kEndpoints), std::end(kEndpoints), key) == std::end(kEndpoints)) {
+      std::string names;
+      for (auto name : kEndpoints) names += (names.empty() ? "" : ", ") + std::string(name);
+      return fail(std::errc::invalid_argument, "unknown endpoint \"" + key + "\" (" + names + ")");
+    }
+    if (rate.is_null()) {
+      if (key == "other") table.other.reset();
+      table.endpoints.erase(key);
+      continue;
+    }
+    auto parsed = rate_from_json(rate, key);
+    if (!parsed) return std::unexpected(parsed.error());
+    if (key == "other") {
+      table.other = *parsed;
+    } else {
+      table.endpoints[key] = *parsed;
+    }
+  }
+  return table;
+}
 
 common::Result<LimitTable> rate_limits_from_json(const nlohmann::json& value) {
   if (value.is_string()) return preset(value.get<std::string>());

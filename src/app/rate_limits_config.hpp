@@ -4,6 +4,7 @@
 
 #include "common/result.hpp"
 #include "ratelimit/limits.hpp"
+#include "ratelimit/request_limits.hpp"
 
 namespace cobble::app {
 
@@ -14,5 +15,12 @@ namespace cobble::app {
 // ...} to start from a preset and change some. A limit set to null is off. invalid_argument
 // naming the limit and key for anything else.
 common::Result<ratelimit::LimitTable> rate_limits_from_json(const nlohmann::json& value);
+
+// The `requestLimits` setting: "off" (or {}), "letsencrypt", "staging", or an object of endpoints
+// (the chaos endpoint names: newNonce, newAccount, newOrder, revokeCert, renewalInfo, directory,
+// account, keyChange, order, finalize, authz, challenge, certificate, crl) and "other" (every
+// endpoint without its own), each {"perSecond": N, "burst": N}, optionally with a "preset" to
+// start from. invalid_argument naming the endpoint and key for anything else.
+common::Result<ratelimit::RequestLimitTable> request_limits_from_json(const nlohmann::json& value);
 
 }  // namespace cobble::app

@@ -284,7 +284,7 @@ TEST_CASE("the --letsencrypt preset is valid and config/staging.json differs fro
   auto staging =
       nlohmann::json::parse(std::ifstream(std::string(COBBLE_SOURCE_DIR) + "/config/staging.json"));
   const std::set<std::string> staging_rate = {"pauseBurst", "pauseRefillCount", "pauseRefillPeriodHours",
-                                              "rateLimits"};
+                                              "rateLimits", "requestLimits"};
   const auto values = cobble::app::letsencrypt_preset();
   for (const auto& [key, value] : values.items()) {
     CAPTURE(key);

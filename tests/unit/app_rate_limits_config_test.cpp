@@ -50,3 +50,23 @@ TEST_CASE("rateLimits: anything else is refused naming the limit and key", "[app
   REQUIRE_FALSE(parsed);
   CHECK_THAT(parsed.error().message, Catch::Contains(words));
 }
+
+TEST_CASE("requestLimits: presets, endpoints and `other`; anything else refused", "[app][ratelimit]") {
+  using cobble::app::request_limits_from_json;
+  CHECK_FALSE(request_limits_from_json("off")->enabled());
+  CHECK(request_limits_from_json("letsencrypt")->find("newOrder")->per_second == 300);
+  CHECK(request_limits_from_json("staging")->find("newOrder")->per_second == 20);
+  auto table = request_limits_from_json(nlohmann::json::parse(
+      R"({"preset": "letsencrypt", "newOrder": {"perSecond": 1, "burst": 2}, "other": null})"));
+  REQUIRE(table);
+  CHECK(table->find("newOrder")->burst == 2);
+  CHECK_FALSE(table->find("authz"));
+  CHECK(table->find("newNonce")->per_second == 20);
+  for (const char* bad :
+       {R"("fast")", R"({"newOrdr": {"perSecond": 1, "burst": 1}})",
+        R"({"newOrder": {"perSecond": 0, "burst": 1}})", R"({"newOrder": {"perSecond": 1}})",
+        R"({"newOrder": {"perSecond": 1, "burst": 1, "x": 1}})"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(request_limits_from_json(nlohmann::json::parse(bad)));
+  }
+}

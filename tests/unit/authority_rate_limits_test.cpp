@@ -201,3 +201,26 @@ TEST_CASE("the management API lists buckets emptiest first and refills them", "[
   CHECK(body_of(ca->manage("/rate-limits"))["buckets"].empty());
   CHECK(client.new_order({"c.example.com"}).status == 201);
 }
+
+TEST_CASE("per-endpoint request limits answer 503 with Retry-After before any work", "[api][ratelimit]") {
+  TestCa ca;
+  cobble::ratelimit::RequestLimitTable table;
+  table.endpoints["newNonce"] = {1, 2};
+  cobble::ratelimit::RequestLimiter limiter(ca.clock, table);
+  ca.services->request_limiter = &limiter;
+  CHECK(ca.send("HEAD", "/acme/new-nonce", "", "").status == 200);
+  CHECK(ca.send("HEAD", "/acme/new-nonce", "", "").status == 200);
+  auto refused = ca.send("HEAD", "/acme/new-nonce", "", "");
+  REQUIRE(refused.status == 503);
+  CHECK(refused.header("Retry-After") == "1");
+  CHECK(body_of(refused)["type"] == "urn:ietf:params:acme:error:rateLimited");
+  CHECK_THAT(body_of(refused)["detail"].get<std::string>(),
+             Catch::Contains("too many newNonce requests from 192.0.2.10 (1 per second, burst 2)"));
+  CHECK_FALSE(refused.header("Replay-Nonce").empty());
+  ca.remote_address = "192.0.2.11";
+  CHECK(ca.send("HEAD", "/acme/new-nonce", "", "").status == 200);
+  CHECK(ca.send("GET", "/dir", "", "").status == 200);  // no row for the directory
+  ca.clock.advance(1s);
+  ca.remote_address = "192.0.2.10";
+  CHECK(ca.send("HEAD", "/acme/new-nonce", "", "").status == 200);
+}

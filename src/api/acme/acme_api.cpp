@@ -99,6 +99,26 @@ void finish_acme_reply(const Match& match, const Request& request, Services& ser
   finish_reply(reply);
 }
 
+// Let's Encrypt's load-balancer limits: too many requests to one endpoint from one address is a
+// 503 with Retry-After, before any work is done.
+std::optional<Reply> refuse_over_rate(const Request& request, Services& services) {
+  if (services.request_limiter == nullptr || !services.request_limiter->enabled()) return std::nullopt;
+  auto endpoint = chaos_endpoint(request);
+  if (!endpoint) return std::nullopt;
+  auto wait = services.request_limiter->admit(std::string(*endpoint), request.remote_address);
+  if (!wait) return std::nullopt;
+  auto seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
+  const auto* rate = services.request_limiter->table().find(std::string(*endpoint));
+  auto problem = acme::Problem::make(acme::ProblemType::rate_limited,
+                                     "too many " + std::string(*endpoint) + " requests from " +
+                                         request.remote_address + " (" + std::to_string(rate->per_second) +
+                                         " per second, burst " + std::to_string(rate->burst) +
+                                         "); retry after " + std::to_string(seconds) + " s")
+                     .with_status(503)
+                     .with_header("Retry-After", std::to_string(seconds));
+  return problem_reply(problem);
+}
+
 }  // namespace
 
 Reply handle_acme(const Request& request, Services& services) {
@@ -110,7 +130,10 @@ Reply handle_acme(const Request& request, Services& services) {
     if (auto endpoint = chaos_endpoint(request))
       chaos = services.chaos->decide(*endpoint, request.method == "POST");
   }
-  Reply reply = chaos.fault ? problem_reply(*chaos.fault) : answer_guarded(match, request, services);
+  auto over_rate = refuse_over_rate(request, services);
+  Reply reply = over_rate     ? std::move(*over_rate)
+                : chaos.fault ? problem_reply(*chaos.fault)
+                              : answer_guarded(match, request, services);
   reply.delay = chaos.delay;
   finish_acme_reply(match, request, services, reply);
   return reply;

@@ -12,6 +12,7 @@
 #include "authority/pauses.hpp"
 #include "authority/renewal_info.hpp"
 #include "authority/revocation_list.hpp"
+#include "ratelimit/request_limits.hpp"
 
 namespace cobble::api {
 
@@ -40,6 +41,7 @@ struct Services {
   const authority::RenewalInfo* renewal_info = nullptr;  // null: no ARI (no renewalInfo in the directory)
   authority::RevocationList* crl = nullptr;              // null: GET /crl/0 answers 404
   Chaos* chaos = nullptr;                                // null: no injected faults, no nonce rejection
+  ratelimit::RequestLimiter* request_limiter = nullptr;  // null: no per-endpoint request limits
 };
 
 }  // namespace cobble::api
