@@ -87,21 +87,28 @@ common::Result<ratelimit::RequestRate> rate_from_json(const nlohmann::json& rate
   return ratelimit::RequestRate{*per_second, *burst};
 }
 
+// Where both settings start: a preset named by the whole value, the object's "preset", or empty
+// (off); what the object names is applied on top by the caller.
+template <class Table>
+common::Result<Table> starting_table(const nlohmann::json& value,
+                                     common::Result<Table> (*by_name)(const std::string&), const char* what) {
+  if (value.is_string()) return by_name(value.get<std::string>());
+  if (!value.is_object()) {
+    return fail(std::errc::invalid_argument,
+                std::string("must be \"off\", \"letsencrypt\", \"staging\" or an object of ") + what);
+  }
+  auto base = value.find("preset");
+  if (base == value.end()) return Table{};
+  if (!base->is_string()) return fail(std::errc::invalid_argument, "\"preset\" must be a preset's name");
+  return by_name(base->get<std::string>());
+}
+
 }  // namespace
 
 common::Result<ratelimit::RequestLimitTable> request_limits_from_json(const nlohmann::json& value) {
-  if (value.is_string()) return request_preset(value.get<std::string>());
-  if (!value.is_object()) {
-    return fail(std::errc::invalid_argument,
-                "must be \"off\", \"letsencrypt\", \"staging\" or an object of endpoints");
-  }
-  ratelimit::RequestLimitTable table;
-  if (auto base = value.find("preset"); base != value.end()) {
-    if (!base->is_string()) return fail(std::errc::invalid_argument, "\"preset\" must be a preset's name");
-    auto start = request_preset(base->get<std::string>());
-    if (!start) return start;
-    table = std::move(*start);
-  }
+  auto start = starting_table(value, request_preset, "endpoints");
+  if (!start || value.is_string()) return start;
+  auto table = std::move(*start);
   for (const auto& [key, rate] : value.items()) {
     if (key == "preset") continue;
     if (std::find(std::begin(kEndpoints), std::end(kEndpoints), key) == std::end(kEndpoints)) {
@@ -126,18 +133,9 @@ common::Result<ratelimit::RequestLimitTable> request_limits_from_json(const nloh
 }
 
 common::Result<LimitTable> rate_limits_from_json(const nlohmann::json& value) {
-  if (value.is_string()) return preset(value.get<std::string>());
-  if (!value.is_object()) {
-    return fail(std::errc::invalid_argument,
-                "must be \"off\", \"letsencrypt\", \"staging\" or an object of limits");
-  }
-  LimitTable table;
-  if (auto base = value.find("preset"); base != value.end()) {
-    if (!base->is_string()) return fail(std::errc::invalid_argument, "\"preset\" must be a preset's name");
-    auto start = preset(base->get<std::string>());
-    if (!start) return start;
-    table = std::move(*start);
-  }
+  auto start = starting_table(value, preset, "limits");
+  if (!start || value.is_string()) return start;
+  auto table = std::move(*start);
   for (const auto& [key, limit] : value.items()) {
     if (key == "preset") continue;
     auto name = ratelimit::limit_named(key);
