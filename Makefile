@@ -94,6 +94,20 @@ image-test: image
 	@scripts/install-deps --with-tests --with-image
 	tests/image/image_test.sh
 
+# The Debian package (debian/) and its test, not in `make test`: README "Install". `make package`
+# compiles in a staged copy (scripts/build-package) and leaves the .deb in PACKAGE_DIR;
+# `make package-test` installs that .deb (building one first if there is none) in a systemd container.
+PACKAGE_DIR ?= $(BUILD_DIR)/package
+.PHONY: package package-test
+package:
+	@scripts/install-deps --with-package
+	scripts/build-package --out $(PACKAGE_DIR) --jobs $(JOBS)
+
+package-test:
+	@scripts/install-deps --with-package
+	@ls $(PACKAGE_DIR)/cobble_*.deb >/dev/null 2>&1 || $(MAKE) package
+	tests/package/package_test.sh --deb-dir $(PACKAGE_DIR)
+
 format:
 	scripts/check-format --fix
 

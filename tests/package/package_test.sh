@@ -114,9 +114,14 @@ RUN apt-get update -q && apt-get install -y -q systemd systemd-sysv $depends && 
     rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
 CMD ["/sbin/init"]
 EOF
+previous=$(podman_cmd image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 t0=$(now_ms)
 podman_cmd build --network host --pull=never --layers -t "$IMAGE" -f "$WORK/Containerfile" "$WORK" \
   >"$WORK/image-build.log" 2>&1 || { tail -30 "$WORK/image-build.log" >&2; fail "podman build $IMAGE"; }
+# The image this tag named before (other dependencies), now untagged: removed, nothing else.
+if [[ -n $previous && $previous != $(podman_cmd image inspect --format '{{.Id}}' "$IMAGE") ]]; then
+  podman_cmd rmi "$previous" >/dev/null 2>&1 || true
+fi
 echo "package test: image $IMAGE ready in $(($(now_ms) - t0)) ms (systemd, $depends)"
 
 ip netns add "$NS"
