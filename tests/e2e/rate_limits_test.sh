@@ -2,13 +2,15 @@
 # Let's Encrypt's rate limits as real clients meet them (issue #15), under the fake clock: lego hits
 # CertificatesPerDomain and certbot NewOrdersPerAccount; each shows the 429's detail and retry time
 # (lego in its output, certbot in its log); `cobble admin limits` shows the empty bucket; after
-# POST /clock moves past the wait, both get their certificate.
+# POST /clock moves past the wait, both get their certificate. Then node's acme-client renews through
+# ARI ("replaces", inside the renewal window) while its account's orders are used up.
 source "$(dirname "$0")/lib.sh"
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
 command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps --with-tests)"
 cat >"$WORK/limits.json" <<'JSON'
 {"rateLimits": {"NewOrdersPerAccount": {"burst": 2, "count": 2, "periodSeconds": 3600},
-                "CertificatesPerDomain": {"burst": 1, "count": 1, "periodSeconds": 604800}}}
+                "CertificatesPerDomain": {"burst": 1, "count": 1, "periodSeconds": 604800},
+                "CertificatesPerFQDNSet": {"burst": 1, "count": 1, "periodSeconds": 7776000}}}
 JSON
 PEBBLE_VA_ALWAYS_VALID=1 start_cobble --fake-clock --config "$WORK/limits.json"
 advance() { mgmt /clock -X POST -d "{\"advance\": $1}" >/dev/null || fail "POST /clock"; }
@@ -50,3 +52,21 @@ pass "certbot logs the refusal: $(grep -o 'too many new orders[^:]*' "$certbot_l
 advance 1800
 certbot_try three.example.info || fail "certbot after the refill: $(cat "$WORK/certbot.out")"
 pass "half an hour later (one order back), certbot gets the certificate"
+
+# ARI: a renewal inside its window skips every new-order limit.
+client_dir=$COBBLE_SOURCE_DIR/tests/e2e/acme-client
+[[ -d $client_dir/node_modules/acme-client ]] || fail "acme-client is not installed (scripts/install-deps --with-tests)"
+mkdir -p "$WORK/ari"
+ari() { DIR_URL=$DIR_URL STATE_DIR=$WORK/ari NAME=ari.cobble-ari.test NODE_EXTRA_CA_CERTS=$CA_CERT \
+  PHASE=$1 CERT_ID=${2:-} node "$client_dir/ari_renewal.mjs" || fail "acme-client ARI $1"; }
+ari issue
+b64url() { xxd -r -p | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+aki=$(openssl x509 -in "$WORK/ari/cert.pem" -noout -ext authorityKeyIdentifier | sed -n '2s/[ :]//gp' | sed 's/^keyid//')
+serial=$(openssl x509 -in "$WORK/ari/cert.pem" -noout -serial | cut -d= -f2)
+((${#serial} % 2 == 0)) || serial=0$serial
+# The serial's DER content: a leading 00 when the top bit is set.
+[[ ${serial:0:1} =~ [89A-Fa-f] ]] && serial=00$serial
+cert_id="$(b64url <<<"$aki").$(b64url <<<"$serial")"
+advance $((60 * 86400))  # two thirds of 90 days, less a day: inside the window
+ari renew "$cert_id" >"$WORK/ari.out"
+pass "$(tail -1 "$WORK/ari.out" | sed 's/^ok: //')"
