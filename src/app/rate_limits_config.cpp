@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <string>
 
+#include "authority/rate_limit_json.hpp"
+
 namespace cobble::app {
 namespace {
 
 using common::fail;
 using ratelimit::LimitTable;
-
-constexpr std::int64_t kMaxPeriodSeconds = 10LL * 366 * 86400;
 
 common::Result<LimitTable> preset(const std::string& name) {
   if (name == "off") return LimitTable{};
@@ -25,39 +25,22 @@ std::string known_limits() {
   return names;
 }
 
-common::Result<std::int64_t> positive(const nlohmann::json& limit, const std::string& where, const char* key,
-                                      std::int64_t most) {
-  auto it = limit.find(key);
-  if (it == limit.end()) return fail(std::errc::invalid_argument, where + " needs \"" + key + "\"");
-  if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > most) {
-    return fail(std::errc::invalid_argument,
-                where + "." + key + " must be a whole number from 1 to " + std::to_string(most));
-  }
-  return it->get<std::int64_t>();
-}
-
-common::Result<common::gcra::Limit> limit_from_json(const nlohmann::json& limit, const std::string& where) {
-  if (!limit.is_object()) {
-    return fail(std::errc::invalid_argument,
-                where + " must be {\"burst\", \"count\", \"periodSeconds\"} or null");
-  }
-  for (const auto& [key, unused] : limit.items()) {
-    if (key != "burst" && key != "count" && key != "periodSeconds") {
-      return fail(std::errc::invalid_argument,
-                  where + " has unknown key \"" + key + "\" (burst, count, periodSeconds)");
+// "overrides": [{"key": "NewOrdersPerAccount:42", "burst": N, "count": N, "periodSeconds": S}, ...]
+common::Result<void> add_overrides(LimitTable& table, const nlohmann::json& overrides) {
+  if (!overrides.is_array()) return fail(std::errc::invalid_argument, "\"overrides\" must be a list");
+  for (const auto& entry : overrides) {
+    if (!entry.is_object() || !entry.contains("key") || !entry["key"].is_string()) {
+      return fail(std::errc::invalid_argument, "each override needs a \"key\" naming its bucket");
     }
+    auto key = entry["key"].get<std::string>();
+    if (auto ok = authority::check_bucket_key(key); !ok) return std::unexpected(ok.error());
+    auto values = entry;
+    values.erase("key");
+    auto limit = authority::limit_from_json(values, "override " + key);
+    if (!limit) return std::unexpected(limit.error());
+    table.overrides[key] = *limit;
   }
-  auto burst = positive(limit, where, "burst", 1'000'000'000);
-  if (!burst) return std::unexpected(burst.error());
-  auto count = positive(limit, where, "count", 1'000'000'000);
-  if (!count) return std::unexpected(count.error());
-  auto period = positive(limit, where, "periodSeconds", kMaxPeriodSeconds);
-  if (!period) return std::unexpected(period.error());
-  common::gcra::Limit parsed{*burst, *count, std::chrono::seconds(*period)};
-  if (!parsed.valid()) {
-    return fail(std::errc::invalid_argument, where + ": the refill interval (period / count) is too short");
-  }
-  return parsed;
+  return {};
 }
 
 common::Result<ratelimit::RequestLimitTable> request_preset(const std::string& name) {
@@ -80,9 +63,9 @@ common::Result<ratelimit::RequestRate> rate_from_json(const nlohmann::json& rate
       return fail(std::errc::invalid_argument, where + " has unknown key \"" + key + "\" (perSecond, burst)");
     }
   }
-  auto per_second = positive(rate, where, "perSecond", 1'000'000);
+  auto per_second = authority::positive_member(rate, where, "perSecond", 1'000'000);
   if (!per_second) return std::unexpected(per_second.error());
-  auto burst = positive(rate, where, "burst", 1'000'000);
+  auto burst = authority::positive_member(rate, where, "burst", 1'000'000);
   if (!burst) return std::unexpected(burst.error());
   return ratelimit::RequestRate{*per_second, *burst};
 }
@@ -138,6 +121,10 @@ common::Result<LimitTable> rate_limits_from_json(const nlohmann::json& value) {
   auto table = std::move(*start);
   for (const auto& [key, limit] : value.items()) {
     if (key == "preset") continue;
+    if (key == "overrides") {
+      if (auto added = add_overrides(table, limit); !added) return std::unexpected(added.error());
+      continue;
+    }
     auto name = ratelimit::limit_named(key);
     if (!name)
       return fail(std::errc::invalid_argument, "unknown limit \"" + key + "\" (" + known_limits() + ")");
@@ -145,7 +132,7 @@ common::Result<LimitTable> rate_limits_from_json(const nlohmann::json& value) {
       table.limits.erase(*name);
       continue;
     }
-    auto parsed = limit_from_json(limit, key);
+    auto parsed = authority::limit_from_json(limit, key);
     if (!parsed) return std::unexpected(parsed.error());
     table.limits[*name] = *parsed;
   }

@@ -12,7 +12,8 @@ namespace cobble::app {
 // values), "staging" (Let's Encrypt staging's), or an object naming limits by Boulder's names,
 // each {"burst": N, "count": N, "periodSeconds": S} (a bucket of `burst` that refills `count` per
 // period; Let's Encrypt's "N per P" is burst = count = N), optionally {"preset": "letsencrypt",
-// ...} to start from a preset and change some. A limit set to null is off. invalid_argument
+// ...} to start from a preset and change some, and "overrides": [{"key": "NewOrdersPerAccount:42",
+// "burst", "count", "periodSeconds"}] for single buckets. A limit set to null is off. invalid_argument
 // naming the limit and key for anything else.
 common::Result<ratelimit::LimitTable> rate_limits_from_json(const nlohmann::json& value);
 

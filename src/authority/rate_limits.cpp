@@ -1,6 +1,7 @@
 #include "authority/rate_limits.hpp"
 
 #include "authority/errors.hpp"
+#include "authority/rate_limit_json.hpp"
 #include "common/random.hpp"
 
 namespace cobble::authority {
@@ -43,17 +44,26 @@ acme::Result<std::vector<BucketState>> RateLimits::list(const std::string& prefi
   auto rows = store_.list_rate_limit_buckets(prefix, limit);
   if (!rows) return acme::fail(internal_error("listing rate-limit buckets", rows.error()));
   auto now = clock_.now();
+  auto table = limiter_.table();
   std::vector<BucketState> states;
   for (const auto& [key, tat] : *rows) {
     BucketState state{.key = key, .limit = key.substr(0, key.find(':')), .tat = tat, .full_at = tat};
     auto name = ratelimit::limit_named(state.limit);
-    if (const auto* values = name ? limiter_.table().find(*name) : nullptr) {
+    if (const auto* values = name ? table.find(*name, key) : nullptr) {
       state.tokens = common::gcra::tokens_available(*values, tat, now);
       state.burst = values->burst;
     }
     states.push_back(std::move(state));
   }
   return states;
+}
+
+acme::Result<void> RateLimits::set_override(const std::string& bucket_key,
+                                            std::optional<common::gcra::Limit> limit) {
+  if (auto ok = check_bucket_key(bucket_key); !ok)
+    return acme::fail(acme::Problem::malformed(ok.error().message));
+  limiter_.set_override(bucket_key, limit);
+  return {};
 }
 
 acme::Result<std::size_t> RateLimits::reset(const std::string& prefix) const {
@@ -63,7 +73,7 @@ acme::Result<std::size_t> RateLimits::reset(const std::string& prefix) const {
 }
 
 acme::Problem RateLimits::refusal(const ratelimit::Denial& denial) const {
-  const auto& docs = limiter_.table().docs_url;
+  auto docs = limiter_.table().docs_url;
   auto retry_after = ratelimit::retry_after_seconds(denial.retry_in, common::random_unit());
   return acme::Problem::make(acme::ProblemType::rate_limited,
                              ratelimit::refusal_detail(denial, clock_.now(), docs))

@@ -77,6 +77,10 @@ class RateLimits {
 
   // Stored buckets whose key starts with `prefix`, emptiest first, at most `limit`.
   acme::Result<std::vector<BucketState>> list(const std::string& prefix, std::size_t limit) const;
+  // Sets one bucket's own limit at run time (nullopt removes it): malformed for a key that names
+  // no limit. Kept in memory: the config file's `overrides` are the lasting ones.
+  acme::Result<void> set_override(const std::string& bucket_key, std::optional<common::gcra::Limit> limit);
+  std::map<std::string, common::gcra::Limit> overrides() const { return limiter_.table().overrides; }
   // Refills (deletes) the buckets whose key starts with `prefix` ("" = all); how many there were.
   acme::Result<std::size_t> reset(const std::string& prefix) const;
 

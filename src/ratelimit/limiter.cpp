@@ -66,9 +66,9 @@ Plan plan_spend(const LimitTable& table, const std::map<std::string, TimePoint>&
     return lookup(tats, key);
   };
   for (const auto& t : transactions) {
-    const auto* limit = table.find(t.key.limit);
-    if (limit == nullptr) continue;
     auto key = t.key.text();
+    const auto* limit = table.find(t.key.limit, key);
+    if (limit == nullptr) continue;
     auto before = state(key);
     auto result = common::gcra::spend(*limit, before, now, t.cost);
     if (!result.allowed) {
@@ -91,9 +91,9 @@ std::vector<BucketChange> plan_refund(const LimitTable& table, const std::map<st
   std::vector<BucketChange> changes;
   std::map<std::string, std::optional<TimePoint>> current;
   for (const auto& t : transactions) {
-    const auto* limit = table.find(t.key.limit);
-    if (limit == nullptr || !limit->valid() || t.cost <= 0) continue;
     auto key = t.key.text();
+    const auto* limit = table.find(t.key.limit, key);
+    if (limit == nullptr || !limit->valid() || t.cost <= 0) continue;
     auto it = current.find(key);
     auto before = it != current.end() ? it->second : lookup(tats, key);
     if (!before) continue;  // already full
@@ -124,8 +124,29 @@ Counters::Counters() {
 Limiter::Limiter(BucketStore& store, const common::Clock& clock, LimitTable table)
     : store_(store), clock_(clock), table_(std::move(table)) {}
 
+bool Limiter::enabled() const {
+  std::shared_lock lock(table_mu_);
+  return table_.enabled();
+}
+
+LimitTable Limiter::table() const {
+  std::shared_lock lock(table_mu_);
+  return table_;
+}
+
+void Limiter::set_override(const std::string& bucket_key, std::optional<common::gcra::Limit> limit) {
+  std::unique_lock lock(table_mu_);
+  if (limit) {
+    table_.overrides[bucket_key] = *limit;
+  } else {
+    table_.overrides.erase(bucket_key);
+  }
+}
+
 Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) {
-  if (!enabled() || transactions.empty()) return {};
+  if (transactions.empty()) return {};
+  auto table = this->table();
+  if (!table.enabled()) return {};
   auto keys = key_texts(transactions);
   for (int attempt = 0; attempt < kConflictRetries; ++attempt) {
     auto tats = store_.load(keys);
@@ -135,7 +156,7 @@ Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) 
       ++counters_.failed_open;
       return Decision{.failed_open = true};
     }
-    auto plan = plan_spend(table_, *tats, clock_.now(), transactions);
+    auto plan = plan_spend(table, *tats, clock_.now(), transactions);
     bool written = true;
     if (!plan.changes.empty()) {
       auto applied = store_.apply(plan.changes);
@@ -149,7 +170,7 @@ Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) 
     }
     if (!written) continue;  // another request spent one of these buckets first: decide again
     for (const auto& t : transactions) {
-      if (table_.find(t.key.limit) == nullptr || t.action == Action::spend_only) continue;
+      if (t.action == Action::spend_only || table.find(t.key.limit, t.key.text()) == nullptr) continue;
       bool denied = plan.decision.denial && plan.decision.denial->limit == t.key.limit;
       ++(denied ? counters_.per_limit[t.key.limit].denied : counters_.per_limit[t.key.limit].allowed);
     }
@@ -162,12 +183,14 @@ Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) 
 }
 
 void Limiter::refund(const std::vector<Transaction>& transactions) {
-  if (!enabled() || transactions.empty()) return;
+  if (transactions.empty()) return;
+  auto table = this->table();
+  if (!table.enabled()) return;
   auto keys = key_texts(transactions);
   for (int attempt = 0; attempt < kConflictRetries; ++attempt) {
     auto tats = store_.load(keys);
     if (!tats) break;
-    auto changes = plan_refund(table_, *tats, clock_.now(), transactions);
+    auto changes = plan_refund(table, *tats, clock_.now(), transactions);
     if (changes.empty()) return;
     auto applied = store_.apply(changes);
     if (!applied) break;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <map>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -102,8 +103,11 @@ class Limiter {
  public:
   Limiter(BucketStore& store, const common::Clock& clock, LimitTable table);
 
-  const LimitTable& table() const { return table_; }
-  bool enabled() const { return table_.enabled(); }
+  // A copy: overrides may change while the server runs.
+  LimitTable table() const;
+  bool enabled() const;
+  // Sets (or with nullopt removes) one bucket's override at run time (the management API).
+  void set_override(const std::string& bucket_key, std::optional<common::gcra::Limit> limit);
   const Counters& counters() const { return counters_; }
 
   // Decides and spends in one store transaction, retried when another request spent a bucket in
@@ -117,6 +121,7 @@ class Limiter {
  private:
   BucketStore& store_;
   const common::Clock& clock_;
+  mutable std::shared_mutex table_mu_;  // guards table_ (its overrides change at run time)
   LimitTable table_;
   Counters counters_;
 };

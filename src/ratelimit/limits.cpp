@@ -57,6 +57,11 @@ const Limit* LimitTable::find(LimitName name) const {
   return it == limits.end() ? nullptr : &it->second;
 }
 
+const Limit* LimitTable::find(LimitName name, const std::string& bucket_key) const {
+  if (auto it = overrides.find(bucket_key); it != overrides.end()) return &it->second;
+  return find(name);
+}
+
 LimitTable LimitTable::lets_encrypt_production() {
   LimitTable table;
   table.limits = {

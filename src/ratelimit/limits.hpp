@@ -39,11 +39,17 @@ std::string_view docs_anchor(LimitName name);
 // stance and Cobble's default for tests).
 struct LimitTable {
   std::map<LimitName, common::gcra::Limit> limits;
+  // One bucket's own limit instead of its limit's, by bucket key ("NewOrdersPerAccount:42",
+  // "CertificatesPerDomain:example.com"): Let's Encrypt's overrides for big subscribers. They
+  // apply whether or not the limit itself is on.
+  std::map<std::string, common::gcra::Limit> overrides;
   // Where a refusal's detail and Link rel="help" point.
   std::string docs_url = "https://letsencrypt.org/docs/rate-limits/";
 
   const common::gcra::Limit* find(LimitName name) const;
-  bool enabled() const { return !limits.empty(); }
+  // The bucket's override, else its limit's; null when neither is set.
+  const common::gcra::Limit* find(LimitName name, const std::string& bucket_key) const;
+  bool enabled() const { return !limits.empty() || !overrides.empty(); }
 
   // Let's Encrypt production (published 2026): 10 registrations per IP and 500 per IPv6 /48 per
   // 3 h, 300 new orders per account per 3 h, 5 failed authorizations per identifier per account

@@ -70,3 +70,21 @@ TEST_CASE("requestLimits: presets, endpoints and `other`; anything else refused"
     CHECK_FALSE(request_limits_from_json(nlohmann::json::parse(bad)));
   }
 }
+
+TEST_CASE("rateLimits: overrides for single buckets", "[app][ratelimit]") {
+  auto table = rate_limits_from_json(nlohmann::json::parse(R"({"preset": "letsencrypt", "overrides": [
+    {"key": "NewOrdersPerAccount:42", "burst": 3000, "count": 3000, "periodSeconds": 10800},
+    {"key": "CertificatesPerDomain:example.com", "burst": 500, "count": 500, "periodSeconds": 604800}]})"));
+  REQUIRE(table);
+  CHECK(table->find(LimitName::new_orders_per_account, "NewOrdersPerAccount:42")->burst == 3000);
+  CHECK(table->find(LimitName::new_orders_per_account, "NewOrdersPerAccount:7")->burst == 300);
+  CHECK(table->find(LimitName::certificates_per_domain, "CertificatesPerDomain:example.com")->burst == 500);
+  for (const char* bad :
+       {R"({"overrides": {}})", R"({"overrides": [{"burst": 1}]})",
+        R"({"overrides": [{"key": "Orders:1", "burst": 1, "count": 1, "periodSeconds": 1}]})",
+        R"({"overrides": [{"key": "NewOrdersPerAccount:", "burst": 1, "count": 1, "periodSeconds": 1}]})",
+        R"({"overrides": [{"key": "NewOrdersPerAccount:1", "burst": 1}]})"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(rate_limits_from_json(nlohmann::json::parse(bad)));
+  }
+}

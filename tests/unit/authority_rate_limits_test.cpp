@@ -224,3 +224,39 @@ TEST_CASE("per-endpoint request limits answer 503 with Retry-After before any wo
   ca.remote_address = "192.0.2.10";
   CHECK(ca.send("HEAD", "/acme/new-nonce", "", "").status == 200);
 }
+
+TEST_CASE("overrides give one bucket its own limit, from the table and at run time", "[api][ratelimit]") {
+  auto table = only(LimitName::new_orders_per_account, 1, 1h);
+  table.overrides["NewOrdersPerAccount:1"] = {3, 3, 1h};
+  auto ca = ca_with(std::move(table));
+  TestClient big(*ca);
+  REQUIRE(big.register_account().status == 201);  // account 1: the override
+  TestClient small(*ca);
+  REQUIRE(small.register_account().status == 201);  // account 2: the limit
+  for (int i = 0; i < 3; ++i) REQUIRE(big.new_order({"big.example.com"}).status == 201);
+  check_refusal(big.new_order({"big.example.com"}), "new orders from this account (3 per 1h0m0s)", 20 * 60);
+  REQUIRE(small.new_order({"small.example.com"}).status == 201);
+  REQUIRE(small.new_order({"small.example.com"}).status == 429);
+
+  // At run time, through the management API.
+  auto set = ca->manage("/rate-limits/override",
+                        R"({"key": "NewOrdersPerAccount:2", "burst": 5, "count": 5, "periodSeconds": 3600})");
+  REQUIRE(set.status == 200);
+  // The bucket keeps what it has spent (an hour of the old limit is all of the new one's tokens):
+  // the refusal now names the override, and a refilled bucket has its five.
+  check_refusal(small.new_order({"small.example.com"}), "(5 per 1h0m0s)", 12 * 60);
+  REQUIRE(ca->manage("/rate-limits/reset", R"({"prefix": "NewOrdersPerAccount:2"})").status == 200);
+  for (int i = 0; i < 5; ++i) CHECK(small.new_order({"small.example.com"}).status == 201);
+  auto listed = body_of(ca->manage("/rate-limits"));
+  CHECK(listed["overrides"]["NewOrdersPerAccount:2"]["burst"] == 5);
+  CHECK(listed["overrides"]["NewOrdersPerAccount:1"]["burst"] == 3);
+  REQUIRE(ca->manage("/rate-limits/override", R"({"key": "NewOrdersPerAccount:2", "remove": true})").status ==
+          200);
+  check_refusal(small.new_order({"small.example.com"}), "(1 per 1h0m0s)", 3600);
+  for (const char* bad : {R"({"key": "NewOrders:2", "burst": 1, "count": 1, "periodSeconds": 1})",
+                          R"({"key": "NewOrdersPerAccount:2", "burst": 0, "count": 1, "periodSeconds": 1})",
+                          R"({"key": "NewOrdersPerAccount:2", "remove": "yes"})", R"({"burst": 1})"}) {
+    CAPTURE(bad);
+    CHECK(ca->manage("/rate-limits/override", bad).status == 400);
+  }
+}

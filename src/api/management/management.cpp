@@ -109,6 +109,7 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/validations", false, kGet, validations},
     {"/rate-limits", false, kGet, rate_limit_buckets},
     {"/rate-limits/reset", false, kPost, reset_rate_limits},
+    {"/rate-limits/override", false, kPost, override_rate_limit},
     {"/metrics", false, kGet, metrics},
     {"/chaos", false, kGet | kPost, chaos_settings},
     {"/reset", false, kPost, reset},

@@ -6,6 +6,7 @@
 
 #include "api/json_reply.hpp"
 #include "api/management/validations.hpp"
+#include "authority/rate_limit_json.hpp"
 #include "common/clock.hpp"
 
 namespace cobble::api {
@@ -39,7 +40,16 @@ acme::Result<Reply> rate_limit_buckets(Context& ctx, ManagementServices& s) {
                     {"burst", b.burst},
                     {"fullAt", common::to_rfc3339(b.full_at)}});
   }
-  return json_reply({{"enabled", s.rate_limits->enabled()}, {"buckets", std::move(list)}});
+  nlohmann::json overrides = nlohmann::json::object();
+  for (const auto& [key, limit] : s.rate_limits->overrides()) {
+    overrides[key] = {
+        {"burst", limit.burst},
+        {"count", limit.count},
+        {"periodSeconds", std::chrono::duration_cast<std::chrono::seconds>(limit.period).count()}};
+  }
+  return json_reply({{"enabled", s.rate_limits->enabled()},
+                     {"buckets", std::move(list)},
+                     {"overrides", std::move(overrides)}});
 }
 
 acme::Result<Reply> reset_rate_limits(Context& ctx, ManagementServices& s) {
@@ -53,6 +63,31 @@ acme::Result<Reply> reset_rate_limits(Context& ctx, ManagementServices& s) {
   auto reset = s.rate_limits->reset(body["prefix"].get<std::string>());
   if (!reset) return acme::fail(reset.error());
   return json_reply({{"reset", *reset}});
+}
+
+acme::Result<Reply> override_rate_limit(Context& ctx, ManagementServices& s) {
+  if (auto ok = need_limits(s); !ok) return acme::fail(ok.error());
+  auto body = nlohmann::json::parse(ctx.request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("key") || !body["key"].is_string()) {
+    return acme::fail(Problem::malformed(
+        "The body must be {\"key\": \"NewOrdersPerAccount:42\", \"burst\", \"count\", \"periodSeconds\"} or "
+        "{\"key\": ..., \"remove\": true}"));
+  }
+  auto key = body["key"].get<std::string>();
+  std::optional<common::gcra::Limit> limit;
+  auto remove = body.find("remove");
+  if (remove != body.end() && !remove->is_boolean())
+    return acme::fail(Problem::malformed("\"remove\" must be true or false"));
+  if (remove == body.end() || !remove->get<bool>()) {
+    auto values = body;
+    values.erase("key");
+    values.erase("remove");
+    auto parsed = authority::limit_from_json(values, "override " + key);
+    if (!parsed) return acme::fail(Problem::malformed(parsed.error().message));
+    limit = *parsed;
+  }
+  if (auto set = s.rate_limits->set_override(key, limit); !set) return acme::fail(set.error());
+  return json_reply({{"key", key}, {"override", limit.has_value()}});
 }
 
 }  // namespace cobble::api
