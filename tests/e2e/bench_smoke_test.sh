@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# cobble-bench end to end: ~3 s of complete flows (mode always) and of newNonce (mode nonce)
-# against a real cobble; the JSON line must report flows and no errors.
+# cobble-bench end to end: ~3 s of complete flows (mode always), of newNonce (mode nonce) and of
+# newOrders against rate limits (mode limited) against a real cobble; the JSON line must report
+# flows and no errors.
 source "$(dirname "$0")/lib.sh"
 : "${BENCH_BIN:?BENCH_BIN must point at cobble-bench}"
 
@@ -36,6 +37,17 @@ json=$(bench nonce) || fail "cobble-bench nonce exited with $?"
 check nonce "$json"
 jq -e ".requests_ms.newNonce.count > 0" <<<"$json" >/dev/null ||
   fail "nonce: no newNonce samples: $json"
+
+# Mode limited against a second cobble whose NewOrdersPerAccount is 5 per hour: each of the four
+# workers gets 5 orders, every other newOrder is a 429 counted as rate_limited, not an error.
+stop_cobble
+ACME_PORT='' MGMT_PORT='' DATA_DIR=$WORK/limited COBBLE_LOG=$WORK/limited.log \
+  COBBLE_RATE_LIMITS='{"NewOrdersPerAccount": {"burst": 5, "count": 5, "periodSeconds": 3600}}' start_cobble --log-level warn
+json=$(bench limited) || fail "cobble-bench limited exited with $?"
+check limited "$json"
+jq -e '.rate_limited > 0 and .rate_limited == .flows_total - 20' <<<"$json" >/dev/null ||
+  fail "limited: expected every newOrder past 5 per worker refused: $json"
+pass "limited: $(jq -c '{flows_total, rate_limited}' <<<"$json")"
 
 # A refusal is a usage message, not a run.
 if "$BENCH_BIN" "$DIR_URL" --mode zombie --insecure 2>"$WORK/err"; then fail "--mode zombie accepted"; fi

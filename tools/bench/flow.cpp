@@ -1,4 +1,5 @@
-// The flows a worker repeats: a complete issuance (modes always, http01, fail) or one newNonce.
+// The flows a worker repeats: a complete issuance (modes always, http01, fail), one newNonce, or
+// one newOrder (mode limited).
 #include <openssl/evp.h>
 
 #include <boost/beast/http/field.hpp>
@@ -61,6 +62,17 @@ const std::vector<std::string> kOrderWaiting = {"processing"};
 asio::awaitable<void> Worker::nonce_flow() {
   auto t0 = BenchClock::now();
   co_await fetch_nonce();
+  run_.flow_done(t0);
+}
+
+// One newOrder from this worker's account, nothing after it: with the server's NewOrdersPerAccount
+// on, most are refused once the burst is spent, and each refusal still costs the server a check.
+asio::awaitable<void> Worker::limited_flow() {
+  auto t0 = BenchClock::now();
+  auto name = "w" + std::to_string(id_) + "-" + std::to_string(++flow_number_) + "-" + run_.run_tag + "." +
+              run_.options.name_suffix;
+  auto response = co_await post("newOrder", run_.directory.new_order, new_order_payload(name));
+  if (response.result_int() == 429) ++run_.figures.rate_limited;
   run_.flow_done(t0);
 }
 

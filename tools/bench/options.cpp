@@ -15,6 +15,8 @@ std::string_view to_string(Mode mode) {
       return "fail";
     case Mode::nonce:
       return "nonce";
+    case Mode::limited:
+      return "limited";
   }
   return "?";
 }
@@ -40,9 +42,11 @@ std::expected<Options, ParseExit> parse_options(const std::vector<std::string>& 
   std::string mode = "always", alg = "ES256", cert_key = "ES256";
   app.add_option("directory", o.directory_url, "the server's directory URL (https://host:port/path)")
       ->required();
-  app.add_option("--mode", mode,
-                 "always (server skips validation), http01 (the bench answers http-01), fail (nothing "
-                 "answers: validations fail), nonce (HEAD newNonce only)")
+  app.add_option(
+         "--mode", mode,
+         "always (server skips validation), http01 (the bench answers http-01), fail (nothing "
+         "answers: validations fail), nonce (HEAD newNonce only), limited (newOrder only: counts what the "
+         "server's rate limits turn away)")
       ->capture_default_str();
   app.add_option("--workers", o.workers, "concurrent workers, each with its own account and connection")
       ->capture_default_str();
@@ -84,11 +88,15 @@ std::expected<Options, ParseExit> parse_options(const std::vector<std::string>& 
   }
   auto refuse = [](std::string why) { return std::unexpected(ParseExit{2, "cobble-bench: " + why}); };
 
-  static const std::map<std::string, Mode> modes = {
-      {"always", Mode::always}, {"http01", Mode::http01}, {"fail", Mode::fail}, {"nonce", Mode::nonce}};
+  static const std::map<std::string, Mode> modes = {{"always", Mode::always},
+                                                    {"http01", Mode::http01},
+                                                    {"fail", Mode::fail},
+                                                    {"nonce", Mode::nonce},
+                                                    {"limited", Mode::limited}};
   static const std::map<std::string, Alg> algs = {
       {"ES256", Alg::es256}, {"RS256", Alg::rs256}, {"EdDSA", Alg::eddsa}};
-  if (!modes.contains(mode)) return refuse("unknown --mode '" + mode + "' (always, http01, fail or nonce)");
+  if (!modes.contains(mode))
+    return refuse("unknown --mode '" + mode + "' (always, http01, fail, nonce or limited)");
   o.mode = modes.at(mode);
   if (!algs.contains(alg)) return refuse("unknown --alg '" + alg + "' (ES256, RS256 or EdDSA)");
   o.alg = algs.at(alg);

@@ -9,10 +9,11 @@ namespace cobble::bench {
 
 // What one flow exercises (README.md in bench/ says what each measures).
 enum class Mode {
-  always,  // the server validates without contacting anything (alwaysValid / PEBBLE_VA_ALWAYS_VALID)
-  http01,  // the bench answers http-01 itself on --http01-port
-  fail,    // nothing answers: every validation fails (zombie traffic)
-  nonce,   // HEAD newNonce only
+  always,   // the server validates without contacting anything (alwaysValid / PEBBLE_VA_ALWAYS_VALID)
+  http01,   // the bench answers http-01 itself on --http01-port
+  fail,     // nothing answers: every validation fails (zombie traffic)
+  nonce,    // HEAD newNonce only
+  limited,  // newOrder only, from each worker's account: 429s counted (rate_limited), not errors
 };
 
 // The account key's JWS algorithm.

@@ -216,6 +216,7 @@ class Bench {
         {"flow_ms", f.flows.summary()},
         {"requests_ms", requests},
         {"failed_validations", f.failed_validations},
+        {"rate_limited", f.rate_limited},
         {"errors", f.errors},
         {"error_count", error_total},
         {"bad_nonce_retries", f.bad_nonce_retries},

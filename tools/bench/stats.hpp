@@ -45,6 +45,7 @@ struct Figures {
   std::int64_t bad_nonce_retries = 0;
   std::int64_t reconnects = 0;
   std::int64_t failed_validations = 0;  // authorizations that ended invalid (mode fail: every flow)
+  std::int64_t rate_limited = 0;        // newOrders refused with 429 (mode limited)
 };
 
 }  // namespace cobble::bench

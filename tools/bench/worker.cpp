@@ -152,7 +152,9 @@ asio::awaitable<Response> Worker::post(const char* kind, const std::string& url,
     run_.completed();
     if (auto nonce = response->find("Replay-Nonce"); nonce != response->end())
       nonce_ = std::string(nonce->value());
-    if (response->result_int() / 100 == 2) {
+    // Mode limited measures refusals: a 429 is an answer, not an error.
+    bool counted_refusal = run_.options.mode == Mode::limited && response->result_int() == 429;
+    if (response->result_int() / 100 == 2 || counted_refusal) {
       run_.sample(kind, t0);
       co_return std::move(*response);
     }
@@ -185,6 +187,8 @@ asio::awaitable<void> Worker::run() {
       }
       if (run_.options.mode == Mode::nonce) {
         co_await nonce_flow();
+      } else if (run_.options.mode == Mode::limited) {
+        co_await limited_flow();
       } else {
         co_await order_flow();
       }

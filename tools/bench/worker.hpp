@@ -38,6 +38,7 @@ class Worker {
   boost::asio::awaitable<void> register_account();
   boost::asio::awaitable<void> order_flow();
   boost::asio::awaitable<void> nonce_flow();
+  boost::asio::awaitable<void> limited_flow();
   // Sleeps before the next poll: Retry-After of `last` when honoured, else --poll-ms.
   boost::asio::awaitable<void> poll_pause(const Response& last);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
