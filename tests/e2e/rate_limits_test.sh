@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Let's Encrypt's rate limits as real clients meet them (issue #15), under the fake clock: lego hits
-# CertificatesPerDomain and certbot NewOrdersPerAccount; each shows the 429's detail and retry time
-# (lego in its output, certbot in its log); `cobble admin limits` shows the empty bucket; after
-# POST /clock moves past the wait, both get their certificate. Then node's acme-client renews through
-# ARI ("replaces", inside the renewal window) while its account's orders are used up.
+# Let's Encrypt's rate limits as real clients meet them (issue #15), under the fake clock: lego and
+# certbot each hit CertificatesPerDomain and NewOrdersPerAccount and show the 429's detail and retry
+# time (lego in its output, certbot in its log); `cobble admin limits` shows the empty bucket; after
+# POST /clock moves past the wait, both get their certificate. Then node's acme-client renews
+# through ARI ("replaces", inside the renewal window) while its account's orders are used up.
 source "$(dirname "$0")/lib.sh"
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps --with-tests)"
 command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps --with-tests)"
@@ -52,6 +52,21 @@ pass "certbot logs the refusal: $(grep -o 'too many new orders[^:]*' "$certbot_l
 advance 1800
 certbot_try three.example.info || fail "certbot after the refill: $(cat "$WORK/certbot.out")"
 pass "half an hour later (one order back), certbot gets the certificate"
+
+# Each client meets the other limit too: lego NewOrdersPerAccount (names under three registered
+# domains of their own), certbot CertificatesPerDomain (example.com had lego's certificate this week).
+lego_run --http --http.port "$(lego_http_port)" --domains x.lego-one.test run
+if lego_try --http --http.port "$(lego_http_port)" --domains x.lego-two.test run &&
+  lego_try --http --http.port "$(lego_http_port)" --domains x.lego-three.test run; then
+  fail "lego got three orders within the hour"
+fi
+grep -q "too many new orders from this account (2 per 1h0m0s), retry after" "$WORK/lego.out" ||
+  fail "lego does not show NewOrdersPerAccount: $(cat "$WORK/lego.out")"
+pass "lego shows the refusal: $(grep -o 'too many new orders[^:]*' "$WORK/lego.out" | head -1)"
+if certbot_try four.limits.example.com; then fail "certbot got a second certificate for example.com this week"; fi
+grep -q "too many certificates for this registered domain (1 per 168h0m0s), retry after" "$certbot_log" ||
+  fail "certbot does not show CertificatesPerDomain: $(tail -5 "$certbot_log")"
+pass "certbot logs the refusal: $(grep -o 'too many certificates for this registered domain[^:]*' "$certbot_log" | tail -1)"
 
 # ARI: a renewal inside its window skips every new-order limit.
 client_dir=$COBBLE_SOURCE_DIR/tests/e2e/acme-client
