@@ -153,8 +153,7 @@ Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) 
     if (!tats) {
       spdlog::warn("rate limits: reading buckets failed, letting the request through: {}",
                    tats.error().message);
-      ++counters_.failed_open;
-      return Decision{.failed_open = true};
+      return fail_open(table, transactions);
     }
     auto plan = plan_spend(table, *tats, clock_.now(), transactions);
     bool written = true;
@@ -163,8 +162,7 @@ Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) 
       if (!applied) {
         spdlog::warn("rate limits: spending failed, letting the request through: {}",
                      applied.error().message);
-        ++counters_.failed_open;
-        return Decision{.failed_open = true};
+        return fail_open(table, transactions);
       }
       written = *applied;
     }
@@ -172,13 +170,23 @@ Decision Limiter::check_and_spend(const std::vector<Transaction>& transactions) 
     for (const auto& t : transactions) {
       if (t.action == Action::spend_only || table.find(t.key.limit, t.key.text()) == nullptr) continue;
       bool denied = plan.decision.denial && plan.decision.denial->limit == t.key.limit;
-      ++(denied ? counters_.per_limit[t.key.limit].denied : counters_.per_limit[t.key.limit].allowed);
+      auto& counts = counters_.per_limit.at(t.key.limit);
+      ++(denied ? counts.denied : counts.allowed);
     }
     return plan.decision;
   }
   spdlog::warn("rate limits: buckets kept changing under {} attempts, letting the request through",
                kConflictRetries);
+  return fail_open(table, transactions);
+}
+
+Decision Limiter::fail_open(const LimitTable& table, const std::vector<Transaction>& transactions) {
   ++counters_.failed_open;
+  for (const auto& t : transactions) {
+    if (t.action != Action::spend_only && table.find(t.key.limit, t.key.text()) != nullptr) {
+      ++counters_.per_limit.at(t.key.limit).failed_open;
+    }
+  }
   return Decision{.failed_open = true};
 }
 

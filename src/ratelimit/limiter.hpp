@@ -89,10 +89,11 @@ std::int64_t retry_after_seconds(Duration retry_in, double jitter_fraction);
 struct LimitCounters {
   std::atomic<std::uint64_t> allowed{0};
   std::atomic<std::uint64_t> denied{0};
+  std::atomic<std::uint64_t> failed_open{0};  // checks skipped because the store failed
 };
 struct Counters {
   std::map<LimitName, LimitCounters> per_limit;
-  std::atomic<std::uint64_t> failed_open{0};
+  std::atomic<std::uint64_t> failed_open{0};  // requests let through because the store failed
   Counters();
 };
 
@@ -119,6 +120,9 @@ class Limiter {
   common::Result<std::map<std::string, TimePoint>> buckets(const std::vector<std::string>& keys);
 
  private:
+  // Counts a request let through unchecked, per limit it would have checked.
+  Decision fail_open(const LimitTable& table, const std::vector<Transaction>& transactions);
+
   BucketStore& store_;
   const common::Clock& clock_;
   mutable std::shared_mutex table_mu_;  // guards table_ (its overrides change at run time)

@@ -154,6 +154,8 @@ TEST_CASE("a store error fails open and is counted; a lost race decides again", 
   CHECK(decision.allowed());
   CHECK(decision.failed_open);
   CHECK(limiter.counters().failed_open == 1);
+  CHECK(limiter.counters().per_limit.at(LimitName::new_orders_per_account).failed_open == 1);
+  CHECK(limiter.counters().per_limit.at(LimitName::new_orders_per_account).allowed == 0);
   buckets.fail = false;
   buckets.conflicts = 2;
   auto raced = limiter.check_and_spend({{orders_per_account(1)}});

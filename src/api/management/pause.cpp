@@ -143,12 +143,15 @@ acme::Result<Reply> metrics(Context&, ManagementServices& s) {
   }
   if (s.rate_limits && s.rate_limits->enabled()) {
     const auto& c = s.rate_limits->counters();
-    family("cobble_rate_limit_decisions_total", "counter",
-           "Rate-limit checks per limit and decision (allowed or denied), since start.");
+    family(
+        "cobble_rate_limit_decisions_total", "counter",
+        "Rate-limit checks per limit and decision (allowed, denied, or failed_open when the store failed), "
+        "since start.");
     for (const auto& [name, counts] : c.per_limit) {
       std::string label = "{limit=\"" + std::string(ratelimit::to_string(name)) + "\",decision=";
       sample("cobble_rate_limit_decisions_total" + label + "\"allowed\"}", counts.allowed.load());
       sample("cobble_rate_limit_decisions_total" + label + "\"denied\"}", counts.denied.load());
+      sample("cobble_rate_limit_decisions_total" + label + "\"failed_open\"}", counts.failed_open.load());
     }
     counter("cobble_rate_limit_failed_open_total",
             "Requests let through because the rate-limit store failed (fail open).", c.failed_open.load());
