@@ -145,17 +145,8 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     if (!cert) return acme::fail(cert.error());
     replaced = std::move(*cert);
   }
-  std::vector<ratelimit::Transaction> spent;
-  if (rate_limits_ && rate_limits_->enabled()) {
-    OrderExemptions exemptions;
-    exemptions.ari_renewal = replaced && now >= renewal_window_start(*replaced, now);
-    auto recent = store_.has_certificate_for_set(RateLimits::identifier_set_key(request.identifiers),
-                                                 now - kSameSetRenewalWindow);
-    exemptions.recent_same_set = recent && *recent;  // a failed lookup grants no exemption
-    auto checked = rate_limits_->check_new_order(account.id, request.identifiers, exemptions);
-    if (!checked) return acme::fail(checked.error());
-    spent = std::move(*checked);
-  }
+  auto spent = check_rate_limits(account, request, replaced, now);
+  if (!spent) return acme::fail(spent.error());
 
   Order order;
   order.id = common::random_token(24);
@@ -194,12 +185,24 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     statuses.push_back(acme::AuthzStatus::pending);
   }
   if (auto r = store_.insert_order(order, fresh); !r) {
-    if (rate_limits_) rate_limits_->refund(spent);
+    if (rate_limits_) rate_limits_->refund(*spent);
     return acme::fail(internal_error("storing an order", r.error()));
   }
   // Built from what was just stored: reading it back would cost a transaction per new order.
   auto status = acme::effective_order_status(acme::OrderStatus::pending, order.expires, now, statuses);
   return OrderView{std::move(order), status};
+}
+
+acme::Result<std::vector<ratelimit::Transaction>> Orders::check_rate_limits(
+    const Account& account, const NewOrder& request, const std::optional<Certificate>& replaced,
+    common::TimePoint now) const {
+  if (!rate_limits_ || !rate_limits_->enabled()) return std::vector<ratelimit::Transaction>{};
+  OrderExemptions exemptions;
+  exemptions.ari_renewal = replaced && now >= renewal_window_start(*replaced, now);
+  auto recent = store_.has_certificate_for_set(RateLimits::identifier_set_key(request.identifiers),
+                                               now - kSameSetRenewalWindow);
+  exemptions.recent_same_set = recent && *recent;  // a failed lookup grants no exemption
+  return rate_limits_->check_new_order(account.id, request.identifiers, exemptions);
 }
 
 acme::Result<Certificate> Orders::check_replaces(const Account& account, const NewOrder& request) const {

@@ -72,6 +72,11 @@ class Orders {
 
  private:
   acme::Result<OrderView> view(Order order) const;
+  // The rate limits of a new order with Let's Encrypt's renewal exemptions (an ARI renewal inside its
+  // window; the same identifier set certified within 120 days); what was spent, for a refund.
+  acme::Result<std::vector<ratelimit::Transaction>> check_rate_limits(
+      const Account& account, const NewOrder& request, const std::optional<Certificate>& replaced,
+      common::TimePoint now) const;
   // RFC 9773 §5 checks of newOrder's `replaces`; the certificate it names on success.
   acme::Result<Certificate> check_replaces(const Account& account, const NewOrder& request) const;
 
