@@ -20,9 +20,12 @@ struct Request {
   std::string query;   // after '?', undecoded; empty when absent
   Headers headers;
   std::string body;
-  // "https://host:port" as the client addressed us (scheme of the listener, Host header). URLs in
-  // replies are built from it so a client behind any name or port gets working links.
+  // "https://host:port" as the client addressed us: externalUrl, else what a trusted proxy says,
+  // else the listener's scheme and the Host header (http::request_origin). URLs in replies are
+  // built from it so a client behind any name, port or proxy gets working links.
   std::string base_url;
+  // The client's IP address: the socket peer's, or a trusted proxy's word for it. For logs and
+  // per-address limits.
   std::string remote_address;
 
   // The first header with this name (case-insensitive), or "" when absent.

@@ -6,7 +6,8 @@
 namespace cobble::api {
 
 // Every ACME path Cobble serves, in one place. URLs are absolute, built on the base URL the client
-// used (scheme + Host), as RFC 8555 requires absolute URLs in directory and resources.
+// used (api::Request::base_url: externalUrl, a trusted proxy's word, or scheme + Host), as RFC 8555
+// requires absolute URLs in directory and resources.
 namespace paths {
 inline constexpr const char* kDirectory = "/dir";
 inline constexpr const char* kDirectoryAlias = "/directory";

@@ -115,17 +115,19 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
     http::HandlerThreads where;
     std::string external_url;
     std::size_t max_connections;
+    http::TrustedProxies trusted_proxies = {};  // the ACME listeners' only
   };
   auto& services = *components.core.services;
   auto& management = *components.core.management;
   auto acme = [&services](const api::Request& r) { return api::handle_acme(r, services); };
   using http::HandlerThreads;
   auto external = external_base(config);
+  auto trusted = http::TrustedProxies::parse(config.trusted_proxies).value();  // checked with the config
   std::vector<Listener> listeners{
-      {config.listen_address, tls, acme, "acme", "/dir", HandlerThreads::io, external, caps.acme}};
+      {config.listen_address, tls, acme, "acme", "/dir", HandlerThreads::io, external, caps.acme, trusted}};
   if (!config.plain_listen_address.empty()) {
     listeners.push_back({config.plain_listen_address, nullptr, acme, "acme-plain", "/dir", HandlerThreads::io,
-                         external, caps.acme});
+                         external, caps.acme, trusted});
   }
   if (!config.management_listen_address.empty()) {
     listeners.push_back(
@@ -146,6 +148,7 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
                                .name = l.name,
                                .where = l.where,
                                .external_url = l.external_url,
+                               .trusted_proxies = l.trusted_proxies,
                                .max_connections = l.max_connections,
                                .max_connections_per_address = caps.per_address});
     if (!port) {
@@ -155,6 +158,10 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
     auto host = hp->first == "127.0.0.1" || hp->first == "0.0.0.0" ? std::string("localhost") : hp->first;
     spdlog::info("{} listening on {}://{}:{}{}", l.name, l.tls ? "https" : "http", host, *port, l.path);
     if (!l.external_url.empty()) spdlog::info("{}: links use {}", l.name, l.external_url);
+    if (!l.trusted_proxies.empty()) {
+      spdlog::info("{}: forwarding headers (Forwarded, X-Forwarded-*) believed from {}", l.name,
+                   l.trusted_proxies.describe());
+    }
     if (config.pebble_compat) log_like_pebble(l.name, hp->first, *port);
   }
   return true;

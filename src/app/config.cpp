@@ -67,9 +67,15 @@ const Option kOptions[] = {
     {"maxConnectionsPerAddress", &Config::max_connections_per_address,
      "connections open at once from one client address; 0 = a quarter of maxConnections"},
     {"externalUrl", &Config::external_url,
-     "base URL of every link Cobble hands out (https://acme.example.com, e.g. behind a proxy); empty = "
-     "from the request's Host header",
+     "base URL of every link Cobble hands out (https://acme.example.com[:port], no path), whatever the "
+     "request says; empty = from the trusted proxy's headers (trustedProxies), else the listener's "
+     "scheme and the Host header",
      check_external_url},
+    {"trustedProxies", &Config::trusted_proxies,
+     "addresses and CIDR networks (IPv4, IPv6) of the proxies in front of the ACME listeners: their "
+     "Forwarded / X-Forwarded-For, -Proto, -Host headers name the client (logs, requestLimits) and the "
+     "links' base; [] = nobody's headers count",
+     check_trusted_proxies},
     {"managementToken", &Config::management_token,
      "when set, the management API needs \"Authorization: Bearer <token>\" (all but /healthz and the "
      "public certificates)"},

@@ -41,6 +41,8 @@ struct Config {
   int max_connections_per_address = 0;  // maxConnectionsPerAddress: per client address; 0 = derived
   std::string external_url;             // externalUrl: base of every ACME link; "" = from Host
   std::string management_token;         // managementToken: bearer token the management API requires
+  // trustedProxies: addresses and CIDR networks whose Forwarded / X-Forwarded-* headers count
+  std::vector<std::string> trusted_proxies;
   // Issuance
   bool always_valid = false;      // alwaysValid: every challenge passes (PEBBLE_VA_ALWAYS_VALID)
   int authz_reuse_percent = 100;  // authzReusePercent: 0 = never reuse (PEBBLE_AUTHZREUSE)

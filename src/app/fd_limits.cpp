@@ -34,8 +34,9 @@ ConnectionCaps connection_caps(const Config& config, std::size_t open_files) {
   if (config.max_connections > 0) {
     caps.acme = caps.management = static_cast<std::size_t>(config.max_connections);
   }
-  // Behind a proxy (externalUrl) every client has the proxy's address.
-  caps.per_address = config.external_url.empty() ? std::max(kAtLeast, caps.acme / 4) : caps.acme;
+  // Behind a proxy (externalUrl or trustedProxies) every client has the proxy's address.
+  bool behind_proxy = !config.external_url.empty() || !config.trusted_proxies.empty();
+  caps.per_address = behind_proxy ? caps.acme : std::max(kAtLeast, caps.acme / 4);
   if (config.max_connections_per_address > 0) {
     caps.per_address = static_cast<std::size_t>(config.max_connections_per_address);
   }

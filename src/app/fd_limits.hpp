@@ -22,8 +22,8 @@ struct ConnectionCaps {
 // CA files, and one per validation that may run at once (vaMaxConcurrent × vaPerspectives, at
 // most half of what is left). Of the rest the ACME listeners share three quarters, the management
 // listener gets a quarter (at most 1,024); one address may hold a quarter of a listener's (all of
-// it when externalUrl says a proxy is in front, since then every client has the proxy's address),
-// and at least 8 of each.
+// it when externalUrl or trustedProxies says a proxy is in front, since then every client has the
+// proxy's address), and at least 8 of each.
 ConnectionCaps connection_caps(const Config& config, std::size_t open_files);
 
 }  // namespace cobble::app

@@ -3,6 +3,7 @@
 #include "api/chaos.hpp"
 #include "app/profiles_config.hpp"
 #include "app/rate_limits_config.hpp"
+#include "http/forwarded.hpp"
 
 namespace cobble::app {
 
@@ -63,11 +64,25 @@ common::Result<void> check_external_url(const nlohmann::json& value) {
   auto scheme_end = url.find("://");
   auto scheme = url.substr(0, scheme_end);
   auto authority = scheme_end == std::string::npos ? std::string() : url.substr(scheme_end + 3);
-  bool clean_authority = !authority.empty() && authority.find_first_of("/?#@ \\") == std::string::npos;
-  if ((scheme != "https" && scheme != "http") || !clean_authority) {
+  auto path_at = authority.find_first_of("/?#");
+  if ((scheme == "https" || scheme == "http") && path_at != std::string::npos &&
+      http::valid_authority(std::string_view(authority).substr(0, path_at))) {
+    return common::fail(std::errc::invalid_argument,
+                        "has a path (\"" + authority.substr(path_at) +
+                            "\"): Cobble's links and routes start at the root of a host, so give it a host "
+                            "name (or port) of its own, e.g. \"" +
+                            scheme + "://" + authority.substr(0, path_at) + "\"");
+  }
+  if ((scheme != "https" && scheme != "http") || !http::valid_authority(authority)) {
     return common::fail(std::errc::invalid_argument,
                         "must look like https://host[:port] (no path), got \"" + url + "\"");
   }
+  return {};
+}
+
+common::Result<void> check_trusted_proxies(const nlohmann::json& value) {
+  auto parsed = http::TrustedProxies::parse(value.get<std::vector<std::string>>());
+  if (!parsed) return std::unexpected(parsed.error());
   return {};
 }
 

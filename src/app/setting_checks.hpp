@@ -16,7 +16,10 @@ common::Result<void> check_chaos(const nlohmann::json& value);
 common::Result<void> check_revocation_reasons(const nlohmann::json& value);
 // Dotted OIDs as X.509 writes them: an arc 0-2, then at least one more arc.
 common::Result<void> check_policy_oids(const nlohmann::json& value);
-// externalUrl is a scheme and an authority: links append the paths (/dir, /acme/...).
+// externalUrl is a scheme and an authority (http::valid_authority): links append the paths (/dir,
+// /acme/...), and the routes know no prefix, so a path is refused.
 common::Result<void> check_external_url(const nlohmann::json& value);
+// trustedProxies: a list of IP addresses and CIDR networks (http::TrustedProxies::parse).
+common::Result<void> check_trusted_proxies(const nlohmann::json& value);
 
 }  // namespace cobble::app

@@ -158,6 +158,7 @@ common::Result<std::uint16_t> Server::listen(ListenerSpec spec) {
   ctx->name = std::move(spec.name);
   ctx->scheme = spec.tls ? "https" : "http";
   ctx->external_url = std::move(spec.external_url);
+  ctx->trusted_proxies = std::move(spec.trusted_proxies);
   ctx->handler = std::move(spec.handler);
   ctx->limits = state_->limits;
   ctx->handler_executor = state_->handler_executor;

@@ -13,6 +13,7 @@
 
 #include "api/message.hpp"
 #include "common/result.hpp"
+#include "http/forwarded.hpp"
 
 namespace cobble::http {
 
@@ -55,6 +56,11 @@ struct ListenerSpec {
   // Links in replies are built on this base ("https://acme.example.com") instead of the
   // listener's scheme and the request's Host header; "" = from Host.
   std::string external_url;
+  // Connections from these addresses may say, in Forwarded or X-Forwarded-* headers, whom they
+  // forward and under which scheme and host (http/forwarded.hpp); empty = nobody. Used for the
+  // links (when external_url is "") and the client address handlers and the log see. The
+  // connection caps always count the socket's peer.
+  TrustedProxies trusted_proxies;
   // Connections open at once on this listener, and from one client address; a connection beyond
   // either is closed as soon as it is accepted (and counted, and logged at most every 10 s).
   std::size_t max_connections = 10'000;

@@ -11,7 +11,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cctype>
 #include <chrono>
 #include <exception>
 
@@ -19,6 +18,7 @@
 #include "api/message.hpp"
 #include "api/problem_reply.hpp"
 #include "common/text.hpp"
+#include "http/forwarded.hpp"
 
 namespace cobble::http {
 namespace asio = boost::asio;
@@ -66,17 +66,6 @@ struct ConnectionHandle {
   bool stop_requested = false;
 };
 
-// The Host header becomes part of every URL we hand out, so only host[:port] characters pass.
-std::string sanitize_host(std::string_view host) {
-  if (host.empty() || host.size() > 255) return "localhost";
-  for (char c : host) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
-              c == ']' || c == '_';
-    if (!ok) return "localhost";
-  }
-  return std::string(host);
-}
-
 api::Request to_api_request(const BeastRequest& req, const ListenerContext& ctx, const std::string& remote) {
   api::Request out;
   out.method = std::string(req.method_string());
@@ -87,9 +76,10 @@ api::Request to_api_request(const BeastRequest& req, const ListenerContext& ctx,
   for (const auto& field : req)
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = req.body();
-  out.base_url = ctx.external_url.empty() ? ctx.scheme + "://" + sanitize_host(req[bhttp::field::host])
-                                          : ctx.external_url;
-  out.remote_address = remote;
+  // The one place the base of every link and the client's address are decided (http/forwarded.hpp).
+  auto origin = request_origin(out.headers, remote, {ctx.scheme, ctx.external_url, ctx.trusted_proxies});
+  out.base_url = std::move(origin.base_url);
+  out.remote_address = std::move(origin.client_address);
   return out;
 }
 
@@ -219,9 +209,12 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
             .count();
-    spdlog::info("{} {} {} {} {} {:.1f}ms{}{}", ctx->name, remote, request.method,
+    // The client as the trusted proxies name it; the proxy's own address after "via=".
+    bool proxied = request.remote_address != remote;
+    spdlog::info("{} {} {} {} {} {:.1f}ms{}{}{}{}", ctx->name, request.remote_address, request.method,
                  common::printable(request.path, 200), reply.status, micros / 1000.0,
-                 reply.log_account.empty() ? "" : " account=", reply.log_account);
+                 reply.log_account.empty() ? "" : " account=", reply.log_account, proxied ? " via=" : "",
+                 proxied ? remote : std::string());
     if (!keep_alive) co_return;
   }
 }

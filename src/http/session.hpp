@@ -12,6 +12,7 @@
 #include <string>
 
 #include "http/connection_limits.hpp"
+#include "http/forwarded.hpp"
 #include "http/server.hpp"
 
 namespace cobble::http {
@@ -21,8 +22,9 @@ struct ListenerContext {
   ListenerContext(std::size_t max_connections, std::size_t max_per_address)
       : connections(max_connections, max_per_address) {}
   std::string name;
-  std::string scheme;        // "https" or "http"
-  std::string external_url;  // base of every link when set (ListenerSpec::external_url)
+  std::string scheme;              // "https" or "http"
+  std::string external_url;        // base of every link when set (ListenerSpec::external_url)
+  TrustedProxies trusted_proxies;  // whose forwarding headers are believed (ListenerSpec)
   Handler handler;
   Limits limits;
   boost::asio::any_io_executor handler_executor;

@@ -296,3 +296,44 @@ TEST_CASE("the --letsencrypt preset is valid and config/staging.json differs fro
     }
   }
 }
+
+TEST_CASE("trustedProxies takes addresses and networks from a file or COBBLE_TRUSTED_PROXIES",
+          "[app][forwarded]") {
+  Config config;
+  REQUIRE(
+      cobble::app::apply_json(config, nlohmann::json::parse(R"({"trustedProxies": ["10.0.0.0/8", "::1"]})")));
+  CHECK(config.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1"});
+  REQUIRE(cobble::app::apply_env(config, {{"COBBLE_TRUSTED_PROXIES", "192.0.2.7,2001:db8::/32"}}));
+  CHECK(config.trusted_proxies == std::vector<std::string>{"192.0.2.7", "2001:db8::/32"});
+
+  auto bad = cobble::app::apply_env(config, {{"COBBLE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"}});
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("COBBLE_TRUSTED_PROXIES") &&
+                                      Catch::Contains("trustedProxies") && Catch::Contains("proxy.internal"));
+  bad = cobble::app::apply_json(config, nlohmann::json::parse(R"({"trustedProxies": ["10.1.0.0/8"]})"));
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("host bits set: the network is 10.0.0.0/8"));
+  CHECK_FALSE(cobble::app::apply_json(config, nlohmann::json::parse(R"({"trustedProxies": "10.0.0.0/8"})")));
+  CHECK(config.trusted_proxies == std::vector<std::string>{"192.0.2.7", "2001:db8::/32"});  // unchanged
+}
+
+TEST_CASE("externalUrl is a scheme and host[:port]; a path is refused saying why", "[app][forwarded]") {
+  Config config;
+  for (auto good :
+       {"https://acme.example.test:443", "https://acme.example.test/", "http://[2001:db8::1]:8080", ""}) {
+    CAPTURE(good);
+    CHECK(cobble::app::apply_text(config, "externalUrl", good));
+  }
+  auto path = cobble::app::apply_text(config, "externalUrl", "https://proxy.example.test/acme");
+  REQUIRE_FALSE(path);
+  CHECK_THAT(path.error().message, Catch::Contains("externalUrl") &&
+                                       Catch::Contains("has a path (\"/acme\")") &&
+                                       Catch::Contains("https://proxy.example.test\""));
+  for (auto bad : {"acme.example.test", "ftp://acme.example.test", "https://user@acme.example.test",
+                   "https://acme example.test", "https://acme.example.test:https", "https://"}) {
+    CAPTURE(bad);
+    auto refused = cobble::app::apply_text(config, "externalUrl", bad);
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message, Catch::Contains("must look like https://host[:port]"));
+  }
+}

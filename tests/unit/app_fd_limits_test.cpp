@@ -40,6 +40,10 @@ TEST_CASE("behind a proxy one address may take a listener's whole cap", "[app][l
   config.external_url = "https://acme.example.com";
   auto caps = connection_caps(config, 1'048'576);
   CHECK(caps.per_address == caps.acme);
+  Config proxied;
+  CHECK(connection_caps(proxied, 1'048'576).per_address < connection_caps(proxied, 1'048'576).acme);
+  proxied.trusted_proxies = {"10.0.0.0/8"};
+  CHECK(connection_caps(proxied, 1'048'576).per_address == connection_caps(proxied, 1'048'576).acme);
 }
 
 TEST_CASE("the open-file limit is raised to the hard limit", "[app][limits]") {

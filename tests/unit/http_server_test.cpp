@@ -19,7 +19,8 @@ using asio::ip::tcp;
 
 namespace {
 
-// An http::Server on 127.0.0.1 run by its own thread; its handler echoes the request's base URL.
+// An http::Server on 127.0.0.1 run by its own thread; its handler echoes the request's base URL
+// (the client's address for GET /client).
 struct RunningServer {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
@@ -33,7 +34,7 @@ struct RunningServer {
     spec.where = http::HandlerThreads::io;
     spec.handler = [](const api::Request& request) {
       api::Reply reply;
-      reply.body = request.base_url;
+      reply.body = request.path == "/client" ? request.remote_address : request.base_url;
       return reply;
     };
     port = server.listen(std::move(spec)).value();
@@ -55,8 +56,10 @@ struct Client {
   explicit Client(std::uint16_t port) { socket.connect({asio::ip::make_address("127.0.0.1"), port}); }
 
   // Sends a keep-alive GET and returns the body, or nullopt when the server closed the connection.
-  std::optional<std::string> get(const std::string& host = "localhost") {
-    std::string request = "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+  // `headers` are extra header lines, each ending in \r\n.
+  std::optional<std::string> get(const std::string& host = "localhost", const std::string& headers = "",
+                                 const std::string& path = "/") {
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "\r\n";
     boost::system::error_code ec;
     asio::write(socket, asio::buffer(request), ec);
     if (ec) return std::nullopt;
@@ -120,4 +123,24 @@ TEST_CASE("links are built on the external URL when one is set, never on Host", 
   CHECK(Client(plain.port).get("ca.example:8443") == "http://ca.example:8443");
   RunningServer external({.external_url = "https://acme.example.com"});
   CHECK(Client(external.port).get("evil.example") == "https://acme.example.com");
+}
+
+TEST_CASE("a trusted proxy's forwarding headers set the links and the client's address",
+          "[http][forwarded]") {
+  const std::string headers =
+      "X-Forwarded-For: 198.51.100.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: acme.example.test\r\n";
+  RunningServer trusting({.trusted_proxies = http::TrustedProxies::parse({"127.0.0.0/8"}).value()});
+  Client through_proxy(trusting.port);
+  CHECK(through_proxy.get("cobble.internal:14080", headers) == "https://acme.example.test");
+  CHECK(through_proxy.get("cobble.internal:14080", headers, "/client") == "198.51.100.7");
+  CHECK(through_proxy.get("cobble.internal:14080", "Forwarded: for=\"[2001:db8::1]:4711\"\r\n", "/client") ==
+        "2001:db8::1");
+
+  // The same headers from a peer outside trustedProxies count for nothing.
+  RunningServer distrusting({.trusted_proxies = http::TrustedProxies::parse({"10.0.0.0/8"}).value()});
+  Client stranger(distrusting.port);
+  CHECK(stranger.get("cobble.internal:14080", headers) == "http://cobble.internal:14080");
+  CHECK(stranger.get("cobble.internal:14080", headers, "/client") == "127.0.0.1");
+  // A hostile Host still never reaches a link.
+  CHECK(stranger.get("evil.example/x") == "http://localhost");
 }
