@@ -186,7 +186,7 @@ int run_admin(int argc, char** argv) {
   CLI::App cli{"cobble admin: pause and rate-limit tools for operators"};
   Options o;
   cli.add_option("--data-dir", o.data_dir, "data directory (default data)");
-  cli.add_option("--database", o.database, "SQLite file (default <data-dir>/cobble.db)");
+  cli.add_option("--database", o.database, "SQLite file or postgresql:// URL (default <data-dir>/cobble.db)");
   auto* pause = cli.add_subcommand("pause", "pause (account, identifier) pairs");
   pause->add_option("--account", o.account, "account id");
   pause->add_option("--identifier", o.identifier, "dns:NAME");
@@ -211,7 +211,7 @@ int run_admin(int argc, char** argv) {
     return cli.exit(e);
   }
   auto path = o.database.empty() ? (std::filesystem::path(o.data_dir) / "cobble.db").string() : o.database;
-  if (!std::filesystem::exists(path)) {
+  if (!storage::is_postgresql_location(path) && !std::filesystem::exists(path)) {
     std::cerr << "cobble admin: no database at " << path << "\n";
     return 1;
   }

@@ -203,8 +203,10 @@ common::Result<std::unique_ptr<storage::Store>> open_store(const Config& config)
   auto path = config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
   auto store = storage::Store::open(path, {.sync_every_commit = config.sync_every_commit,
                                            .check_every_page = config.check_database_at_start});
-  if (!store) return common::fail(store.error().code, "database " + path + ": " + store.error().message);
-  spdlog::info("database {} (schema version {})", path, (*store)->schema_version());
+  // The location may carry a PostgreSQL password: only its printable form reaches logs and errors.
+  auto shown = storage::printable_location(path);
+  if (!store) return common::fail(store.error().code, "database " + shown + ": " + store.error().message);
+  spdlog::info("database {} (schema version {})", shown, (*store)->schema_version());
   return std::move(*store);
 }
 

@@ -65,36 +65,6 @@ Result<sql::Database> open_checked(const std::string& path, const StoreOptions& 
 
 }  // namespace
 
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string joined;
-  for (const std::string& line : lines) {
-    if (!joined.empty()) joined += '\n';
-    joined += line;
-  }
-  return joined;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  if (text.empty()) return lines;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = text.find('\n', start);
-    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return lines;
-    start = end + 1;
-  }
-}
-
-std::int64_t to_micros(TimePoint t) {
-  return std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
-std::optional<std::int64_t> optional_micros(const std::optional<TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return to_micros(*t);
-}
-
 std::optional<TimePoint> optional_time(const sql::Statement& row, int column) {
   if (row.is_null(column)) return std::nullopt;
   return from_micros(row.int64(column));
@@ -113,11 +83,7 @@ ChallengeStatus challenge_status(const sql::Statement& row, int column) {
   return common::parse_challenge_status(row.text(column)).value_or(ChallengeStatus::invalid);
 }
 
-TimePoint from_micros(std::int64_t micros) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
-}
-
-Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreOptions& options) {
+Result<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, const StoreOptions& options) {
   auto db = open_checked(path, options);
   if (!db) return std::unexpected(db.error());
   auto version = migrate(*db, path);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/checkpointer.hpp"
+#include "storage/columns.hpp"
 #include "storage/reader_pool.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
@@ -18,15 +19,8 @@
 // sqlite_store_renewals.cpp and sqlite_store_bulk.cpp (insert_bulk).
 namespace cobble::storage {
 
-// Times are stored as INTEGER microseconds since the Unix epoch.
-std::int64_t to_micros(TimePoint t);
-TimePoint from_micros(std::int64_t micros);
 // A nullable time column, as optional values.
-std::optional<std::int64_t> optional_micros(const std::optional<TimePoint>& t);
 std::optional<TimePoint> optional_time(const sql::Statement& row, int column);
-// Lists kept in one TEXT column, one item a line (contacts, addresses).
-std::string join_lines(const std::vector<std::string>& lines);
-std::vector<std::string> split_lines(const std::string& text);
 // A status column as its enum. Cobble writes only the tokens bind() makes, so an unknown token is
 // a hand-edited database: it reads as the terminal state, so a request on such a row fails closed.
 AccountStatus account_status(const sql::Statement& row, int column);
@@ -37,6 +31,8 @@ ChallengeStatus challenge_status(const sql::Statement& row, int column);
 class SqliteStore final : public Store {
  public:
   SqliteStore(sql::Database db, int version) : writer_{std::move(db), {}}, version_(version) {}
+  // Store::open for a file (or ":memory:").
+  static Result<std::unique_ptr<Store>> open(const std::string& path, const StoreOptions& options);
 
   // Moves checkpoints off the commit path (Checkpointer). Without it, SQLite's automatic
   // checkpoints run inside commits. Call before the store is shared.

@@ -47,13 +47,23 @@ struct StoreOptions {
 //   errc::no_space_on_device          the disk (or the database's size limit) is full
 //   errc::io_error                    any other SQLite failure (message has SQLite's text)
 // Times are kept to the microsecond (finer parts are truncated).
+// Whether `location` names a PostgreSQL database (else an SQLite file).
+bool is_postgresql_location(const std::string& location);
+// `location` as logs and errors may show it: a PostgreSQL password is replaced by "***".
+std::string printable_location(const std::string& location);
+
 class Store {
  public:
-  // Opens (creating if missing) the database at `path` (":memory:" allowed), sets WAL, foreign
-  // keys and a busy timeout, and applies pending migrations in order. Fails with
-  // errc::invalid_argument when the file is not a database or is corrupt, and
-  // errc::not_supported when its schema version is newer than this binary knows.
-  static Result<std::unique_ptr<Store>> open(const std::string& path, const StoreOptions& options = {});
+  // Opens the database at `location` and applies pending migrations in order:
+  //   - "postgresql://user:password@host:port/db" (or "postgres://", any libpq URI): PostgreSQL,
+  //     shared by any number of instances (pg_store.hpp); `busy_timeout` is how long a request
+  //     waits for one of the instance's connections;
+  //   - anything else: an SQLite file, created if missing (":memory:" allowed), with WAL, foreign
+  //     keys and a busy timeout.
+  // Fails with errc::invalid_argument when it is not (or not cobble's) database or is corrupt,
+  // errc::not_supported when its schema version is newer than this binary knows, and
+  // errc::resource_unavailable_try_again when PostgreSQL cannot be reached.
+  static Result<std::unique_ptr<Store>> open(const std::string& location, const StoreOptions& options = {});
   virtual ~Store() = default;
 
   virtual int schema_version() = 0;

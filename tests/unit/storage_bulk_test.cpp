@@ -5,13 +5,13 @@
 
 #include "populate/populate.hpp"
 #include "storage/store.hpp"
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using namespace cobble;
 using namespace std::chrono_literals;
 using cobble::common::AuthzStatus;
 using cobble::common::ChallengeStatus;
-using cobble::test::TempDir;
+using cobble::test::TestDatabase;
 using storage::AccountRecord;
 using storage::AuthzRecord;
 using storage::BulkRows;
@@ -26,8 +26,8 @@ namespace {
 
 const TimePoint kNow = TimePoint(std::chrono::microseconds(1'750'000'000'123'456));
 
-std::unique_ptr<Store> open_store(const TempDir& dir) {
-  auto store = Store::open(dir.file("cobble.db"));
+std::unique_ptr<Store> open_store(const TestDatabase& dir) {
+  auto store = Store::open(dir.location());
   REQUIRE(store);
   return std::move(*store);
 }
@@ -66,8 +66,8 @@ ValidationAttemptRecord attempt(std::int64_t account_id, const std::string& name
 
 }  // namespace
 
-TEST_CASE("insert_bulk stores accounts, orders and attempts as the single inserts would", "[storage][bulk]") {
-  TempDir dir;
+TEST_CASE("insert_bulk stores accounts, orders and attempts as the single inserts would", "[storage][store][bulk]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   auto ids = store->insert_bulk(BulkRows{.accounts = {account("bulk-1"), account("bulk-2")}});
   REQUIRE(ids);
@@ -96,8 +96,8 @@ TEST_CASE("insert_bulk stores accounts, orders and attempts as the single insert
   CHECK(attempts->front().problem_type == "urn:ietf:params:acme:error:connection");
 }
 
-TEST_CASE("insert_bulk is all or nothing: a taken thumbprint stores none of the batch", "[storage][bulk]") {
-  TempDir dir;
+TEST_CASE("insert_bulk is all or nothing: a taken thumbprint stores none of the batch", "[storage][store][bulk]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   REQUIRE(store->create_account(account("taken")));
   auto result = store->insert_bulk(BulkRows{.accounts = {account("fresh"), account("taken")}});
@@ -107,8 +107,8 @@ TEST_CASE("insert_bulk is all or nothing: a taken thumbprint stores none of the 
 }
 
 TEST_CASE("insert_bulk refuses an attempt of a missing account and keeps the batch's orders out",
-          "[storage][bulk]") {
-  TempDir dir;
+          "[storage][store][bulk]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   REQUIRE(store->create_account(account("only")));
   auto result = store->insert_bulk(
@@ -119,8 +119,8 @@ TEST_CASE("insert_bulk refuses an attempt of a missing account and keeps the bat
 }
 
 TEST_CASE("cobble-populate's generator writes the planned rows in batches and reports each phase",
-          "[storage][bulk][populate]") {
-  TempDir dir;
+          "[storage][store][bulk][populate]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   populate::Plan plan{
       .accounts = 25, .attempts = 103, .orders_per_account = 2, .order_every = 10, .batch = 7};

@@ -2,7 +2,7 @@
 
 #include "authority/pauses.hpp"
 #include "storage/store.hpp"
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using namespace std::chrono_literals;
 using cobble::common::AccountStatus;
@@ -13,9 +13,9 @@ using cobble::storage::PauseEffect;
 namespace {
 
 struct PauseFixture {
-  cobble::test::TempDir dir;
+  cobble::test::TestDatabase dir;
   std::unique_ptr<cobble::storage::Store> store =
-      std::move(cobble::storage::Store::open(dir.file("c.db")).value());
+      std::move(cobble::storage::Store::open(dir.location()).value());
   std::int64_t account = store->create_account({0, "thumb", "{}", {}, AccountStatus::valid, {}}).value();
   cobble::common::FakeClock clock;
   const std::chrono::seconds grace = std::chrono::days(14);
@@ -28,7 +28,7 @@ struct PauseFixture {
 
 }  // namespace
 
-TEST_CASE("pausing a pair is idempotent and unpausing frees it", "[storage][pause]") {
+TEST_CASE("pausing a pair is idempotent and unpausing frees it", "[storage][store][pause]") {
   PauseFixture f;
   CHECK(f.pause("a.example") == PauseEffect::paused);
   CHECK(f.pause("a.example") == PauseEffect::already_paused);
@@ -40,7 +40,7 @@ TEST_CASE("pausing a pair is idempotent and unpausing frees it", "[storage][paus
 }
 
 TEST_CASE("a pair unpaused less than the grace period ago is not re-paused; later it is",
-          "[storage][pause]") {
+          "[storage][store][pause]") {
   PauseFixture f;
   f.pause("a.example");
   f.store->unpause_account(f.account, 100, f.clock.now()).value();
@@ -52,14 +52,14 @@ TEST_CASE("a pair unpaused less than the grace period ago is not re-paused; late
   CHECK(f.paused_count() == 1);
 }
 
-TEST_CASE("a wildcard and its base name are different pairs", "[storage][pause]") {
+TEST_CASE("a wildcard and its base name are different pairs", "[storage][store][pause]") {
   PauseFixture f;
   f.pause("*.example.com");
   CHECK(f.store->find_paused(f.account, {{"dns", "example.com"}}).value().empty());
   CHECK(f.store->find_paused(f.account, {{"dns", "*.example.com"}}).value().size() == 1);
 }
 
-TEST_CASE("unpause_account unpauses at most its limit per call", "[storage][pause]") {
+TEST_CASE("unpause_account unpauses at most its limit per call", "[storage][store][pause]") {
   PauseFixture f;
   for (int i = 0; i < 12; ++i) f.pause("n" + std::to_string(i) + ".example");
   CHECK(f.store->unpause_account(f.account, 5, f.clock.now()).value() == 5);

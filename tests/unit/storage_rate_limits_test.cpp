@@ -2,14 +2,14 @@
 #include <chrono>
 
 #include "storage/store.hpp"
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 // Migration 9: rate-limit buckets, written by compare and set.
 
 using cobble::storage::RateLimitBucketChange;
 using cobble::storage::Store;
 using cobble::storage::TimePoint;
-using cobble::test::TempDir;
+using cobble::test::TestDatabase;
 using namespace std::chrono_literals;
 
 namespace {
@@ -17,13 +17,13 @@ namespace {
 const TimePoint kNow = TimePoint(std::chrono::microseconds(1'750'000'000'000'000));
 
 struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Store> store = std::move(Store::open(dir.file("cobble.db")).value());
+  TestDatabase dir;
+  std::unique_ptr<Store> store = std::move(Store::open(dir.location()).value());
 };
 
 }  // namespace
 
-TEST_CASE("rate-limit buckets are written only over the TAT their writer read", "[storage][ratelimit]") {
+TEST_CASE("rate-limit buckets are written only over the TAT their writer read", "[storage][store][ratelimit]") {
   Fixture f;
   CHECK(f.store->find_rate_limit_buckets({"A:1"}).value().empty());
   REQUIRE(f.store->update_rate_limit_buckets({{"A:1", std::nullopt, kNow + 1h}}).value());
@@ -43,7 +43,7 @@ TEST_CASE("rate-limit buckets are written only over the TAT their writer read", 
 }
 
 TEST_CASE("rate-limit buckets are listed emptiest first, refilled by prefix and kept across reopen",
-          "[storage][ratelimit]") {
+          "[storage][store][ratelimit]") {
   Fixture f;
   REQUIRE(f.store
               ->update_rate_limit_buckets({{"NewOrdersPerAccount:1", std::nullopt, kNow + 1h},
@@ -59,7 +59,7 @@ TEST_CASE("rate-limit buckets are listed emptiest first, refilled by prefix and 
   CHECK(f.store->list_rate_limit_buckets("CertificatesPerDomain:a_", 10).value().size() == 1);
   CHECK(f.store->list_rate_limit_buckets("CertificatesPerDomain:ax", 10).value().empty());
   f.store.reset();
-  f.store = std::move(Store::open(f.dir.file("cobble.db")).value());
+  f.store = std::move(Store::open(f.dir.location()).value());
   CHECK(f.store->find_rate_limit_buckets({"NewOrdersPerAccount:1"}).value().size() == 1);
   CHECK(f.store->delete_rate_limit_buckets("NewOrdersPerAccount:").value() == 2);
   CHECK(f.store->list_rate_limit_buckets("", 10).value().size() == 1);
@@ -67,7 +67,7 @@ TEST_CASE("rate-limit buckets are listed emptiest first, refilled by prefix and 
   CHECK(f.store->list_rate_limit_buckets("", 10).value().empty());
 }
 
-TEST_CASE("certificates keep their identifier set's key, found by issuance time", "[storage][ratelimit]") {
+TEST_CASE("certificates keep their identifier set's key, found by issuance time", "[storage][store][ratelimit]") {
   Fixture f;
   auto account = f.store->create_account({.key_thumbprint = "t", .jwk = "{}", .created_at = kNow}).value();
   cobble::storage::OrderRecord order{

@@ -2,7 +2,7 @@
 #include <chrono>
 
 #include "storage/store.hpp"
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 // Migration 4: orders' "replaces", renewal-info overrides, revoked-certificate lists.
 
@@ -10,7 +10,7 @@ using cobble::storage::CertificateRecord;
 using cobble::storage::OrderRecord;
 using cobble::storage::Store;
 using cobble::storage::TimePoint;
-using cobble::test::TempDir;
+using cobble::test::TestDatabase;
 using namespace std::chrono_literals;
 using cobble::common::OrderStatus;
 
@@ -19,8 +19,8 @@ namespace {
 const TimePoint kNow = TimePoint(std::chrono::microseconds(1'750'000'000'000'000));
 
 struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Store> store = std::move(Store::open(dir.file("cobble.db")).value());
+  TestDatabase dir;
+  std::unique_ptr<Store> store = std::move(Store::open(dir.location()).value());
   std::int64_t account = 0;
 
   Fixture() {
@@ -43,7 +43,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("orders keep replaces and are found by the serial they replace", "[storage]") {
+TEST_CASE("orders keep replaces and are found by the serial they replace", "[storage][store]") {
   Fixture f;
   f.issue("1", "0a");
   OrderRecord replacing{.id = "r1", .account_id = f.account, .created_at = kNow, .expires = kNow + 24h};
@@ -61,7 +61,7 @@ TEST_CASE("orders keep replaces and are found by the serial they replace", "[sto
   CHECK(f.store->find_orders_replacing("0b")->empty());
 }
 
-TEST_CASE("renewal-info overrides are kept per certificate and refused for unknown ones", "[storage]") {
+TEST_CASE("renewal-info overrides are kept per certificate and refused for unknown ones", "[storage][store]") {
   Fixture f;
   f.issue("1", "0a");
   CHECK(f.store->find_renewal_info("0a").error().code == std::errc::no_such_file_or_directory);
@@ -71,7 +71,7 @@ TEST_CASE("renewal-info overrides are kept per certificate and refused for unkno
   CHECK(f.store->set_renewal_info("ff", "x", kNow).error().code == std::errc::no_such_file_or_directory);
 }
 
-TEST_CASE("list_revoked returns revoked certificates that have not expired, by serial", "[storage]") {
+TEST_CASE("list_revoked returns revoked certificates that have not expired, by serial", "[storage][store]") {
   Fixture f;
   f.issue("1", "0b");
   f.issue("2", "0a");

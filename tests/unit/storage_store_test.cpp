@@ -2,7 +2,7 @@
 #include <chrono>
 
 #include "storage/store.hpp"
-#include "support/temp_dir.hpp"
+#include "support/test_database.hpp"
 
 using namespace cobble;
 using namespace std::chrono_literals;
@@ -10,7 +10,7 @@ using cobble::common::AccountStatus;
 using cobble::common::AuthzStatus;
 using cobble::common::ChallengeStatus;
 using cobble::common::OrderStatus;
-using cobble::test::TempDir;
+using cobble::test::TestDatabase;
 using storage::AccountRecord;
 using storage::AuthzRecord;
 using storage::CertificateRecord;
@@ -53,8 +53,8 @@ class FailsWith : public Catch::MatcherBase<common::Error> {
 // Times with microseconds, which the store keeps exactly.
 const TimePoint kNow = TimePoint(std::chrono::microseconds(1'750'000'000'123'456));
 
-std::unique_ptr<Store> open_store(const TempDir& dir) {
-  auto store = Store::open(dir.file("cobble.db"));
+std::unique_ptr<Store> open_store(const TestDatabase& dir) {
+  auto store = Store::open(dir.location());
   REQUIRE(store);
   return std::move(*store);
 }
@@ -111,7 +111,7 @@ CertificateRecord make_certificate(const std::string& serial, std::int64_t accou
 
 // An account with one order of two new authorizations ("a1", "a2").
 struct Fixture {
-  TempDir dir;
+  TestDatabase dir;
   std::unique_ptr<Store> store = open_store(dir);
   std::int64_t account_id = 0;
 
@@ -127,8 +127,8 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("accounts get ids 1, 2, ... and round-trip every field", "[storage]") {
-  TempDir dir;
+TEST_CASE("accounts get ids 1, 2, ... and round-trip every field", "[storage][store]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   auto first = store->create_account(make_account("thumb-1"));
   auto second = store->create_account(make_account("thumb-2"));
@@ -151,15 +151,15 @@ TEST_CASE("accounts get ids 1, 2, ... and round-trip every field", "[storage]") 
   CHECK(by_thumbprint->id == 1);
 }
 
-TEST_CASE("a second account with the same key thumbprint is refused as file_exists", "[storage]") {
-  TempDir dir;
+TEST_CASE("a second account with the same key thumbprint is refused as file_exists", "[storage][store]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   REQUIRE(store->create_account(make_account("thumb-1")));
   CHECK_THAT(store->create_account(make_account("thumb-1")), FailsWith(std::errc::file_exists));
 }
 
-TEST_CASE("account contacts and status updates are stored", "[storage]") {
-  TempDir dir;
+TEST_CASE("account contacts and status updates are stored", "[storage][store]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   auto id = store->create_account(make_account("thumb-1"));
   REQUIRE(id);
@@ -177,8 +177,8 @@ TEST_CASE("account contacts and status updates are stored", "[storage]") {
              FailsWith(std::errc::no_such_file_or_directory));
 }
 
-TEST_CASE("key rollover moves the account to the new key unless another account holds it", "[storage]") {
-  TempDir dir;
+TEST_CASE("key rollover moves the account to the new key unless another account holds it", "[storage][store]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   auto first = store->create_account(make_account("thumb-1"));
   auto second = store->create_account(make_account("thumb-2"));
@@ -197,7 +197,7 @@ TEST_CASE("key rollover moves the account to the new key unless another account 
   CHECK_THAT(store->update_account_key(99, "thumb-x", "{}"), FailsWith(std::errc::no_such_file_or_directory));
 }
 
-TEST_CASE("an order with its authorizations and challenges round-trips every field", "[storage]") {
+TEST_CASE("an order with its authorizations and challenges round-trips every field", "[storage][store]") {
   Fixture f;
   auto order = f.store->find_order("o1");
   REQUIRE(order);
@@ -240,7 +240,7 @@ TEST_CASE("an order with its authorizations and challenges round-trips every fie
   CHECK(challenge->token == "tok-a2-2");
 }
 
-TEST_CASE("an order without optional times keeps them empty", "[storage]") {
+TEST_CASE("an order without optional times keeps them empty", "[storage][store]") {
   Fixture f;
   OrderRecord order = make_order("o2", f.account_id, {"a1"});
   order.not_before.reset();
@@ -254,7 +254,7 @@ TEST_CASE("an order without optional times keeps them empty", "[storage]") {
   CHECK(found->authz_ids == std::vector<std::string>{"a1"});
 }
 
-TEST_CASE("an order naming a missing authorization is not stored at all", "[storage]") {
+TEST_CASE("an order naming a missing authorization is not stored at all", "[storage][store]") {
   Fixture f;
   CHECK_THAT(f.store->insert_order(make_order("o2", f.account_id, {"missing"}),
                                    {make_authz("a3", f.account_id, "other.example")}),
@@ -263,8 +263,8 @@ TEST_CASE("an order naming a missing authorization is not stored at all", "[stor
   CHECK_THAT(f.store->find_authz("a3"), FailsWith(std::errc::no_such_file_or_directory));
 }
 
-TEST_CASE("missing records are reported as no_such_file_or_directory", "[storage]") {
-  TempDir dir;
+TEST_CASE("missing records are reported as no_such_file_or_directory", "[storage][store]") {
+  TestDatabase dir;
   auto store = open_store(dir);
   const FailsWith missing(std::errc::no_such_file_or_directory);
   CHECK_THAT(store->find_account(1), missing);
@@ -284,7 +284,7 @@ TEST_CASE("missing records are reported as no_such_file_or_directory", "[storage
 
 TEST_CASE(
     "a valid authorization is reused only for the same account, identifier and wildcard flag while unexpired",
-    "[storage]") {
+    "[storage][store]") {
   Fixture f;
   auto other = f.store->create_account(make_account("thumb-2"));
   REQUIRE(other);
@@ -333,14 +333,14 @@ TEST_CASE(
   CHECK(find(f.account_id, {"dns", "profiled.example"}, false, kNow)->id == "profiled");
 }
 
-TEST_CASE("a challenge starts only once", "[storage]") {
+TEST_CASE("a challenge starts only once", "[storage][store]") {
   Fixture f;
   REQUIRE(f.store->start_challenge("a1-http"));
   CHECK(f.store->find_challenge("a1-http")->status == ChallengeStatus::processing);
   CHECK_THAT(f.store->start_challenge("a1-http"), FailsWith(std::errc::operation_not_permitted));
 }
 
-TEST_CASE("finishing a challenge records the outcome on the challenge and its authorization", "[storage]") {
+TEST_CASE("finishing a challenge records the outcome on the challenge and its authorization", "[storage][store]") {
   Fixture f;
   SECTION("valid") {
     CHECK_THAT(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}),
@@ -390,7 +390,7 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
   }
 }
 
-TEST_CASE("challenges and orders left processing are found for recovery", "[storage]") {
+TEST_CASE("challenges and orders left processing are found for recovery", "[storage][store]") {
   Fixture f;
   CHECK(f.store->find_processing_challenges()->empty());
   CHECK(f.store->find_processing_orders()->empty());
@@ -407,7 +407,7 @@ TEST_CASE("challenges and orders left processing are found for recovery", "[stor
   CHECK(f.store->find_processing_orders() == std::vector<std::string>{"o2"});
 }
 
-TEST_CASE("an order moves between states only from the expected one", "[storage]") {
+TEST_CASE("an order moves between states only from the expected one", "[storage][store]") {
   Fixture f;
   CHECK_THAT(f.store->transition_order("o1", OrderStatus::processing, OrderStatus::valid),
              FailsWith(std::errc::operation_not_permitted));
@@ -419,7 +419,7 @@ TEST_CASE("an order moves between states only from the expected one", "[storage]
              FailsWith(std::errc::operation_not_permitted));
 }
 
-TEST_CASE("completing an order stores its certificate and links it", "[storage]") {
+TEST_CASE("completing an order stores its certificate and links it", "[storage][store]") {
   Fixture f;
   REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
   REQUIRE(f.store->complete_order("o1", make_certificate("0a1b", f.account_id, "o1")));
@@ -444,7 +444,7 @@ TEST_CASE("completing an order stores its certificate and links it", "[storage]"
   CHECK_THAT(f.store->fail_order("o1", "{}"), FailsWith(std::errc::operation_not_permitted));
 }
 
-TEST_CASE("a certificate serial already taken leaves the order processing", "[storage]") {
+TEST_CASE("a certificate serial already taken leaves the order processing", "[storage][store]") {
   Fixture f;
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"a1"}), {}));
   REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
@@ -455,7 +455,7 @@ TEST_CASE("a certificate serial already taken leaves the order processing", "[st
   CHECK(f.store->find_order("o2")->status == OrderStatus::processing);
 }
 
-TEST_CASE("a failed order keeps its problem", "[storage]") {
+TEST_CASE("a failed order keeps its problem", "[storage][store]") {
   Fixture f;
   REQUIRE(f.store->fail_order("o1", R"({"type":"urn:ietf:params:acme:error:badCSR"})"));
   auto order = f.store->find_order("o1");
@@ -464,7 +464,7 @@ TEST_CASE("a failed order keeps its problem", "[storage]") {
   CHECK(order->error == R"({"type":"urn:ietf:params:acme:error:badCSR"})");
 }
 
-TEST_CASE("a certificate is revoked once", "[storage]") {
+TEST_CASE("a certificate is revoked once", "[storage][store]") {
   Fixture f;
   REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
   REQUIRE(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")));
@@ -478,7 +478,7 @@ TEST_CASE("a certificate is revoked once", "[storage]") {
 }
 
 TEST_CASE("order ids are listed oldest first by page, without expired orders or other accounts",
-          "[storage]") {
+          "[storage][store]") {
   Fixture f;  // o1
   auto other = f.store->create_account(make_account("thumb-2"));
   REQUIRE(other);
@@ -496,8 +496,8 @@ TEST_CASE("order ids are listed oldest first by page, without expired orders or 
   CHECK(f.store->list_order_ids(*other, kNow, 0, 10) == Ids{"theirs"});
 }
 
-TEST_CASE("everything stored survives closing and reopening the file", "[storage]") {
-  TempDir dir;
+TEST_CASE("everything stored survives closing and reopening the file", "[storage][store]") {
+  TestDatabase dir;
   std::int64_t account_id = 0;
   {
     auto store = open_store(dir);

@@ -1,0 +1,152 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/columns.hpp"
+#include "storage/pg.hpp"
+#include "storage/store.hpp"
+
+// The PostgreSQL Store, private to storage/ (others get it through Store::open with a
+// "postgresql://" location). Split over pg_store.cpp (opening, accounts, certificates, reset),
+// pg_store_orders.cpp (orders, authorizations, challenges, validation attempts, bulk) and
+// pg_store_shared.cpp (pauses, ARI, rate-limit buckets).
+//
+// Several Cobble instances share one database, so every check-then-write below holds across
+// processes, not only threads. The tools, chosen per operation (docs/architecture.md has the table):
+//   - conditional UPDATEs (status = 'pending' → 'processing', a bucket's TAT compare-and-set): at
+//     READ COMMITTED, PostgreSQL re-checks the WHERE clause on the newest row version after waiting
+//     for a concurrent writer, so of two racing updates exactly one changes the row;
+//   - atomic upserts (INSERT ... ON CONFLICT) where a row may not exist yet;
+//   - a transaction-scoped advisory lock per (account, identifier) pair for the pause bookkeeping,
+//     which reads a bucket and a paused row and writes both: the pair's writes queue on the lock
+//     instead of failing, and unrelated pairs never wait for each other.
+// No operation needs SERIALIZABLE, so none can fail with a serialization error.
+namespace cobble::storage {
+
+class PgStore final : public Store {
+ public:
+  // Connects, applies pending migrations (one instance at a time, under an advisory lock) and
+  // returns the store. `location` is a libpq URI ("postgresql://user:pw@host:5432/db"); errors
+  // and logs never repeat its password.
+  static Result<std::unique_ptr<Store>> open(const std::string& location, const StoreOptions& options);
+
+  int schema_version() override { return version_; }
+
+  Result<std::int64_t> create_account(const AccountRecord& account) override;
+  Result<AccountRecord> find_account(std::int64_t id) override;
+  Result<AccountRecord> find_account_by_thumbprint(const std::string& thumbprint) override;
+  Result<void> update_account_contacts(std::int64_t id, const std::vector<std::string>& contacts) override;
+  Result<void> update_account_status(std::int64_t id, AccountStatus status) override;
+  Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
+                                  const std::string& jwk) override;
+
+  Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) override;
+  Result<OrderRecord> find_order(const std::string& id) override;
+  Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now, std::size_t offset,
+                                                  std::size_t limit) override;
+  Result<void> transition_order(const std::string& id, OrderStatus from, OrderStatus to) override;
+  Result<void> complete_order(const std::string& id, const CertificateRecord& certificate) override;
+  Result<void> fail_order(const std::string& id, const std::string& error_json) override;
+
+  Result<AuthzRecord> find_authz(const std::string& id) override;
+  Result<AuthzRecord> find_valid_authz(const AuthzReuseQuery& query) override;
+  Result<void> update_authz_status(const std::string& id, AuthzStatus status) override;
+
+  Result<ChallengeRecord> find_challenge(const std::string& id) override;
+  Result<void> start_challenge(const std::string& id) override;
+  Result<PauseEffect> finish_challenge(const ChallengeOutcomeRecord& outcome) override;
+  Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(std::int64_t account_id,
+                                                                        const IdentifierRecord& identifier,
+                                                                        std::size_t limit) override;
+  Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) override;
+  Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
+  Result<int> note_resumed(const std::string& id) override;
+  Result<std::vector<std::string>> find_processing_orders() override;
+
+  Result<std::vector<IdentifierRecord>> find_paused(
+      std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) override;
+  Result<std::vector<IdentifierRecord>> list_paused(std::int64_t account_id, std::size_t limit) override;
+  Result<std::size_t> unpause_account(std::int64_t account_id, std::size_t limit, TimePoint now) override;
+  Result<PauseEffect> pause_pair(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
+                                 std::chrono::seconds grace) override;
+  Result<std::vector<std::pair<std::int64_t, std::size_t>>> count_paused(std::size_t limit) override;
+
+  Result<CertificateRecord> find_certificate(const std::string& serial) override;
+  Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) override;
+  Result<void> reset() override;
+  Result<std::vector<RevokedRecord>> list_revoked(TimePoint expiring_after) override;
+  Result<std::vector<OrderRecord>> find_orders_replacing(const std::string& serial) override;
+  Result<void> set_renewal_info(const std::string& serial, const std::string& response,
+                                TimePoint at) override;
+  Result<std::string> find_renewal_info(const std::string& serial) override;
+  Result<std::map<std::string, TimePoint>> find_rate_limit_buckets(
+      const std::vector<std::string>& keys) override;
+  Result<bool> update_rate_limit_buckets(const std::vector<RateLimitBucketChange>& changes) override;
+  Result<std::vector<std::pair<std::string, TimePoint>>> list_rate_limit_buckets(const std::string& prefix,
+                                                                                 std::size_t limit) override;
+  Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) override;
+  Result<bool> has_certificate_for_set(const std::string& identifier_set, TimePoint since) override;
+
+  // Round trips to PostgreSQL so far (benchmarks divide it by flows).
+  std::uint64_t round_trips() const { return pool_.round_trips(); }
+
+ private:
+  PgStore(const std::string& location, std::size_t connections, std::chrono::milliseconds wait, int version)
+      : pool_(location, connections, wait), version_(version) {}
+
+  // `work(connection)` on a pooled connection.
+  template <class Work>
+  auto with_connection(Work&& work) -> decltype(work(std::declval<pg::Connection&>()));
+  // `work(connection)` inside a transaction, committed when it succeeds.
+  template <class Work>
+  auto in_transaction(Work&& work) -> decltype(work(std::declval<pg::Connection&>()));
+
+  // Rows of the tables, read or written on `c` (inside the caller's transaction when it has one).
+  static Result<AccountRecord> load_account(pg::Connection& c, const char* column, const std::string& key);
+  static Result<OrderRecord> load_order(pg::Connection& c, const std::string& id);
+  static Result<AuthzRecord> load_authz(pg::Connection& c, const std::string& id);
+  static Result<std::vector<ChallengeRecord>> load_challenges(pg::Connection& c, const char* condition,
+                                                              const pg::Params& params);
+  static Result<std::int64_t> insert_account_row(pg::Connection& c, const AccountRecord& account);
+  static Result<void> insert_order_rows(pg::Connection& c, const OrderRecord& order,
+                                        const std::vector<AuthzRecord>& new_authzs);
+  static Result<void> insert_attempt_row(pg::Connection& c, const ValidationAttemptRecord& attempt);
+  static Result<PauseEffect> apply_pause_bookkeeping(pg::Connection& c, bool valid,
+                                                     const PauseBookkeeping& pause);
+  static Result<PauseEffect> pause_locked(pg::Connection& c, std::int64_t account_id,
+                                          const IdentifierRecord& identifier, TimePoint now,
+                                          std::chrono::seconds grace);
+  // Serialises the pause bookkeeping of one pair across instances until the transaction ends.
+  static Result<void> lock_pair(pg::Connection& c, std::int64_t account_id,
+                                const IdentifierRecord& identifier);
+  // After a conditional UPDATE changed nothing: no_such_file_or_directory when `id` is not in
+  // `table`, else operation_not_permitted with `why`.
+  static common::Error explain_unchanged(pg::Connection& c, const char* table, const char* key,
+                                         const std::string& id, const std::string& why);
+
+  pg::Pool pool_;
+  const int version_;
+};
+
+template <class Work>
+auto PgStore::with_connection(Work&& work) -> decltype(work(std::declval<pg::Connection&>())) {
+  auto lease = pool_.acquire();
+  if (!lease) return std::unexpected(lease.error());
+  return work(**lease);
+}
+
+template <class Work>
+auto PgStore::in_transaction(Work&& work) -> decltype(work(std::declval<pg::Connection&>())) {
+  return with_connection([&](pg::Connection& c) -> decltype(work(c)) {
+    auto tx = pg::Transaction::begin(c);
+    if (!tx) return std::unexpected(tx.error());
+    auto done = work(c);
+    if (!done) return done;
+    if (auto committed = tx->commit(); !committed) return std::unexpected(committed.error());
+    return done;
+  });
+}
+
+}  // namespace cobble::storage

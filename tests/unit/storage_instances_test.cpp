@@ -1,0 +1,213 @@
+// Several Stores on one database, as several Cobble instances share one: the check-then-write
+// operations must stay exact when their callers race from different Stores and threads. ctest runs
+// these against SQLite (two connections to one file) and PostgreSQL (storage.postgresql).
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "storage/store.hpp"
+#include "support/test_database.hpp"
+
+using namespace std::chrono_literals;
+using cobble::common::AccountStatus;
+using cobble::common::AuthzStatus;
+using cobble::common::ChallengeStatus;
+using cobble::common::OrderStatus;
+using cobble::common::TimePoint;
+using cobble::storage::AuthzRecord;
+using cobble::storage::ChallengeOutcomeRecord;
+using cobble::storage::ChallengeRecord;
+using cobble::storage::OrderRecord;
+using cobble::storage::PauseBookkeeping;
+using cobble::storage::PauseEffect;
+using cobble::storage::RateLimitBucketChange;
+using cobble::storage::Store;
+
+namespace {
+
+const TimePoint kNow = TimePoint(std::chrono::microseconds(1'750'000'000'000'000));
+constexpr int kInstances = 2;
+constexpr int kThreadsPerInstance = 4;
+
+struct Deployment {
+  cobble::test::TestDatabase database;
+  std::vector<std::unique_ptr<Store>> instances;
+  std::int64_t account = 0;
+
+  Deployment() {
+    for (int i = 0; i < kInstances; ++i)
+      instances.push_back(std::move(Store::open(database.location()).value()));
+    account = instances[0]->create_account({0, "thumb", "{}", {}, AccountStatus::valid, kNow}).value();
+  }
+
+  // Runs `work(store, thread_index)` on every thread of every instance at once.
+  template <class Work>
+  void race(Work work) {
+    std::vector<std::thread> threads;
+    std::atomic<bool> go{false};
+    for (int i = 0; i < kInstances * kThreadsPerInstance; ++i) {
+      threads.emplace_back([&, i] {
+        while (!go.load()) std::this_thread::yield();
+        work(*instances[i % kInstances], i);
+      });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+  }
+
+  // One order of `n` authorizations for the same identifier, each with one challenge, all started.
+  std::vector<std::string> processing_challenges(int n) {
+    OrderRecord order{.id = "o", .account_id = account, .created_at = kNow, .expires = kNow + 1h};
+    std::vector<AuthzRecord> authzs;
+    std::vector<std::string> challenges;
+    for (int i = 0; i < n; ++i) {
+      auto id = std::to_string(i);
+      order.identifiers.push_back({"dns", "zombie.example"});
+      order.authz_ids.push_back("z" + id);
+      authzs.push_back(
+          AuthzRecord{.id = "z" + id,
+                      .account_id = account,
+                      .identifier = {"dns", "zombie.example"},
+                      .expires = kNow + 1h,
+                      .challenges = {ChallengeRecord{.id = "c" + id, .type = "http-01", .token = id}}});
+      challenges.push_back("c" + id);
+    }
+    REQUIRE(instances[0]->insert_order(order, authzs));
+    for (const auto& id : challenges) REQUIRE(instances[0]->start_challenge(id));
+    return challenges;
+  }
+};
+
+// Retries what a busy SQLite file refuses (PostgreSQL waits on its locks instead).
+template <class Call>
+auto patiently(Call call) {
+  for (int attempt = 0;; ++attempt) {
+    auto result = call();
+    if (result || result.error().code != std::errc::resource_unavailable_try_again || attempt == 50)
+      return result;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("racing failures of one pair from several instances pause it exactly once",
+          "[storage][store][instances]") {
+  Deployment d;
+  constexpr int kBurst = 40;
+  constexpr int kFailures = 120;
+  auto challenges = d.processing_challenges(kFailures);
+  std::atomic<int> next{0};
+  std::mutex mu;
+  std::map<PauseEffect, int> effects;
+  d.race([&](Store& store, int) {
+    for (int i = next++; i < kFailures; i = next++) {
+      ChallengeOutcomeRecord outcome{
+          .challenge_id = challenges[i],
+          .at = kNow,
+          .error_json = "{}",
+          .pause = PauseBookkeeping{
+              .account_id = d.account,
+              .pair = {"dns", "zombie.example"},
+              .failures = {.burst = kBurst, .count = 1, .period = std::chrono::hours(24 * 365)},
+              .now = kNow,
+              .grace = 0s}};
+      auto effect = patiently([&] { return store.finish_challenge(outcome); });
+      REQUIRE(effect);
+      std::lock_guard lock(mu);
+      ++effects[*effect];
+    }
+  });
+  // The clock stands still: exactly `burst` failures fit, the next pauses, the rest find it paused.
+  CHECK(effects[PauseEffect::none] == kBurst);
+  CHECK(effects[PauseEffect::paused] == 1);
+  CHECK(effects[PauseEffect::already_paused] == kFailures - kBurst - 1);
+  CHECK(d.instances[1]->find_paused(d.account, {{"dns", "zombie.example"}}).value().size() == 1);
+}
+
+TEST_CASE("a challenge started by several instances at once starts once", "[storage][store][instances]") {
+  Deployment d;
+  OrderRecord order{.id = "o",
+                    .account_id = d.account,
+                    .created_at = kNow,
+                    .expires = kNow + 1h,
+                    .identifiers = {{"dns", "a.example"}},
+                    .authz_ids = {"z"}};
+  REQUIRE(d.instances[0]->insert_order(
+      order, {AuthzRecord{.id = "z",
+                          .account_id = d.account,
+                          .identifier = {"dns", "a.example"},
+                          .expires = kNow + 1h,
+                          .challenges = {ChallengeRecord{.id = "c", .type = "http-01", .token = "t"}}}}));
+  std::atomic<int> started{0};
+  std::atomic<int> refused{0};
+  d.race([&](Store& store, int) {
+    auto result = patiently([&] { return store.start_challenge("c"); });
+    if (result) {
+      ++started;
+    } else if (result.error().code == std::errc::operation_not_permitted) {
+      ++refused;
+    }
+  });
+  CHECK(started == 1);
+  CHECK(refused == kInstances * kThreadsPerInstance - 1);
+}
+
+TEST_CASE("rate-limit buckets spent from several instances never give out more than the burst",
+          "[storage][store][instances]") {
+  Deployment d;
+  // A bucket of 6 tokens, one per second, none refilled while the test runs: a spend moves the TAT
+  // forward by a second unless that puts it beyond now + 6 s.
+  constexpr int kTokens = 6;
+  std::atomic<int> granted{0};
+  d.race([&](Store& store, int) {
+    for (int spend = 0; spend < 4; ++spend) {
+      while (true) {
+        auto found = patiently([&] { return store.find_rate_limit_buckets({"NewOrdersPerAccount:1"}); });
+        REQUIRE(found);
+        std::optional<TimePoint> tat;
+        if (auto it = found->find("NewOrdersPerAccount:1"); it != found->end()) tat = it->second;
+        TimePoint next = std::max(tat.value_or(kNow), kNow) + 1s;
+        if (next > kNow + std::chrono::seconds(kTokens)) break;  // denied
+        auto set = patiently([&] {
+          return store.update_rate_limit_buckets({RateLimitBucketChange{"NewOrdersPerAccount:1", tat, next}});
+        });
+        REQUIRE(set);
+        if (*set) {
+          ++granted;
+          break;
+        }
+      }
+    }
+  });
+  CHECK(granted == kTokens);
+}
+
+TEST_CASE("portal clicks on several instances unpause each pair once", "[storage][store][instances]") {
+  Deployment d;
+  constexpr int kPaused = 40;
+  for (int i = 0; i < kPaused; ++i)
+    REQUIRE(d.instances[0]->pause_pair(d.account, {"dns", "n" + std::to_string(i) + ".example"}, kNow, 0s));
+  std::atomic<std::size_t> unpaused{0};
+  d.race([&](Store& store, int) {
+    for (int click = 0; click < 3; ++click) {
+      auto n = patiently([&] { return store.unpause_account(d.account, 7, kNow + 1s); });
+      REQUIRE(n);
+      unpaused += *n;
+    }
+  });
+  CHECK(unpaused == kPaused);
+  CHECK(d.instances[1]->list_paused(d.account, 100).value().empty());
+}
+
+TEST_CASE("an order finished on one instance is seen finished by another", "[storage][store][instances]") {
+  Deployment d;
+  auto challenges = d.processing_challenges(1);
+  REQUIRE(d.instances[0]->finish_challenge({.challenge_id = challenges[0], .valid = true, .at = kNow}));
+  CHECK(d.instances[1]->find_authz("z0").value().status == AuthzStatus::valid);
+  REQUIRE(d.instances[1]->transition_order("o", OrderStatus::pending, OrderStatus::ready));
+  CHECK(d.instances[0]->find_order("o").value().status == OrderStatus::ready);
+  CHECK(d.instances[0]->find_challenge("c0").value().status == ChallengeStatus::valid);
+}
