@@ -25,6 +25,9 @@ namespace {
 constexpr int kValidationGraceSeconds = 3;
 // How long start-up waits for dnsServer's host name to resolve (compose starts containers together).
 constexpr std::chrono::milliseconds kDnsServerPatience{15000};
+// How long a validation lease runs without renewal: an instance that dies leaves its validations
+// to the others for at most this long (plus one renewal period).
+constexpr std::chrono::seconds kChallengeLease{30};
 
 // The CA's issuer domain names (CAA, dns-persist-01): caaIdentities, or a name of its own.
 std::vector<std::string> issuer_domain_names(const Config& config) {
@@ -199,10 +202,15 @@ common::Result<ValidationParts> build_validation(const Config& config, boost::as
   return parts;
 }
 
+std::string database_location(const Config& config) {
+  return config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
+}
+
 common::Result<std::unique_ptr<storage::Store>> open_store(const Config& config) {
-  auto path = config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
+  auto path = database_location(config);
   auto store = storage::Store::open(path, {.sync_every_commit = config.sync_every_commit,
-                                           .check_every_page = config.check_database_at_start});
+                                           .check_every_page = config.check_database_at_start,
+                                           .challenge_lease = kChallengeLease});
   // The location may carry a PostgreSQL password: only its printable form reaches logs and errors.
   auto shown = storage::printable_location(path);
   if (!store) return common::fail(store.error().code, "database " + shown + ": " + store.error().message);
@@ -255,7 +263,8 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   if (!ca) return std::unexpected(ca.error());
   c->ca = std::move(*ca);
   c->policy = policy_from(config);
-  auto validation = build_validation(config, io, std::move(work), *c->clock);
+  c->policy.instance_id = new_instance_id();
+  auto validation = build_validation(config, io, work, *c->clock);
   if (!validation) return std::unexpected(validation.error());
   c->resolver = std::move(validation->resolver);
   c->validator = std::move(validation->validator);
@@ -296,9 +305,18 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.token = config.management_token;
   management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
 
-  // Work a crash interrupted: finish or fail it now, never leave it hanging.
+  if (storage::is_postgresql_location(database_location(config))) {
+    // Other instances may be finalizing or validating right now: take over only validations whose
+    // lease ran out, now and every few seconds.
+    spdlog::info("instance {}: validation leases of {} s", c->policy.instance_id, kChallengeLease.count());
+    c->core.challenges->resume_interrupted(storage::ClaimScope::expired_leases);
+    c->lease_keeper = std::make_unique<LeaseKeeper>(io, std::move(work), *c->store, *c->core.challenges,
+                                                    c->policy.instance_id, kChallengeLease);
+    return c;
+  }
+  // The only instance: work a crash interrupted is finished or failed now, never left hanging.
   c->core.orders->fail_interrupted();
-  c->core.challenges->resume_interrupted();
+  c->core.challenges->resume_interrupted(storage::ClaimScope::all_processing);
   return c;
 }
 

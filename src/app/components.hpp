@@ -8,6 +8,7 @@
 #include "acme/nonce.hpp"
 #include "api/chaos.hpp"
 #include "app/config.hpp"
+#include "app/lease_keeper.hpp"
 #include "app/validation_scheduler.hpp"
 #include "app/wiring.hpp"
 #include "ca/certificate_authority.hpp"
@@ -34,6 +35,8 @@ struct Components {
   std::unique_ptr<api::Chaos> chaos;
   std::unique_ptr<ratelimit::RequestLimiter> request_limiter;
   Core core;  // the workflows and the front ends' services, as app/wiring.hpp builds them
+  // Several instances on one database (PostgreSQL): validation leases renewed and taken over.
+  std::unique_ptr<LeaseKeeper> lease_keeper;
 
   explicit Components(std::size_t nonce_capacity) : nonces(nonce_capacity) {}
 };

@@ -53,6 +53,8 @@ enum class TermsRefusal {
 
 // The CA's issuance rules. Built by app/ from configuration.
 struct Policy {
+  // This process among the deployment's instances: the owner of the validation leases it takes.
+  std::string instance_id = "cobble";
   // The built-in profile's values (offered when `profiles` is empty), and where a configured
   // profile starts from.
   std::chrono::seconds order_lifetime{std::chrono::hours(24)};

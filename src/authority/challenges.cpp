@@ -98,7 +98,7 @@ acme::Result<ChallengeView> Challenges::respond(const Account& account, const st
         "Too many validations are waiting; the challenge is still pending, post it again later",
         kRetryAfterUnavailableSeconds));
   }
-  if (auto r = store_.start_challenge(id); !r) {
+  if (auto r = store_.start_challenge(id, policy_.instance_id); !r) {
     scheduler_.release();
     if (r.error().code != std::errc::operation_not_permitted) {
       return acme::fail(internal_error("starting a challenge", r.error()));
@@ -174,37 +174,34 @@ acme::Result<std::vector<storage::ValidationAttemptRecord>> Challenges::recent_v
   return std::move(*attempts);
 }
 
-void Challenges::resume_interrupted() const {
-  auto pending = store_.find_processing_challenges();
-  if (!pending) {
-    spdlog::error("start-up: cannot list interrupted challenges: {}", pending.error().message);
+void Challenges::resume_interrupted(storage::ClaimScope scope) const {
+  auto claimed = store_.claim_challenges({.owner = policy_.instance_id, .scope = scope});
+  if (!claimed) {
+    spdlog::error("cannot claim interrupted validations: {}", claimed.error().message);
     return;
   }
-  for (const auto& challenge : *pending) {
+  for (const auto& [challenge, resumed] : *claimed) {
     auto authz = load_authz(challenge.authz_id);
     if (!authz) continue;
     auto account = store_.find_account(authz->authz.account_id);
     if (!account) continue;
-    auto resumed = store_.note_resumed(challenge.id);
-    if (!resumed) {
-      spdlog::error("start-up: cannot resume challenge {}: {}", challenge.id, resumed.error().message);
-      continue;
-    }
     auto task = task_for(*account, *authz, challenge, "");
-    if (*resumed > kMaxResumes) {
+    if (resumed > kMaxResumes) {
       // Each start that resumed it ended before the validation did: something about this
       // validation stops the process. Fail it rather than stop again (no start-up crash loop).
-      spdlog::error("start-up: challenge {} was resumed {} times without finishing; failing it", challenge.id,
-                    *resumed - 1);
+      spdlog::error("challenge {} was resumed {} times without finishing; failing it", challenge.id,
+                    resumed - 1);
       validation::Outcome outcome;
       outcome.problem = Problem::server_internal(
-          "The validation was interrupted by " + std::to_string(*resumed - 1) +
+          "The validation was interrupted by " + std::to_string(resumed - 1) +
           " restarts of the CA in a row and is not tried again; answer a new challenge");
       outcome.started_at = outcome.finished_at = clock_.now();
       record_outcome(task, outcome);
       continue;
     }
-    spdlog::info("start-up: resuming validation of challenge {}", challenge.id);
+    spdlog::info("resuming validation of challenge {} (interrupted{})", challenge.id,
+                 scope == storage::ClaimScope::expired_leases ? " on an instance whose lease ran out"
+                                                              : " by a restart");
     scheduler_.schedule_resumed(std::move(task));
   }
 }

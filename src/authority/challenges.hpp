@@ -63,9 +63,11 @@ class Challenges {
   acme::Result<std::vector<storage::ValidationAttemptRecord>> recent_validations(
       std::int64_t account_id, const acme::Identifier& identifier, std::size_t limit) const;
 
-  // Start-up recovery: re-schedules challenges left processing by a crash, except one already
-  // resumed kMaxResumes times (each of those starts ended before it did): that one is failed.
-  void resume_interrupted() const;
+  // Recovery: claims challenges left processing and re-schedules them, except one already resumed
+  // kMaxResumes times (each of those runs ended before it did): that one is failed. At start-up of
+  // the only instance every processing challenge was interrupted (all_processing); with several
+  // instances on one database, only those whose lease ran out (expired_leases; their instance died).
+  void resume_interrupted(storage::ClaimScope scope) const;
   static constexpr int kMaxResumes = 2;
 
  private:

@@ -219,6 +219,25 @@ CREATE INDEX rate_limit_buckets_tat ON rate_limit_buckets(tat);
 ALTER TABLE certificates ADD COLUMN identifier_set TEXT NOT NULL DEFAULT '';
 CREATE INDEX certificates_identifier_set ON certificates(identifier_set, not_before);
 )sql"},
+    // 10: several instances on one database (issue #16). Files every instance must hold alike
+    // (CA, HTTPS identity, unpause key), published once by the first instance; nonces already
+    // redeemed, kept until they expire; and each processing challenge's validation lease (its
+    // instance and until when, microseconds of the database's clock).
+    Migration{10, R"sql(
+CREATE TABLE shared_files (
+  grp     TEXT NOT NULL,
+  name    TEXT NOT NULL,
+  content BLOB NOT NULL,
+  PRIMARY KEY (grp, name)
+) WITHOUT ROWID;
+CREATE TABLE used_nonces (
+  nonce   TEXT PRIMARY KEY,
+  expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX used_nonces_expires ON used_nonces(expires);
+ALTER TABLE challenges ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE challenges ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

@@ -188,9 +188,24 @@ CREATE INDEX rate_limit_buckets_tat ON rate_limit_buckets(tat);
 ALTER TABLE certificates ADD COLUMN identifier_set TEXT NOT NULL DEFAULT '';
 CREATE INDEX certificates_identifier_set ON certificates(identifier_set, not_before);
 )sql"},
+    Migration{10, R"sql(
+CREATE TABLE shared_files (
+  grp     TEXT NOT NULL,
+  name    TEXT NOT NULL,
+  content BYTEA NOT NULL,
+  PRIMARY KEY (grp, name)
+);
+CREATE TABLE used_nonces (
+  nonce   TEXT PRIMARY KEY,
+  expires BIGINT NOT NULL
+);
+CREATE INDEX used_nonces_expires ON used_nonces(expires);
+ALTER TABLE challenges ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE challenges ADD COLUMN lease_expires BIGINT NOT NULL DEFAULT 0;
+)sql"},
 };
 
-static_assert(kMigrations.size() == 9, "a step added to migrations.cpp needs its PostgreSQL twin here");
+static_assert(kMigrations.size() == 10, "a step added to migrations.cpp needs its PostgreSQL twin here");
 
 // Any constant: instances starting together take turns migrating under this session lock.
 constexpr std::int64_t kMigrationLock = 0x636f62626c65;  // "cobble"

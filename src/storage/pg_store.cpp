@@ -33,7 +33,7 @@ Result<std::unique_ptr<Store>> PgStore::open(const std::string& location, const 
   }
   auto version = pg::migrate(**c);
   if (!version) return std::unexpected(version.error());
-  return std::unique_ptr<Store>(new PgStore(location, kConnections, options.busy_timeout, *version));
+  return std::unique_ptr<Store>(new PgStore(location, kConnections, options, *version));
 }
 
 common::Error PgStore::explain_unchanged(pg::Connection& c, const char* table, const char* key,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,14 +56,18 @@ class PgStore final : public Store {
   Result<void> update_authz_status(const std::string& id, AuthzStatus status) override;
 
   Result<ChallengeRecord> find_challenge(const std::string& id) override;
-  Result<void> start_challenge(const std::string& id) override;
+  Result<void> start_challenge(const std::string& id, const std::string& lease_owner) override;
   Result<PauseEffect> finish_challenge(const ChallengeOutcomeRecord& outcome) override;
   Result<std::vector<ValidationAttemptRecord>> list_validation_attempts(std::int64_t account_id,
                                                                         const IdentifierRecord& identifier,
                                                                         std::size_t limit) override;
   Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) override;
-  Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
-  Result<int> note_resumed(const std::string& id) override;
+  Result<std::size_t> renew_challenge_leases(const std::string& owner) override;
+  Result<std::vector<ClaimedChallenge>> claim_challenges(const ChallengeClaim& claim) override;
+  Result<bool> redeem_nonce(const std::string& nonce, TimePoint expires, TimePoint now) override;
+  Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) override;
+  Result<bool> publish_shared_files(const std::string& group,
+                                    const std::map<std::string, std::string>& files) override;
   Result<std::vector<std::string>> find_processing_orders() override;
 
   Result<std::vector<IdentifierRecord>> find_paused(
@@ -93,8 +98,15 @@ class PgStore final : public Store {
   std::uint64_t round_trips() const { return pool_.round_trips(); }
 
  private:
-  PgStore(const std::string& location, std::size_t connections, std::chrono::milliseconds wait, int version)
-      : pool_(location, connections, wait), version_(version) {}
+  PgStore(const std::string& location, std::size_t connections, const StoreOptions& options, int version)
+      : pool_(location, connections, options.busy_timeout),
+        lease_(options.challenge_lease),
+        version_(version) {}
+
+  // The database server's clock in microseconds since the epoch, as SQL: leases of instances on
+  // different machines are measured by one clock.
+  static constexpr const char* kDatabaseNow = "(extract(epoch from clock_timestamp()) * 1000000)::bigint";
+  std::int64_t lease_micros() const { return std::chrono::microseconds(lease_).count(); }
 
   // `work(connection)` on a pooled connection.
   template <class Work>
@@ -127,7 +139,9 @@ class PgStore final : public Store {
                                          const std::string& id, const std::string& why);
 
   pg::Pool pool_;
+  const std::chrono::seconds lease_;
   const int version_;
+  std::atomic<std::uint64_t> redemptions_{0};  // redeem_nonce calls, to forget expired nonces now and then
 };
 
 template <class Work>

@@ -292,10 +292,12 @@ Result<ChallengeRecord> PgStore::find_challenge(const std::string& id) {
   return std::move(challenges->front());
 }
 
-Result<void> PgStore::start_challenge(const std::string& id) {
+Result<void> PgStore::start_challenge(const std::string& id, const std::string& lease_owner) {
   return with_connection([&](pg::Connection& c) -> Result<void> {
-    auto changed = c.exec("UPDATE challenges SET status = 'processing' WHERE id = $1 AND status = 'pending'",
-                          Params(id));
+    auto changed = c.exec(
+        std::string("UPDATE challenges SET status = 'processing', lease_owner = $2, lease_expires = ") +
+            kDatabaseNow + " + $3 WHERE id = $1 AND status = 'pending'",
+        Params(id, lease_owner, lease_micros()));
     if (!changed) return std::unexpected(changed.error());
     if (changed->affected() == 0)
       return std::unexpected(explain_unchanged(c, "challenges", "id", id, "status is not pending"));
@@ -391,24 +393,6 @@ Result<std::vector<ValidationAttemptRecord>> PgStore::list_validation_attempts(
                                                           .problem_detail = rows->text(i, 13)});
     }
     return out;
-  });
-}
-
-Result<std::vector<ChallengeRecord>> PgStore::find_processing_challenges() {
-  return with_connection(
-      [&](pg::Connection& c) { return load_challenges(c, "ch.status = 'processing'", Params()); });
-}
-
-Result<int> PgStore::note_resumed(const std::string& id) {
-  return with_connection([&](pg::Connection& c) -> Result<int> {
-    auto changed = c.exec(
-        "UPDATE challenges SET resumed = resumed + 1 WHERE id = $1 AND status = 'processing' RETURNING "
-        "resumed",
-        Params(id));
-    if (!changed) return std::unexpected(changed.error());
-    if (changed->empty())
-      return std::unexpected(explain_unchanged(c, "challenges", "id", id, "status is not processing"));
-    return static_cast<int>(changed->int64(0, 0));
   });
 }
 

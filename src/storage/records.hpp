@@ -190,4 +190,19 @@ struct ChallengeOutcomeRecord {
   std::optional<PauseBookkeeping> pause;
 };
 
+// Which processing challenges claim_challenges takes.
+enum class ClaimScope {
+  expired_leases,  // those whose instance died (their lease ran out): several instances share the database
+  all_processing,  // every one: the only instance, starting after a crash
+};
+struct ChallengeClaim {
+  std::string owner;  // the claiming instance
+  ClaimScope scope = ClaimScope::expired_leases;
+  std::size_t limit = 1000;
+};
+struct ClaimedChallenge {
+  ChallengeRecord challenge;
+  int resumed = 0;  // claims so far, this one included
+};
+
 }  // namespace cobble::storage

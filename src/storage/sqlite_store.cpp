@@ -89,6 +89,7 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, const 
   auto version = migrate(*db, path);
   if (!version) return std::unexpected(version.error());
   auto store = std::make_unique<SqliteStore>(std::move(*db), *version);
+  store->set_challenge_lease(options.challenge_lease);
   if (path != ":memory:" && !path.starts_with("file:")) {
     if (auto started = store->start_checkpointer(path, options.vfs); !started) {
       spdlog::warn("cannot start the background checkpointer on {} ({}); commits checkpoint instead", path,

@@ -31,6 +31,7 @@ ChallengeStatus challenge_status(const sql::Statement& row, int column);
 class SqliteStore final : public Store {
  public:
   SqliteStore(sql::Database db, int version) : writer_{std::move(db), {}}, version_(version) {}
+  void set_challenge_lease(std::chrono::seconds lease) { lease_ = lease; }
   // Store::open for a file (or ":memory:").
   static Result<std::unique_ptr<Store>> open(const std::string& path, const StoreOptions& options);
 
@@ -64,7 +65,7 @@ class SqliteStore final : public Store {
   Result<void> update_authz_status(const std::string& id, AuthzStatus status) override;
 
   Result<ChallengeRecord> find_challenge(const std::string& id) override;
-  Result<void> start_challenge(const std::string& id) override;
+  Result<void> start_challenge(const std::string& id, const std::string& lease_owner) override;
   Result<PauseEffect> finish_challenge(const ChallengeOutcomeRecord& outcome) override;
   Result<std::vector<IdentifierRecord>> find_paused(
       std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) override;
@@ -77,8 +78,12 @@ class SqliteStore final : public Store {
                                                                         const IdentifierRecord& identifier,
                                                                         std::size_t limit) override;
   Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) override;
-  Result<std::vector<ChallengeRecord>> find_processing_challenges() override;
-  Result<int> note_resumed(const std::string& id) override;
+  Result<std::size_t> renew_challenge_leases(const std::string& owner) override;
+  Result<std::vector<ClaimedChallenge>> claim_challenges(const ChallengeClaim& claim) override;
+  Result<bool> redeem_nonce(const std::string& nonce, TimePoint expires, TimePoint now) override;
+  Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) override;
+  Result<bool> publish_shared_files(const std::string& group,
+                                    const std::map<std::string, std::string>& files) override;
   Result<std::vector<std::string>> find_processing_orders() override;
 
   Result<CertificateRecord> find_certificate(const std::string& serial) override;
@@ -135,7 +140,12 @@ class SqliteStore final : public Store {
   Result<PauseEffect> pause_locked(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
                                    std::chrono::seconds grace);
 
-  std::mutex mu_;  // serialises every write, and the reads that use the writer, on writer_
+  // When a lease taken now ends, in microseconds of the system clock (one machine: one clock).
+  std::int64_t lease_end() const;
+
+  std::chrono::seconds lease_{30};
+  std::uint64_t redemptions_ = 0;  // redeem_nonce calls, to forget expired nonces now and then
+  std::mutex mu_;                  // serialises every write, and the reads that use the writer, on writer_
   Connection writer_;
   sql::Database& db_ = writer_.db;
   int version_;

@@ -113,12 +113,15 @@ Result<ChallengeRecord> SqliteStore::find_challenge(const std::string& id) {
   return std::move(challenges->front());
 }
 
-Result<void> SqliteStore::start_challenge(const std::string& id) {
+Result<void> SqliteStore::start_challenge(const std::string& id, const std::string& lease_owner) {
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  auto changed =
-      execute("UPDATE challenges SET status = 'processing' WHERE id = ? AND status = 'pending'", id);
+  auto changed = execute(
+      "UPDATE challenges SET status = 'processing', lease_owner = ?, lease_expires = ? WHERE id = ? AND "
+      "status = "
+      "'pending'",
+      lease_owner, lease_end(), id);
   if (!changed) return std::unexpected(changed.error());
   if (*changed == 0) return explain_unchanged("challenges", "id", id, "status is not pending");
   return tx->commit();
@@ -241,33 +244,6 @@ Result<std::vector<ValidationAttemptRecord>> SqliteStore::list_validation_attemp
     attempt.perspectives = std::move(*perspectives);
   }
   return out;
-}
-
-Result<std::vector<ChallengeRecord>> SqliteStore::find_processing_challenges() {
-  Lock lock(mu_);
-  return load_challenges(writer_, "status = 'processing'", std::nullopt);
-}
-
-Result<int> SqliteStore::note_resumed(const std::string& id) {
-  Lock lock(mu_);
-  auto tx = sql::Transaction::begin(db_);
-  if (!tx) return std::unexpected(tx.error());
-  auto changed =
-      execute("UPDATE challenges SET resumed = resumed + 1 WHERE id = ? AND status = 'processing'", id);
-  if (!changed) return std::unexpected(changed.error());
-  if (*changed == 0) {
-    return std::unexpected(explain_unchanged("challenges", "id", id, "status is not processing").error());
-  }
-  int count = 0;
-  {
-    auto cursor = statement("SELECT resumed FROM challenges WHERE id = ?");
-    if (!cursor) return std::unexpected(cursor.error());
-    auto row = (*cursor)->bind(1, id).step();
-    if (!row) return std::unexpected(row.error());
-    count = static_cast<int>((*cursor)->int64(0));
-  }
-  if (auto committed = tx->commit(); !committed) return std::unexpected(committed.error());
-  return count;
 }
 
 }  // namespace cobble::storage

@@ -31,6 +31,8 @@ struct StoreOptions {
   // How long a write waits for another process's lock before failing with
   // resource_unavailable_try_again.
   std::chrono::milliseconds busy_timeout{5000};
+  // How long a validation lease lasts without renewal (Store::renew_challenge_leases).
+  std::chrono::seconds challenge_lease{30};
 };
 
 // Durable state of the CA. Every method is one transaction: on success everything it describes is
@@ -103,8 +105,9 @@ class Store {
   virtual Result<void> update_authz_status(const std::string& id, AuthzStatus status) = 0;
 
   virtual Result<ChallengeRecord> find_challenge(const std::string& id) = 0;
-  // pending → processing; operation_not_permitted if the challenge was not pending.
-  virtual Result<void> start_challenge(const std::string& id) = 0;
+  // pending → processing, leased to `lease_owner` (an instance) for StoreOptions::challenge_lease
+  // from now; operation_not_permitted if the challenge was not pending.
+  virtual Result<void> start_challenge(const std::string& id, const std::string& lease_owner) = 0;
   // Records a validation outcome in one transaction: the challenge becomes valid (validated_at =
   // `at`) or invalid (with `error_json`), and its authorization likewise if still "pending" (a
   // deactivated one stays so); `attempt` (when given) is added to validation_attempts and `pause`
@@ -121,12 +124,17 @@ class Store {
   // finish_challenge's attempt (file_exists, no_such_file_or_directory). Returns the ids given
   // to the accounts, in order.
   virtual Result<std::vector<std::int64_t>> insert_bulk(const BulkRows& rows) = 0;
-  // Challenges left "processing" (after a crash), for start-up recovery.
-  virtual Result<std::vector<ChallengeRecord>> find_processing_challenges() = 0;
-  // Start-up recovery: counts one more resumption of a challenge left "processing" and returns how
-  // many there have been, committed before the validation runs again, so that a validation which
-  // takes the process down every time is noticed. operation_not_permitted unless it is processing.
-  virtual Result<int> note_resumed(const std::string& id) = 0;
+  // Validation leases (issue #16): a processing challenge belongs to the instance that started it
+  // while its lease runs; the owner renews its leases while it lives, and a lease that ran out
+  // (its instance died) is claimed by another, which validates it again. Lease times come from the
+  // database's clock (one clock for every instance), never from a fake ACME clock.
+  // Extends every lease `owner` holds by challenge_lease from now; returns how many.
+  virtual Result<std::size_t> renew_challenge_leases(const std::string& owner) = 0;
+  // Takes up to `claim.limit` processing challenges (all of them, or those whose lease ran out) for
+  // `claim.owner`, counting one more resumption of each, committed before the validation runs
+  // again, so that a validation which takes the process down every time is noticed. Concurrent
+  // claims never take the same challenge.
+  virtual Result<std::vector<ClaimedChallenge>> claim_challenges(const ChallengeClaim& claim) = 0;
   // Orders left "processing" (finalize interrupted), for start-up recovery.
   virtual Result<std::vector<std::string>> find_processing_orders() = 0;
 
@@ -183,6 +191,19 @@ class Store {
   virtual Result<bool> has_certificate_for_set(const std::string& identifier_set, TimePoint since) = 0;
   // Deletes (refills) the buckets whose key starts with `prefix`; returns how many.
   virtual Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) = 0;
+
+  // Anti-replay (issue #16): records `nonce` as used until `expires`; false when it was already
+  // used. Exactly one of any number of concurrent redemptions of one nonce, on any instance,
+  // returns true. Now and then also forgets nonces whose `expires` is before `now`.
+  virtual Result<bool> redeem_nonce(const std::string& nonce, TimePoint expires, TimePoint now) = 0;
+
+  // Files every instance must hold alike (the CA, the HTTPS identity, the unpause key; issue #16),
+  // by group. The group's files by name; empty when none were published.
+  virtual Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) = 0;
+  // Publishes a group's files, all or none: false, with nothing written, when the group (any file
+  // of it) is already published, so of instances racing at first start exactly one publishes.
+  virtual Result<bool> publish_shared_files(const std::string& group,
+                                            const std::map<std::string, std::string>& files) = 0;
 };
 
 }  // namespace cobble::storage

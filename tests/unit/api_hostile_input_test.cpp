@@ -126,15 +126,15 @@ TEST_CASE("a validation that keeps stopping the process is failed at the third s
   for (const auto& c : authz_body["challenges"])
     if (c["type"] == "http-01") id = c["url"].get<std::string>().substr(ca.base_url.size() + 12);
   INFO(id);
-  auto started = ca.store->start_challenge(id);
+  auto started = ca.store->start_challenge(id, "test-instance");
   INFO((started ? std::string("ok") : started.error().message));
   REQUIRE(started);
   ca.scheduler.challenges = nullptr;  // the "validation" never ends: each start is a crash before it does
-  ca.challenges->resume_interrupted();
-  ca.challenges->resume_interrupted();
+  ca.challenges->resume_interrupted(cobble::storage::ClaimScope::all_processing);
+  ca.challenges->resume_interrupted(cobble::storage::ClaimScope::all_processing);
   CHECK(ca.scheduler.tasks.size() == 2);
   CHECK(ca.store->find_challenge(id).value().status == ChallengeStatus::processing);
-  ca.challenges->resume_interrupted();  // the third start
+  ca.challenges->resume_interrupted(cobble::storage::ClaimScope::all_processing);  // the third start
   CHECK(ca.scheduler.tasks.size() == 2);
   auto challenge = ca.store->find_challenge(id).value();
   CHECK(challenge.status == ChallengeStatus::invalid);

@@ -39,7 +39,7 @@ struct SchedulerFixture {
     auto authz = body_of(client.post_as_get(order["authorizations"][0].get<std::string>()));
     for (const auto& c : authz["challenges"])
       if (c["type"] == "http-01") challenge_id = c["url"].get<std::string>().substr(ca.base_url.size() + 12);
-    REQUIRE(ca.store->start_challenge(challenge_id));
+    REQUIRE(ca.store->start_challenge(challenge_id, "test-instance"));
   }
 
   authority::ValidationTask task() const {

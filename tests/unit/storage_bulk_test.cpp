@@ -66,7 +66,8 @@ ValidationAttemptRecord attempt(std::int64_t account_id, const std::string& name
 
 }  // namespace
 
-TEST_CASE("insert_bulk stores accounts, orders and attempts as the single inserts would", "[storage][store][bulk]") {
+TEST_CASE("insert_bulk stores accounts, orders and attempts as the single inserts would",
+          "[storage][store][bulk]") {
   TestDatabase dir;
   auto store = open_store(dir);
   auto ids = store->insert_bulk(BulkRows{.accounts = {account("bulk-1"), account("bulk-2")}});
@@ -96,7 +97,8 @@ TEST_CASE("insert_bulk stores accounts, orders and attempts as the single insert
   CHECK(attempts->front().problem_type == "urn:ietf:params:acme:error:connection");
 }
 
-TEST_CASE("insert_bulk is all or nothing: a taken thumbprint stores none of the batch", "[storage][store][bulk]") {
+TEST_CASE("insert_bulk is all or nothing: a taken thumbprint stores none of the batch",
+          "[storage][store][bulk]") {
   TestDatabase dir;
   auto store = open_store(dir);
   REQUIRE(store->create_account(account("taken")));

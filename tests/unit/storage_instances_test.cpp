@@ -75,7 +75,7 @@ struct Deployment {
       challenges.push_back("c" + id);
     }
     REQUIRE(instances[0]->insert_order(order, authzs));
-    for (const auto& id : challenges) REQUIRE(instances[0]->start_challenge(id));
+    for (const auto& id : challenges) REQUIRE(instances[0]->start_challenge(id, "test-instance"));
     return challenges;
   }
 };
@@ -144,7 +144,7 @@ TEST_CASE("a challenge started by several instances at once starts once", "[stor
   std::atomic<int> started{0};
   std::atomic<int> refused{0};
   d.race([&](Store& store, int) {
-    auto result = patiently([&] { return store.start_challenge("c"); });
+    auto result = patiently([&] { return store.start_challenge("c", "test-instance"); });
     if (result) {
       ++started;
     } else if (result.error().code == std::errc::operation_not_permitted) {
@@ -210,4 +210,90 @@ TEST_CASE("an order finished on one instance is seen finished by another", "[sto
   REQUIRE(d.instances[1]->transition_order("o", OrderStatus::pending, OrderStatus::ready));
   CHECK(d.instances[0]->find_order("o").value().status == OrderStatus::ready);
   CHECK(d.instances[0]->find_challenge("c0").value().status == ChallengeStatus::valid);
+}
+
+TEST_CASE("a validation lease that runs out is taken over once; a renewed one is not",
+          "[storage][store][instances]") {
+  cobble::test::TestDatabase database;
+  auto open = [&] {
+    return std::move(Store::open(database.location(), {.challenge_lease = std::chrono::seconds(1)}).value());
+  };
+  auto alive = open();
+  auto dead = open();
+  auto rescuer = open();
+  auto account = alive->create_account({0, "thumb", "{}", {}, AccountStatus::valid, kNow}).value();
+  OrderRecord order{.id = "o",
+                    .account_id = account,
+                    .created_at = kNow,
+                    .expires = kNow + 1h,
+                    .identifiers = {{"dns", "a.example"}, {"dns", "b.example"}},
+                    .authz_ids = {"za", "zb"}};
+  auto authz = [&](const std::string& name) {
+    return AuthzRecord{.id = "z" + name,
+                       .account_id = account,
+                       .identifier = {"dns", name + ".example"},
+                       .expires = kNow + 1h,
+                       .challenges = {ChallengeRecord{.id = "c" + name, .type = "http-01", .token = name}}};
+  };
+  REQUIRE(alive->insert_order(order, {authz("a"), authz("b")}));
+  REQUIRE(alive->start_challenge("ca", "alive"));
+  REQUIRE(dead->start_challenge("cb", "dead"));
+  CHECK(rescuer->claim_challenges({.owner = "rescuer"})->empty());
+  for (int i = 0; i < 4; ++i) {  // 1.2 s: "alive" renews its lease, "dead" does not
+    std::this_thread::sleep_for(300ms);
+    CHECK(alive->renew_challenge_leases("alive").value() == 1);
+  }
+  std::vector<cobble::storage::ClaimedChallenge> first, second;
+  std::thread a(
+      [&] { first = patiently([&] { return rescuer->claim_challenges({.owner = "rescuer"}); }).value(); });
+  std::thread b(
+      [&] { second = patiently([&] { return alive->claim_challenges({.owner = "alive"}); }).value(); });
+  a.join();
+  b.join();
+  REQUIRE(first.size() + second.size() == 1);
+  CHECK((first.empty() ? second : first)[0].challenge.id == "cb");
+}
+
+TEST_CASE("a nonce is redeemed once across instances", "[storage][store][instances]") {
+  Deployment d;
+  std::atomic<int> accepted{0};
+  d.race([&](Store& store, int) {
+    for (int n = 0; n < 20; ++n) {
+      auto redeemed =
+          patiently([&] { return store.redeem_nonce("nonce-" + std::to_string(n), kNow + 1h, kNow); });
+      REQUIRE(redeemed);
+      if (*redeemed) ++accepted;
+    }
+  });
+  CHECK(accepted == 20);
+  CHECK_FALSE(d.instances[1]->redeem_nonce("nonce-3", kNow + 1h, kNow).value());
+  // Expired ones are forgotten now and then (their HMAC'd time refuses them anyway): after a
+  // thousand more redemptions an hour later, "x5" (expired then) can be recorded afresh.
+  for (int n = 0; n < 100; ++n)
+    REQUIRE(d.instances[0]->redeem_nonce("x" + std::to_string(n), kNow, kNow).value());
+  CHECK_FALSE(d.instances[0]->redeem_nonce("x5", kNow, kNow).value());
+  for (int n = 0; n < 1100; ++n)
+    REQUIRE(d.instances[0]->redeem_nonce("y" + std::to_string(n), kNow + 2h, kNow + 1h).value());
+  CHECK(d.instances[0]->redeem_nonce("x5", kNow + 2h, kNow + 1h).value());
+}
+
+TEST_CASE("shared files are published by exactly one of racing instances", "[storage][store][instances]") {
+  Deployment d;
+  CHECK(d.instances[0]->find_shared_files("ca").value().empty());
+  std::atomic<int> published{0};
+  d.race([&](Store& store, int i) {
+    std::map<std::string, std::string> files{
+        {"root.pem", "root of " + std::to_string(i)},
+        {"root-key.pem", std::string("\0key\xff", 5) + std::to_string(i)}};
+    auto done = patiently([&] { return store.publish_shared_files("ca", files); });
+    REQUIRE(done);
+    if (*done) ++published;
+  });
+  CHECK(published == 1);
+  auto files = d.instances[1]->find_shared_files("ca").value();
+  REQUIRE(files.size() == 2);
+  // Both files come from the same publisher: the group is all or nothing.
+  CHECK(files["root.pem"].substr(8) == files["root-key.pem"].substr(5));
+  CHECK(files["root-key.pem"].substr(0, 5) == std::string("\0key\xff", 5));
+  CHECK(d.instances[0]->find_shared_files("https").value().empty());
 }

@@ -111,7 +111,7 @@ TEST_CASE("failed validations spend the pair's bucket and the denied one pauses 
     order.identifiers = {authz.identifier};
     order.authz_ids = {authz.id};
     REQUIRE(f.store->insert_order(order, {authz}));
-    REQUIRE(f.store->start_challenge("chall-" + id));
+    REQUIRE(f.store->start_challenge("chall-" + id, "test-instance"));
     auto effect = f.store->finish_challenge({.challenge_id = "chall-" + id,
                                              .valid = false,
                                              .at = f.clock.now(),

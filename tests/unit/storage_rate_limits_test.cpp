@@ -23,7 +23,8 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("rate-limit buckets are written only over the TAT their writer read", "[storage][store][ratelimit]") {
+TEST_CASE("rate-limit buckets are written only over the TAT their writer read",
+          "[storage][store][ratelimit]") {
   Fixture f;
   CHECK(f.store->find_rate_limit_buckets({"A:1"}).value().empty());
   REQUIRE(f.store->update_rate_limit_buckets({{"A:1", std::nullopt, kNow + 1h}}).value());
@@ -67,7 +68,8 @@ TEST_CASE("rate-limit buckets are listed emptiest first, refilled by prefix and 
   CHECK(f.store->list_rate_limit_buckets("", 10).value().empty());
 }
 
-TEST_CASE("certificates keep their identifier set's key, found by issuance time", "[storage][store][ratelimit]") {
+TEST_CASE("certificates keep their identifier set's key, found by issuance time",
+          "[storage][store][ratelimit]") {
   Fixture f;
   auto account = f.store->create_account({.key_thumbprint = "t", .jwk = "{}", .created_at = kNow}).value();
   cobble::storage::OrderRecord order{

@@ -61,7 +61,8 @@ TEST_CASE("orders keep replaces and are found by the serial they replace", "[sto
   CHECK(f.store->find_orders_replacing("0b")->empty());
 }
 
-TEST_CASE("renewal-info overrides are kept per certificate and refused for unknown ones", "[storage][store]") {
+TEST_CASE("renewal-info overrides are kept per certificate and refused for unknown ones",
+          "[storage][store]") {
   Fixture f;
   f.issue("1", "0a");
   CHECK(f.store->find_renewal_info("0a").error().code == std::errc::no_such_file_or_directory);

@@ -177,7 +177,8 @@ TEST_CASE("account contacts and status updates are stored", "[storage][store]") 
              FailsWith(std::errc::no_such_file_or_directory));
 }
 
-TEST_CASE("key rollover moves the account to the new key unless another account holds it", "[storage][store]") {
+TEST_CASE("key rollover moves the account to the new key unless another account holds it",
+          "[storage][store]") {
   TestDatabase dir;
   auto store = open_store(dir);
   auto first = store->create_account(make_account("thumb-1"));
@@ -277,7 +278,7 @@ TEST_CASE("missing records are reported as no_such_file_or_directory", "[storage
   CHECK_THAT(store->transition_order("nope", OrderStatus::pending, OrderStatus::processing), missing);
   CHECK_THAT(store->complete_order("nope", make_certificate("01", 1, "nope")), missing);
   CHECK_THAT(store->fail_order("nope", "{}"), missing);
-  CHECK_THAT(store->start_challenge("nope"), missing);
+  CHECK_THAT(store->start_challenge("nope", "test-instance"), missing);
   CHECK_THAT(store->finish_challenge({.challenge_id = "nope", .valid = true, .at = kNow}), missing);
   CHECK_THAT(store->revoke_certificate("00ff", 0, kNow), missing);
 }
@@ -335,17 +336,19 @@ TEST_CASE(
 
 TEST_CASE("a challenge starts only once", "[storage][store]") {
   Fixture f;
-  REQUIRE(f.store->start_challenge("a1-http"));
+  REQUIRE(f.store->start_challenge("a1-http", "test-instance"));
   CHECK(f.store->find_challenge("a1-http")->status == ChallengeStatus::processing);
-  CHECK_THAT(f.store->start_challenge("a1-http"), FailsWith(std::errc::operation_not_permitted));
+  CHECK_THAT(f.store->start_challenge("a1-http", "test-instance"),
+             FailsWith(std::errc::operation_not_permitted));
 }
 
-TEST_CASE("finishing a challenge records the outcome on the challenge and its authorization", "[storage][store]") {
+TEST_CASE("finishing a challenge records the outcome on the challenge and its authorization",
+          "[storage][store]") {
   Fixture f;
   SECTION("valid") {
     CHECK_THAT(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}),
                FailsWith(std::errc::operation_not_permitted));
-    REQUIRE(f.store->start_challenge("a1-http"));
+    REQUIRE(f.store->start_challenge("a1-http", "test-instance"));
     REQUIRE(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow + 5s}));
     auto authz = f.store->find_authz("a1");
     REQUIRE(authz);
@@ -359,7 +362,7 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
                FailsWith(std::errc::operation_not_permitted));
   }
   SECTION("valid, living for the profile's valid lifetime from then") {
-    REQUIRE(f.store->start_challenge("a1-http"));
+    REQUIRE(f.store->start_challenge("a1-http", "test-instance"));
     REQUIRE(f.store->finish_challenge(
         {.challenge_id = "a1-http", .valid = true, .at = kNow + 5s, .valid_until = kNow + 5s + 7h}));
     CHECK(f.store->find_authz("a1")->expires == kNow + 5s + 7h);
@@ -367,7 +370,7 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
   SECTION("invalid") {
     const std::string problem =
         R"({"type":"urn:ietf:params:acme:error:unauthorized","detail":"wrong token"})";
-    REQUIRE(f.store->start_challenge("a1-dns"));
+    REQUIRE(f.store->start_challenge("a1-dns", "test-instance"));
     REQUIRE(f.store->finish_challenge({.challenge_id = "a1-dns",
                                        .valid = false,
                                        .at = kNow + 5s,
@@ -382,7 +385,7 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
     CHECK(f.store->find_authz("a1")->expires == kNow + 24h);
   }
   SECTION("a deactivated authorization stays deactivated") {
-    REQUIRE(f.store->start_challenge("a1-http"));
+    REQUIRE(f.store->start_challenge("a1-http", "test-instance"));
     REQUIRE(f.store->update_authz_status("a1", AuthzStatus::deactivated));
     REQUIRE(f.store->finish_challenge({.challenge_id = "a1-http", .valid = true, .at = kNow}));
     CHECK(f.store->find_authz("a1")->status == AuthzStatus::deactivated);
@@ -392,18 +395,26 @@ TEST_CASE("finishing a challenge records the outcome on the challenge and its au
 
 TEST_CASE("challenges and orders left processing are found for recovery", "[storage][store]") {
   Fixture f;
-  CHECK(f.store->find_processing_challenges()->empty());
+  using cobble::storage::ClaimScope;
+  CHECK(f.store->claim_challenges({.owner = "restarted", .scope = ClaimScope::all_processing})->empty());
   CHECK(f.store->find_processing_orders()->empty());
-  REQUIRE(f.store->start_challenge("a2-dns"));
-  REQUIRE(f.store->start_challenge("a1-http"));
+  REQUIRE(f.store->start_challenge("a2-dns", "test-instance"));
+  REQUIRE(f.store->start_challenge("a1-http", "test-instance"));
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"a1"}), {}));
   REQUIRE(f.store->transition_order("o2", OrderStatus::pending, OrderStatus::processing));
 
-  auto challenges = f.store->find_processing_challenges();
+  // Their leases still run: another instance finds nothing to take over.
+  CHECK(f.store->claim_challenges({.owner = "other"})->empty());
+  // The only instance, restarted, takes them all, oldest first, counting the resumption.
+  auto challenges = f.store->claim_challenges({.owner = "restarted", .scope = ClaimScope::all_processing});
   REQUIRE(challenges);
   REQUIRE(challenges->size() == 2);
-  CHECK((*challenges)[0].id == "a1-http");
-  CHECK((*challenges)[1].id == "a2-dns");
+  CHECK((*challenges)[0].challenge.id == "a1-http");
+  CHECK((*challenges)[1].challenge.id == "a2-dns");
+  CHECK((*challenges)[0].resumed == 1);
+  CHECK(
+      f.store->claim_challenges({.owner = "restarted", .scope = ClaimScope::all_processing})->at(0).resumed ==
+      2);
   CHECK(f.store->find_processing_orders() == std::vector<std::string>{"o2"});
 }
 

@@ -70,7 +70,9 @@ class ForwardingStore : public storage::Store {
   storage::Result<storage::ChallengeRecord> find_challenge(const std::string& id) override {
     return inner_.find_challenge(id);
   }
-  storage::Result<void> start_challenge(const std::string& id) override { return inner_.start_challenge(id); }
+  storage::Result<void> start_challenge(const std::string& id, const std::string& lease_owner) override {
+    return inner_.start_challenge(id, lease_owner);
+  }
   storage::Result<storage::PauseEffect> finish_challenge(
       const storage::ChallengeOutcomeRecord& outcome) override {
     return inner_.finish_challenge(outcome);
@@ -82,10 +84,24 @@ class ForwardingStore : public storage::Store {
   storage::Result<std::vector<std::int64_t>> insert_bulk(const storage::BulkRows& rows) override {
     return inner_.insert_bulk(rows);
   }
-  storage::Result<std::vector<storage::ChallengeRecord>> find_processing_challenges() override {
-    return inner_.find_processing_challenges();
+  storage::Result<std::size_t> renew_challenge_leases(const std::string& owner) override {
+    return inner_.renew_challenge_leases(owner);
   }
-  storage::Result<int> note_resumed(const std::string& id) override { return inner_.note_resumed(id); }
+  storage::Result<std::vector<storage::ClaimedChallenge>> claim_challenges(
+      const storage::ChallengeClaim& claim) override {
+    return inner_.claim_challenges(claim);
+  }
+  storage::Result<bool> redeem_nonce(const std::string& nonce, storage::TimePoint expires,
+                                     storage::TimePoint now) override {
+    return inner_.redeem_nonce(nonce, expires, now);
+  }
+  storage::Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) override {
+    return inner_.find_shared_files(group);
+  }
+  storage::Result<bool> publish_shared_files(const std::string& group,
+                                             const std::map<std::string, std::string>& files) override {
+    return inner_.publish_shared_files(group, files);
+  }
   storage::Result<std::vector<std::string>> find_processing_orders() override {
     return inner_.find_processing_orders();
   }

@@ -1,0 +1,56 @@
+#include "app/lease_keeper.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+
+#include "common/exception_boundary.hpp"
+#include "common/random.hpp"
+
+namespace cobble::app {
+
+LeaseKeeper::LeaseKeeper(boost::asio::io_context& io, boost::asio::any_io_executor work,
+                         storage::Store& store, const authority::Challenges& challenges,
+                         std::string instance_id, std::chrono::seconds lease)
+    : timer_(io),
+      work_(std::move(work)),
+      store_(store),
+      challenges_(challenges),
+      instance_id_(std::move(instance_id)),
+      period_(std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 3) {
+  arm();
+}
+
+LeaseKeeper::~LeaseKeeper() {
+  *alive_ = false;
+  timer_.cancel();
+}
+
+void LeaseKeeper::arm() {
+  timer_.expires_after(period_);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    boost::asio::post(work_, [this, alive] {
+      if (!*alive) return;
+      common::guarded("validation lease keeper", [&] { tick(); });
+    });
+    arm();
+  });
+}
+
+void LeaseKeeper::tick() {
+  if (auto renewed = store_.renew_challenge_leases(instance_id_); !renewed) {
+    spdlog::warn("cannot renew validation leases: {} (another instance takes them over if this lasts)",
+                 renewed.error().message);
+  }
+  challenges_.resume_interrupted(storage::ClaimScope::expired_leases);
+}
+
+std::string new_instance_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" + common::random_token(6);
+}
+
+}  // namespace cobble::app

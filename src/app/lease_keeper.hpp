@@ -1,0 +1,46 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "authority/challenges.hpp"
+#include "storage/store.hpp"
+
+namespace cobble::app {
+
+// With several instances on one database: every `period` (a third of the lease, so two renewals
+// can fail before a lease runs out), renews the validation leases this instance holds and claims
+// those another instance left to run out (it died), resuming their validations here. The store
+// calls run on `work`, never on the I/O thread. Stops when destroyed.
+class LeaseKeeper {
+ public:
+  LeaseKeeper(boost::asio::io_context& io, boost::asio::any_io_executor work, storage::Store& store,
+              const authority::Challenges& challenges, std::string instance_id, std::chrono::seconds lease);
+  ~LeaseKeeper();
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+ private:
+  void arm();
+  void tick();
+
+  boost::asio::steady_timer timer_;
+  boost::asio::any_io_executor work_;
+  storage::Store& store_;
+  const authority::Challenges& challenges_;
+  const std::string instance_id_;
+  const std::chrono::milliseconds period_;
+  // Shared with queued ticks, so a tick that runs after the keeper is gone does nothing.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+};
+
+// A name for this process among the deployment's instances: host, process id and a random part
+// (a restarted process is a new instance; its old leases run out and are claimed like any other).
+std::string new_instance_id();
+
+}  // namespace cobble::app
