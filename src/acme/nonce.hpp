@@ -11,7 +11,17 @@
 
 namespace cobble::acme {
 
-// Anti-replay nonces (RFC 8555 §6.5): 16 CSPRNG bytes, base64url; each accepted once. Bounded:
+// Anti-replay nonces (RFC 8555 §6.5): what the ACME API issues on every response and redeems on
+// every POST. Thread-safe.
+class Nonces {
+ public:
+  virtual ~Nonces() = default;
+  virtual std::string issue() = 0;
+  // True exactly once for a nonce that was issued and not forgotten.
+  virtual bool consume(std::string_view nonce) = 0;
+};
+
+// One instance's nonces: 16 CSPRNG bytes, base64url; each accepted once. Bounded:
 // beyond `capacity` outstanding nonces the oldest are forgotten (a client holding one gets
 // badNonce and retries with the fresh nonce that error carries). Kept in memory on purpose: a
 // restart invalidates them all, which RFC 8555 allows and clients handle. Thread-safe.
@@ -19,13 +29,13 @@ namespace cobble::acme {
 // Every ACME response carries a new nonce, so this is on every request's path: nonces are kept as
 // raw bytes (no string per nonce) and drawn from a buffer of CSPRNG output refilled 4 KiB at a
 // time (one RAND_bytes, with its locks and fork check, per 256 nonces instead of per nonce).
-class NonceStore {
+class NonceStore final : public Nonces {
  public:
   explicit NonceStore(std::size_t capacity = 100'000);
 
-  std::string issue();
+  std::string issue() override;
   // True exactly once for a nonce this store issued and has not forgotten.
-  bool consume(std::string_view nonce);
+  bool consume(std::string_view nonce) override;
   std::size_t outstanding() const;
 
  private:

@@ -16,6 +16,7 @@
 #include "api/management/management.hpp"
 #include "app/components.hpp"
 #include "app/fd_limits.hpp"
+#include "app/shared_files.hpp"
 #include "app/threads.hpp"
 #include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
@@ -50,6 +51,19 @@ common::Result<TlsFiles> https_files(const Config& config, const common::Clock& 
   auto identity = ca::ensure_https_identity(config.data_dir, config.https_names, clock.now());
   if (!identity) return std::unexpected(identity.error());
   return TlsFiles{identity->cert_chain.string(), identity->private_key.string(), identity->ca_cert.string()};
+}
+
+// Several instances on one PostgreSQL: before anything loads a key, every instance's key files
+// become the deployment's (app/shared_files.hpp). On a store of its own, closed again at once.
+common::Result<void> share_key_files_first(const Config& config) {
+  auto location = database_location(config);
+  if (!storage::is_postgresql_location(location)) return {};
+  auto store = storage::Store::open(location);
+  if (!store) {
+    return common::fail(store.error().code,
+                        "database " + storage::printable_location(location) + ": " + store.error().message);
+  }
+  return share_key_files(config, **store);
 }
 
 // Waits (real time, bounded) for connections to finish after stop(), then stops the I/O threads.
@@ -182,6 +196,10 @@ int run(const Config& config) {
     return 1;
   }
 
+  if (auto shared = share_key_files_first(config); !shared) {
+    spdlog::critical("{}", shared.error().message);
+    return 1;
+  }
   common::SystemClock real_clock;  // the HTTPS certificate follows real time, not the fake clock
   auto tls_files = https_files(config, real_clock);
   if (!tls_files) {

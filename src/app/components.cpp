@@ -122,28 +122,6 @@ validation::ValidatorOptions validator_options(const Config& config) {
   return options;
 }
 
-// The unpause links' HMAC key: read from the key file, or made once and kept (0600).
-common::Result<std::string> unpause_secret(const Config& config) {
-  auto path = config.unpause_key_file.empty() ? fs::path(config.data_dir) / "unpause.key"
-                                              : fs::path(config.unpause_key_file);
-  if (std::ifstream in(path); in) {
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto secret = pause::unpause_secret_from_hex(text);
-    if (!secret)
-      return common::fail(std::errc::invalid_argument, path.string() + " does not hold a 64-digit hex key");
-    return *secret;
-  }
-  if (!config.unpause_key_file.empty())
-    return common::fail(std::errc::no_such_file_or_directory, "cannot read " + path.string());
-  auto secret = pause::new_unpause_secret();
-  if (config.pebble_compat && !fs::exists(config.data_dir)) return secret;  // like Pebble: nothing kept
-  // Created 0600 from the start (never readable by others, not even for a moment), whole or not at all.
-  if (auto written = common::write_file(path, pause::unpause_secret_to_hex(secret) + "\n", true); !written) {
-    return std::unexpected(written.error());
-  }
-  return secret;
-}
-
 authority::PauseSettings pause_settings(const Config& config, std::string secret) {
   authority::PauseSettings settings;
   settings.enabled = config.pause_enabled;
@@ -202,10 +180,6 @@ common::Result<ValidationParts> build_validation(const Config& config, boost::as
   return parts;
 }
 
-std::string database_location(const Config& config) {
-  return config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
-}
-
 common::Result<std::unique_ptr<storage::Store>> open_store(const Config& config) {
   auto path = database_location(config);
   auto store = storage::Store::open(path, {.sync_every_commit = config.sync_every_commit,
@@ -216,19 +190,6 @@ common::Result<std::unique_ptr<storage::Store>> open_store(const Config& config)
   if (!store) return common::fail(store.error().code, "database " + shown + ": " + store.error().message);
   spdlog::info("database {} (schema version {})", shown, (*store)->schema_version());
   return std::move(*store);
-}
-
-common::Result<std::shared_ptr<ca::CertificateAuthority>> load_ca(const Config& config,
-                                                                  common::TimePoint now) {
-  ca::CaOptions options;
-  if (config.ca_key_algorithm == "rsa") options.key_algorithm = ca::KeyAlgorithm::rsa_2048;
-  options.persist = config.ca_persist;
-  options.alternate_roots = config.alternate_roots;
-  options.chain_length = config.chain_length;
-  options.issuers_per_key_type = config.intermediates_per_key_type;
-  auto ca = ca::CertificateAuthority::load_or_create(fs::path(config.data_dir) / "ca", options, now);
-  if (!ca) return common::fail(ca.error().code, "CA: " + ca.error().message);
-  return *ca;
 }
 
 std::unique_ptr<api::Chaos> make_chaos(const Config& config) {
@@ -243,6 +204,45 @@ std::unique_ptr<api::Chaos> make_chaos(const Config& config) {
 }
 
 }  // namespace
+
+// The unpause links' HMAC key: read from the key file, or made once and kept (0600).
+common::Result<std::string> unpause_secret(const Config& config) {
+  auto path = config.unpause_key_file.empty() ? fs::path(config.data_dir) / "unpause.key"
+                                              : fs::path(config.unpause_key_file);
+  if (std::ifstream in(path); in) {
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto secret = pause::unpause_secret_from_hex(text);
+    if (!secret)
+      return common::fail(std::errc::invalid_argument, path.string() + " does not hold a 64-digit hex key");
+    return *secret;
+  }
+  if (!config.unpause_key_file.empty())
+    return common::fail(std::errc::no_such_file_or_directory, "cannot read " + path.string());
+  auto secret = pause::new_unpause_secret();
+  if (config.pebble_compat && !fs::exists(config.data_dir)) return secret;  // like Pebble: nothing kept
+  // Created 0600 from the start (never readable by others, not even for a moment), whole or not at all.
+  if (auto written = common::write_file(path, pause::unpause_secret_to_hex(secret) + "\n", true); !written) {
+    return std::unexpected(written.error());
+  }
+  return secret;
+}
+
+std::string database_location(const Config& config) {
+  return config.database.empty() ? (fs::path(config.data_dir) / "cobble.db").string() : config.database;
+}
+
+common::Result<std::shared_ptr<ca::CertificateAuthority>> load_ca(const Config& config,
+                                                                  common::TimePoint now) {
+  ca::CaOptions options;
+  if (config.ca_key_algorithm == "rsa") options.key_algorithm = ca::KeyAlgorithm::rsa_2048;
+  options.persist = config.ca_persist;
+  options.alternate_roots = config.alternate_roots;
+  options.chain_length = config.chain_length;
+  options.issuers_per_key_type = config.intermediates_per_key_type;
+  auto ca = ca::CertificateAuthority::load_or_create(fs::path(config.data_dir) / "ca", options, now);
+  if (!ca) return common::fail(ca.error().code, "CA: " + ca.error().message);
+  return *ca;
+}
 
 common::Result<std::unique_ptr<Components>> build_components(const Config& config,
                                                              boost::asio::io_context& io,
@@ -274,6 +274,8 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   if (!config.pause_webhook_url.empty()) {
     c->pause_notifier = std::make_unique<WebhookNotifier>(io, config.pause_webhook_url);
   }
+  const bool shared = storage::is_postgresql_location(database_location(config));
+  if (shared) c->shared_nonces = std::make_unique<authority::SharedNonces>(*c->store, c->real_clock, *secret);
   auto settings = pause_settings(config, std::move(*secret));
   if (split_host_port(config.listen_address)) settings.default_base_url = default_base_url(config);
 
@@ -282,7 +284,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                         .policy = c->policy,
                         .ca = *c->ca,
                         .scheduler = *c->scheduler,
-                        .nonces = c->nonces,
+                        .nonces = shared ? static_cast<acme::Nonces&>(*c->shared_nonces) : c->nonces,
                         .pause_settings = std::move(settings),
                         .pause_notifier = c->pause_notifier.get(),
                         .rate_limits = rate_limits_from_json(config.rate_limits).value(),  // checked
@@ -305,7 +307,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.token = config.management_token;
   management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
 
-  if (storage::is_postgresql_location(database_location(config))) {
+  if (shared) {
     // Other instances may be finalizing or validating right now: take over only validations whose
     // lease ran out, now and every few seconds.
     spdlog::info("instance {}: validation leases of {} s", c->policy.instance_id, kChallengeLease.count());

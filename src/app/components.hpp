@@ -11,6 +11,7 @@
 #include "app/lease_keeper.hpp"
 #include "app/validation_scheduler.hpp"
 #include "app/wiring.hpp"
+#include "authority/shared_nonces.hpp"
 #include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
 #include "ratelimit/request_limits.hpp"
@@ -27,7 +28,10 @@ struct Components {
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<ca::CertificateAuthority> ca;
   authority::Policy policy;
-  acme::NonceStore nonces;
+  acme::NonceStore nonces;  // the only instance's
+  // Several instances on one database: nonces any of them accepts once (then `nonces` is unused).
+  common::SystemClock real_clock;
+  std::unique_ptr<authority::SharedNonces> shared_nonces;
   std::unique_ptr<validation::Resolver> resolver;
   std::unique_ptr<validation::Validator> validator;
   std::unique_ptr<AsioValidationScheduler> scheduler;
@@ -40,6 +44,15 @@ struct Components {
 
   explicit Components(std::size_t nonce_capacity) : nonces(nonce_capacity) {}
 };
+
+// Where the database is: `database`, or dataDir/cobble.db.
+std::string database_location(const Config& config);
+// The CA, loaded from dataDir/ca (made there first when missing and caPersist is on).
+common::Result<std::shared_ptr<ca::CertificateAuthority>> load_ca(const Config& config,
+                                                                  common::TimePoint now);
+// The unpause links' HMAC key: read from unpauseKeyFile or dataDir/unpause.key, or made once and
+// kept (0600).
+common::Result<std::string> unpause_secret(const Config& config);
 
 // Builds the components from a configuration check_config() accepts (checked again here for
 // callers that skip it). `work` runs validations. Fails with a message saying what to fix.

@@ -39,7 +39,9 @@ const Option kOptions[] = {
     {"privateKey", &Config::private_key, "PEM key of `certificate`"},
     {"httpsNames", &Config::https_names, "extra DNS names/IPs for the made HTTPS certificate"},
     {"dataDir", &Config::data_dir, "where the database, CA keys and HTTPS certificate live"},
-    {"database", &Config::database, "SQLite file (empty = <dataDir>/cobble.db; :memory: allowed) or postgresql://user:password@host:port/db for several instances on one PostgreSQL"},
+    {"database", &Config::database,
+     "SQLite file (empty = <dataDir>/cobble.db; :memory: allowed) or postgresql://user:password@host:port/db "
+     "for several instances on one PostgreSQL"},
     {"syncEveryCommit", &Config::sync_every_commit,
      "fsync the database at every commit: survives power loss, not just crashes; slower"},
     {"checkDatabaseAtStart", &Config::check_database_at_start,

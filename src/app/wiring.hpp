@@ -30,7 +30,7 @@ struct CoreParts {
   const authority::Policy& policy;
   ca::CertificateAuthority& ca;
   authority::ValidationScheduler& scheduler;
-  acme::NonceStore& nonces;
+  acme::Nonces& nonces;
   authority::PauseSettings pause_settings;
   authority::PauseNotifier* pause_notifier = nullptr;
   ratelimit::LimitTable rate_limits;  // empty: off

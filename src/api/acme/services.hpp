@@ -29,7 +29,7 @@ struct DirectoryMeta {
 
 // What ACME handlers may use. Built by app/; every referenced object outlives the API.
 struct Services {
-  acme::NonceStore& nonces;
+  acme::Nonces& nonces;
   DirectoryMeta meta;
   const authority::Policy& policy;
   const authority::Accounts& accounts;
