@@ -312,8 +312,18 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
     // lease ran out, now and every few seconds.
     spdlog::info("instance {}: validation leases of {} s", c->policy.instance_id, kChallengeLease.count());
     c->core.challenges->resume_interrupted(storage::ClaimScope::expired_leases);
-    c->lease_keeper = std::make_unique<LeaseKeeper>(io, std::move(work), *c->store, *c->core.challenges,
+    c->lease_keeper = std::make_unique<LeaseKeeper>(io, work, *c->store, *c->core.challenges,
                                                     c->policy.instance_id, kChallengeLease);
+    c->deployment_sync = std::make_unique<DeploymentSync>(
+        io, std::move(work), *c->store,
+        DeploymentSync::Targets{.chaos = c->chaos.get(),
+                                .fake_clock = dynamic_cast<common::FakeClock*>(c->clock.get()),
+                                .rate_limits = c->core.rate_limits.get()});
+    c->deployment_sync->apply_changes();  // the deployment's current settings, before serving
+    management.share_setting = [sync = c->deployment_sync.get()](const std::string& name,
+                                                                 const std::string& value) {
+      sync->share(name, value);
+    };
     return c;
   }
   // The only instance: work a crash interrupted is finished or failed now, never left hanging.

@@ -8,6 +8,7 @@
 #include "acme/nonce.hpp"
 #include "api/chaos.hpp"
 #include "app/config.hpp"
+#include "app/deployment_sync.hpp"
 #include "app/lease_keeper.hpp"
 #include "app/validation_scheduler.hpp"
 #include "app/wiring.hpp"
@@ -41,6 +42,7 @@ struct Components {
   Core core;  // the workflows and the front ends' services, as app/wiring.hpp builds them
   // Several instances on one database (PostgreSQL): validation leases renewed and taken over.
   std::unique_ptr<LeaseKeeper> lease_keeper;
+  std::unique_ptr<DeploymentSync> deployment_sync;  // run-time settings every instance shares
 
   explicit Components(std::size_t nonce_capacity) : nonces(nonce_capacity) {}
 };

@@ -63,4 +63,25 @@ common::Result<void> check_bucket_key(const std::string& key) {
   return {};
 }
 
+common::Result<LimitOverride> override_from_json(const nlohmann::json& body) {
+  if (!body.is_object() || !body.contains("key") || !body["key"].is_string()) {
+    return common::fail(std::errc::invalid_argument,
+                        "The body must be {\"key\": \"NewOrdersPerAccount:42\", \"burst\", \"count\", "
+                        "\"periodSeconds\"} or {\"key\": ..., \"remove\": true}");
+  }
+  LimitOverride out{body["key"].get<std::string>(), std::nullopt};
+  auto remove = body.find("remove");
+  if (remove != body.end() && !remove->is_boolean())
+    return common::fail(std::errc::invalid_argument, "\"remove\" must be true or false");
+  if (remove == body.end() || !remove->get<bool>()) {
+    auto values = body;
+    values.erase("key");
+    values.erase("remove");
+    auto parsed = limit_from_json(values, "override " + out.key);
+    if (!parsed) return std::unexpected(parsed.error());
+    out.limit = *parsed;
+  }
+  return out;
+}
+
 }  // namespace cobble::authority

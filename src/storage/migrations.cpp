@@ -238,6 +238,15 @@ CREATE INDEX used_nonces_expires ON used_nonces(expires);
 ALTER TABLE challenges ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE challenges ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // 11: run-time settings an operator changed on one instance (chaos, log level, fake clock,
+    // rate-limit overrides), numbered so every instance applies each change once, in order.
+    Migration{11, R"sql(
+CREATE TABLE deployment_settings (
+  name    TEXT PRIMARY KEY,
+  value   TEXT NOT NULL,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

@@ -203,9 +203,16 @@ CREATE INDEX used_nonces_expires ON used_nonces(expires);
 ALTER TABLE challenges ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE challenges ADD COLUMN lease_expires BIGINT NOT NULL DEFAULT 0;
 )sql"},
+    Migration{11, R"sql(
+CREATE TABLE deployment_settings (
+  name    TEXT PRIMARY KEY,
+  value   TEXT NOT NULL,
+  version BIGINT NOT NULL
+);
+)sql"},
 };
 
-static_assert(kMigrations.size() == 10, "a step added to migrations.cpp needs its PostgreSQL twin here");
+static_assert(kMigrations.size() == 11, "a step added to migrations.cpp needs its PostgreSQL twin here");
 
 // Any constant: instances starting together take turns migrating under this session lock.
 constexpr std::int64_t kMigrationLock = 0x636f62626c65;  // "cobble"

@@ -165,7 +165,7 @@ Result<void> PgStore::reset() {
   return with_connection([&](pg::Connection& c) -> Result<void> {
     auto tables = c.exec(
         "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
-        "WHERE schemaname = current_schema() AND tablename <> 'schema_version'");
+        "WHERE schemaname = current_schema() AND tablename NOT IN ('schema_version', 'shared_files')");
     if (!tables) return std::unexpected(tables.error());
     if (tables->is_null(0, 0)) return {};
     // One statement: every table at once, so references between them need no order. Identity

@@ -101,4 +101,35 @@ Result<bool> PgStore::publish_shared_files(const std::string& group,
   });
 }
 
+Result<std::int64_t> PgStore::put_deployment_setting(const std::string& name, const std::string& value) {
+  return in_transaction([&](pg::Connection& c) -> Result<std::int64_t> {
+    // Changes take turns, so versions are handed out in commit order and a reader that saw
+    // version n never misses a change numbered below n that commits later.
+    constexpr std::int64_t kSettingsLock = 0x73657474696e67;  // "setting"
+    if (auto locked = c.exec("SELECT pg_advisory_xact_lock($1)", Params(kSettingsLock)); !locked)
+      return std::unexpected(locked.error());
+    auto written = c.exec(
+        "INSERT INTO deployment_settings (name, value, version) "
+        "VALUES ($1, $2, (SELECT coalesce(max(version), 0) + 1 FROM deployment_settings)) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, version = excluded.version RETURNING "
+        "version",
+        Params(name, value));
+    if (!written) return std::unexpected(written.error());
+    return written->int64(0, 0);
+  });
+}
+
+Result<std::vector<DeploymentSetting>> PgStore::list_deployment_settings(std::int64_t after_version) {
+  return with_connection([&](pg::Connection& c) -> Result<std::vector<DeploymentSetting>> {
+    auto rows =
+        c.exec("SELECT name, value, version FROM deployment_settings WHERE version > $1 ORDER BY version",
+               Params(after_version));
+    if (!rows) return std::unexpected(rows.error());
+    std::vector<DeploymentSetting> settings;
+    for (int i = 0; i < rows->size(); ++i)
+      settings.push_back({rows->text(i, 0), rows->text(i, 1), rows->int64(i, 2)});
+    return settings;
+  });
+}
+
 }  // namespace cobble::storage

@@ -205,4 +205,11 @@ struct ClaimedChallenge {
   int resumed = 0;  // claims so far, this one included
 };
 
+// A run-time setting an operator changed on one instance, for the others to apply (issue #16).
+struct DeploymentSetting {
+  std::string name;          // "chaos", "logLevel", "clock", "rateLimitOverride:<bucket key>"
+  std::string value;         // JSON text
+  std::int64_t version = 0;  // increases with every change in the deployment
+};
+
 }  // namespace cobble::storage

@@ -275,7 +275,8 @@ Result<void> SqliteStore::reset() {
   std::vector<std::string> tables;
   {
     auto cursor = statement(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'schema_version' "
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('schema_version', "
+        "'shared_files') "
         "AND name NOT LIKE 'sqlite_%'");
     if (!cursor) return std::unexpected(cursor.error());
     while (true) {

@@ -107,4 +107,40 @@ Result<bool> SqliteStore::publish_shared_files(const std::string& group,
   return true;
 }
 
+Result<std::int64_t> SqliteStore::put_deployment_setting(const std::string& name, const std::string& value) {
+  Lock lock(mu_);
+  auto tx = sql::Transaction::begin(db_);
+  if (!tx) return std::unexpected(tx.error());
+  auto written = execute(
+      "INSERT INTO deployment_settings (name, value, version) "
+      "VALUES (?, ?, (SELECT coalesce(max(version), 0) + 1 FROM deployment_settings)) "
+      "ON CONFLICT (name) DO UPDATE SET value = excluded.value, version = excluded.version",
+      name, value);
+  if (!written) return std::unexpected(written.error());
+  auto cursor = statement("SELECT version FROM deployment_settings WHERE name = ?");
+  if (!cursor) return std::unexpected(cursor.error());
+  auto found = (*cursor)->bind(1, name).step();
+  if (!found) return std::unexpected(found.error());
+  auto version = (*cursor)->int64(0);
+  (*cursor)->reset();
+  if (auto committed = tx->commit(); !committed) return std::unexpected(committed.error());
+  return version;
+}
+
+Result<std::vector<DeploymentSetting>> SqliteStore::list_deployment_settings(std::int64_t after_version) {
+  Lock lock(mu_);
+  auto cursor =
+      statement("SELECT name, value, version FROM deployment_settings WHERE version > ? ORDER BY version");
+  if (!cursor) return std::unexpected(cursor.error());
+  sql::Statement& row = **cursor;
+  row.bind(1, after_version);
+  std::vector<DeploymentSetting> settings;
+  while (true) {
+    auto found = row.step();
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return settings;
+    settings.push_back({row.text(0), row.text(1), row.int64(2)});
+  }
+}
+
 }  // namespace cobble::storage

@@ -157,8 +157,9 @@ class Store {
   // operation_not_permitted when already revoked.
   virtual Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) = 0;
 
-  // Deletes every row of every table but schema_version (accounts, orders, authorizations,
-  // challenges, certificates, validation attempts, pause state, and whatever later migrations add)
+  // Deletes every row of every table but schema_version and shared_files (the deployment's keys):
+  // accounts, orders, authorizations, challenges, certificates, validation attempts, pause state,
+  // and whatever later migrations add,
   // in one transaction, as a restart of Pebble would. The schema stays; account ids keep counting
   // (an old account URL never names a new account).
   virtual Result<void> reset() = 0;
@@ -196,6 +197,12 @@ class Store {
   // used. Exactly one of any number of concurrent redemptions of one nonce, on any instance,
   // returns true. Now and then also forgets nonces whose `expires` is before `now`.
   virtual Result<bool> redeem_nonce(const std::string& nonce, TimePoint expires, TimePoint now) = 0;
+
+  // Run-time settings shared by the instances (issue #16): sets `name` to `value` with the next
+  // version of the deployment (changes are numbered in the order they commit); returns that version.
+  virtual Result<std::int64_t> put_deployment_setting(const std::string& name, const std::string& value) = 0;
+  // The settings changed after `after_version`, oldest change first (0: all).
+  virtual Result<std::vector<DeploymentSetting>> list_deployment_settings(std::int64_t after_version) = 0;
 
   // Files every instance must hold alike (the CA, the HTTPS identity, the unpause key; issue #16),
   // by group. The group's files by name; empty when none were published.

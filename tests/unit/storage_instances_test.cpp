@@ -297,3 +297,35 @@ TEST_CASE("shared files are published by exactly one of racing instances", "[sto
   CHECK(files["root-key.pem"].substr(0, 5) == std::string("\0key\xff", 5));
   CHECK(d.instances[0]->find_shared_files("https").value().empty());
 }
+
+TEST_CASE("run-time settings changed on one instance reach the others in order, once each",
+          "[storage][store][instances]") {
+  Deployment d;
+  CHECK(d.instances[1]->list_deployment_settings(0).value().empty());
+  REQUIRE(d.instances[0]->put_deployment_setting("logLevel", "\"debug\""));
+  REQUIRE(d.instances[1]->put_deployment_setting("chaos", "{}"));
+  REQUIRE(d.instances[0]->put_deployment_setting("logLevel", "\"warn\""));
+  auto all = d.instances[1]->list_deployment_settings(0).value();
+  REQUIRE(all.size() == 2);  // one row per setting: its latest value
+  CHECK(all[0].name == "chaos");
+  CHECK(all[1].name == "logLevel");
+  CHECK(all[1].value == "\"warn\"");
+  CHECK(all[1].version > all[0].version);
+  CHECK(d.instances[0]->list_deployment_settings(all[1].version).value().empty());
+  // Racing changes get distinct versions.
+  d.race([&](Store& store, int i) {
+    REQUIRE(patiently([&] { return store.put_deployment_setting("s" + std::to_string(i), "1"); }));
+  });
+  auto raced = d.instances[0]->list_deployment_settings(all[1].version).value();
+  REQUIRE(raced.size() == kInstances * kThreadsPerInstance);
+  for (std::size_t i = 1; i < raced.size(); ++i) CHECK(raced[i].version == raced[i - 1].version + 1);
+}
+
+TEST_CASE("reset keeps the deployment's shared files", "[storage][store][instances]") {
+  Deployment d;
+  REQUIRE(d.instances[0]->publish_shared_files("ca", {{"root.pem", "root"}}).value());
+  REQUIRE(d.instances[0]->redeem_nonce("n", kNow + 1h, kNow).value());
+  REQUIRE(d.instances[1]->reset());
+  CHECK(d.instances[0]->find_shared_files("ca").value().size() == 1);
+  CHECK(d.instances[0]->redeem_nonce("n", kNow + 1h, kNow).value());
+}

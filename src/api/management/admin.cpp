@@ -37,6 +37,7 @@ acme::Result<Reply> chaos_settings(Context& ctx, ManagementServices& s) {
     if (!parsed) return acme::fail(Problem::malformed(parsed.error().message));
     s.chaos->set(std::move(*parsed));
     spdlog::warn("chaos settings changed: {}", to_json(s.chaos->settings()).dump());
+    if (s.share_setting) s.share_setting("chaos", to_json(s.chaos->settings()).dump());
   }
   return json_reply(to_json(s.chaos->settings()));
 }
@@ -53,7 +54,7 @@ acme::Result<Reply> reset(Context&, ManagementServices& s) {
   return reply;
 }
 
-acme::Result<Reply> log_level(Context& ctx, ManagementServices&) {
+acme::Result<Reply> log_level(Context& ctx, ManagementServices& s) {
   if (ctx.request.method == "POST") {
     auto body = json_object_body(ctx.request);
     if (!body) return acme::fail(body.error());
@@ -69,6 +70,7 @@ acme::Result<Reply> log_level(Context& ctx, ManagementServices&) {
     }
     spdlog::set_level(spdlog::level::from_str(name));
     spdlog::info("log level set to {}", name);
+    if (s.share_setting) s.share_setting("logLevel", nlohmann::json(name).dump());
   }
   return json_reply(level_json());
 }

@@ -46,6 +46,9 @@ struct ManagementServices {
   const authority::Challenges* challenges = nullptr;     // GET /validations
   authority::RateLimits* rate_limits = nullptr;          // GET /rate-limits, POST /rate-limits/reset
   Chaos* chaos = nullptr;                                // GET/POST /chaos; null: 404
+  // Several instances: a run-time setting changed here (name, JSON value) for the others to apply
+  // ("chaos", "logLevel", "clock", "rateLimitOverride:<key>"); null: this is the only instance.
+  std::function<void(const std::string&, const std::string&)> share_setting;
   // POST /reset: wipes all ACME state (Store::reset); null: 404.
   std::function<common::Result<void>()> reset_state;
   // managementToken: when set, every request but the public reads (/healthz, /https-ca, /roots/N,

@@ -71,6 +71,11 @@ acme::Result<Reply> clock(Context& ctx, ManagementServices& s) {
   } else {
     return acme::fail(Problem::malformed("Give {\"set\": \"<RFC 3339>\"} or {\"advance\": <seconds>}"));
   }
+  if (s.share_setting) {
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(s.fake_clock->now().time_since_epoch());
+    s.share_setting("clock", std::to_string(micros.count()));
+  }
   return json_reply(clock_json(*s.clock));
 }
 

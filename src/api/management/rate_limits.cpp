@@ -68,26 +68,12 @@ acme::Result<Reply> reset_rate_limits(Context& ctx, ManagementServices& s) {
 acme::Result<Reply> override_rate_limit(Context& ctx, ManagementServices& s) {
   if (auto ok = need_limits(s); !ok) return acme::fail(ok.error());
   auto body = nlohmann::json::parse(ctx.request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("key") || !body["key"].is_string()) {
-    return acme::fail(Problem::malformed(
-        "The body must be {\"key\": \"NewOrdersPerAccount:42\", \"burst\", \"count\", \"periodSeconds\"} or "
-        "{\"key\": ..., \"remove\": true}"));
-  }
-  auto key = body["key"].get<std::string>();
-  std::optional<common::gcra::Limit> limit;
-  auto remove = body.find("remove");
-  if (remove != body.end() && !remove->is_boolean())
-    return acme::fail(Problem::malformed("\"remove\" must be true or false"));
-  if (remove == body.end() || !remove->get<bool>()) {
-    auto values = body;
-    values.erase("key");
-    values.erase("remove");
-    auto parsed = authority::limit_from_json(values, "override " + key);
-    if (!parsed) return acme::fail(Problem::malformed(parsed.error().message));
-    limit = *parsed;
-  }
-  if (auto set = s.rate_limits->set_override(key, limit); !set) return acme::fail(set.error());
-  return json_reply({{"key", key}, {"override", limit.has_value()}});
+  auto parsed = authority::override_from_json(body);
+  if (!parsed) return acme::fail(Problem::malformed(parsed.error().message));
+  if (auto set = s.rate_limits->set_override(parsed->key, parsed->limit); !set)
+    return acme::fail(set.error());
+  if (s.share_setting) s.share_setting("rateLimitOverride:" + parsed->key, body.dump());
+  return json_reply({{"key", parsed->key}, {"override", parsed->limit.has_value()}});
 }
 
 }  // namespace cobble::api

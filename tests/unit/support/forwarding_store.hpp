@@ -98,6 +98,14 @@ class ForwardingStore : public storage::Store {
   storage::Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) override {
     return inner_.find_shared_files(group);
   }
+  storage::Result<std::int64_t> put_deployment_setting(const std::string& name,
+                                                       const std::string& value) override {
+    return inner_.put_deployment_setting(name, value);
+  }
+  storage::Result<std::vector<storage::DeploymentSetting>> list_deployment_settings(
+      std::int64_t after_version) override {
+    return inner_.list_deployment_settings(after_version);
+  }
   storage::Result<bool> publish_shared_files(const std::string& group,
                                              const std::map<std::string, std::string>& files) override {
     return inner_.publish_shared_files(group, files);
