@@ -306,6 +306,15 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.reset_state = [store = c->store.get()] { return store->reset(); };
   management.token = config.management_token;
   management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
+  management.deployment_figures = [store = c->store.get()]() -> std::optional<api::DeploymentFigures> {
+    auto figures = store->deployment_figures();
+    if (!figures) {
+      spdlog::warn("/metrics: cannot count the deployment's rows: {}", figures.error().message);
+      return std::nullopt;
+    }
+    return api::DeploymentFigures{figures->accounts, figures->certificates, figures->paused_pairs,
+                                  figures->leased_validations};
+  };
 
   if (shared) {
     // Other instances may be finalizing or validating right now: take over only validations whose

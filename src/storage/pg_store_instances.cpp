@@ -132,4 +132,22 @@ Result<std::vector<DeploymentSetting>> PgStore::list_deployment_settings(std::in
   });
 }
 
+Result<DeploymentFigures> PgStore::deployment_figures() {
+  return with_connection([&](pg::Connection& c) -> Result<DeploymentFigures> {
+    auto counts = c.exec(
+        "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM certificates), "
+        "(SELECT count(*) FROM paused WHERE unpaused_at IS NULL)");
+    if (!counts) return std::unexpected(counts.error());
+    DeploymentFigures figures{.accounts = static_cast<std::uint64_t>(counts->int64(0, 0)),
+                              .certificates = static_cast<std::uint64_t>(counts->int64(0, 1)),
+                              .paused_pairs = static_cast<std::uint64_t>(counts->int64(0, 2))};
+    auto leases = c.exec(
+        "SELECT lease_owner, count(*) FROM challenges WHERE status = 'processing' GROUP BY lease_owner");
+    if (!leases) return std::unexpected(leases.error());
+    for (int i = 0; i < leases->size(); ++i)
+      figures.leased_validations[leases->text(i, 0)] = static_cast<std::uint64_t>(leases->int64(i, 1));
+    return figures;
+  });
+}
+
 }  // namespace cobble::storage

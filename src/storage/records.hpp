@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -210,6 +211,14 @@ struct DeploymentSetting {
   std::string name;          // "chaos", "logLevel", "clock", "rateLimitOverride:<bucket key>"
   std::string value;         // JSON text
   std::int64_t version = 0;  // increases with every change in the deployment
+};
+
+// Counts over the whole database (every instance's work), for /metrics.
+struct DeploymentFigures {
+  std::uint64_t accounts = 0;
+  std::uint64_t certificates = 0;
+  std::uint64_t paused_pairs = 0;
+  std::map<std::string, std::uint64_t> leased_validations;  // processing challenges by lease owner
 };
 
 }  // namespace cobble::storage

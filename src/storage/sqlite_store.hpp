@@ -84,6 +84,7 @@ class SqliteStore final : public Store {
   Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) override;
   Result<bool> publish_shared_files(const std::string& group,
                                     const std::map<std::string, std::string>& files) override;
+  Result<DeploymentFigures> deployment_figures() override;
   Result<std::int64_t> put_deployment_setting(const std::string& name, const std::string& value) override;
   Result<std::vector<DeploymentSetting>> list_deployment_settings(std::int64_t after_version) override;
   Result<std::vector<std::string>> find_processing_orders() override;

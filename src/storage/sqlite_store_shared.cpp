@@ -143,4 +143,29 @@ Result<std::vector<DeploymentSetting>> SqliteStore::list_deployment_settings(std
   }
 }
 
+Result<DeploymentFigures> SqliteStore::deployment_figures() {
+  Lock lock(mu_);
+  DeploymentFigures figures;
+  {
+    auto cursor = statement(
+        "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM certificates), "
+        "(SELECT count(*) FROM paused WHERE unpaused_at IS NULL)");
+    if (!cursor) return std::unexpected(cursor.error());
+    auto row = (*cursor)->step();
+    if (!row) return std::unexpected(row.error());
+    figures.accounts = static_cast<std::uint64_t>((*cursor)->int64(0));
+    figures.certificates = static_cast<std::uint64_t>((*cursor)->int64(1));
+    figures.paused_pairs = static_cast<std::uint64_t>((*cursor)->int64(2));
+  }
+  auto cursor = statement(
+      "SELECT lease_owner, count(*) FROM challenges WHERE status = 'processing' GROUP BY lease_owner");
+  if (!cursor) return std::unexpected(cursor.error());
+  while (true) {
+    auto row = (*cursor)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return figures;
+    figures.leased_validations[(*cursor)->text(0)] = static_cast<std::uint64_t>((*cursor)->int64(1));
+  }
+}
+
 }  // namespace cobble::storage

@@ -204,6 +204,9 @@ class Store {
   // The settings changed after `after_version`, oldest change first (0: all).
   virtual Result<std::vector<DeploymentSetting>> list_deployment_settings(std::int64_t after_version) = 0;
 
+  // Counts of accounts, certificates, paused pairs and leased validations in the database.
+  virtual Result<DeploymentFigures> deployment_figures() = 0;
+
   // Files every instance must hold alike (the CA, the HTTPS identity, the unpause key; issue #16),
   // by group. The group's files by name; empty when none were published.
   virtual Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) = 0;

@@ -329,3 +329,15 @@ TEST_CASE("reset keeps the deployment's shared files", "[storage][store][instanc
   CHECK(d.instances[0]->find_shared_files("ca").value().size() == 1);
   CHECK(d.instances[0]->redeem_nonce("n", kNow + 1h, kNow).value());
 }
+
+TEST_CASE("deployment figures count every instance's rows", "[storage][store][instances]") {
+  Deployment d;
+  auto challenges = d.processing_challenges(3);  // leased to "test-instance"
+  REQUIRE(d.instances[1]->pause_pair(d.account, {"dns", "p.example"}, kNow, 0s));
+  auto figures = d.instances[0]->deployment_figures();
+  REQUIRE(figures);
+  CHECK(figures->accounts == 1);
+  CHECK(figures->certificates == 0);
+  CHECK(figures->paused_pairs == 1);
+  CHECK(figures->leased_validations == std::map<std::string, std::uint64_t>{{"test-instance", 3}});
+}

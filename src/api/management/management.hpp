@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,14 @@ struct ListenerFigures {
 };
 
 // What the management listener serves. Built by app/; references outlive the API.
+// What the database says about the whole deployment (every instance), for /metrics.
+struct DeploymentFigures {
+  std::uint64_t accounts = 0;
+  std::uint64_t certificates = 0;
+  std::uint64_t paused_pairs = 0;
+  std::map<std::string, std::uint64_t> leased_validations;  // by the instance holding the lease
+};
+
 struct ManagementServices {
   std::string https_ca_pem;         // the CA that signed the server's own HTTPS certificate
   std::vector<CaChainPems> chains;  // [0] the default chain, then the alternate roots
@@ -56,7 +66,8 @@ struct ManagementServices {
   std::string token;
   // For /metrics; empty: not shown.
   std::function<std::vector<ListenerFigures>()> listener_stats;
-  std::function<std::size_t()> validations_accepted;  // waiting, running or being recorded
+  std::function<std::size_t()> validations_accepted;                     // waiting, running or being recorded
+  std::function<std::optional<DeploymentFigures>()> deployment_figures;  // null or nullopt: not shown
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,

@@ -184,6 +184,22 @@ acme::Result<Reply> metrics(Context&, ManagementServices& s) {
     family("cobble_validations_queued", "gauge", "Validations accepted and not yet recorded.");
     sample("cobble_validations_queued", s.validations_accepted());
   }
+  if (s.deployment_figures) {
+    // Read from the database: the same on every instance of a deployment, and across restarts.
+    if (auto figures = s.deployment_figures()) {
+      family("cobble_deployment_accounts", "gauge", "Accounts in the database (every instance's).");
+      sample("cobble_deployment_accounts", figures->accounts);
+      family("cobble_deployment_certificates", "gauge", "Certificates issued, in the database.");
+      sample("cobble_deployment_certificates", figures->certificates);
+      family("cobble_deployment_paused_pairs", "gauge", "(account, identifier) pairs paused now.");
+      sample("cobble_deployment_paused_pairs", figures->paused_pairs);
+      family("cobble_deployment_validations_leased", "gauge",
+             "Validations in progress, per instance holding their lease.");
+      for (const auto& [instance, n] : figures->leased_validations) {
+        sample("cobble_deployment_validations_leased{instance=\"" + instance + "\"}", n);
+      }
+    }
+  }
   Reply reply;
   reply.content_type = "text/plain; version=0.0.4";
   reply.body = std::move(body);

@@ -98,6 +98,9 @@ class ForwardingStore : public storage::Store {
   storage::Result<std::map<std::string, std::string>> find_shared_files(const std::string& group) override {
     return inner_.find_shared_files(group);
   }
+  storage::Result<storage::DeploymentFigures> deployment_figures() override {
+    return inner_.deployment_figures();
+  }
   storage::Result<std::int64_t> put_deployment_setting(const std::string& name,
                                                        const std::string& value) override {
     return inner_.put_deployment_setting(name, value);
