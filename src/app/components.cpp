@@ -306,6 +306,8 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.reset_state = [store = c->store.get()] { return store->reset(); };
   management.token = config.management_token;
   management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
+  if (shared)
+    management.database_round_trips = [store = c->store.get()] { return store->database_round_trips(); };
   management.deployment_figures = [store = c->store.get()]() -> std::optional<api::DeploymentFigures> {
     auto figures = store->deployment_figures();
     if (!figures) {

@@ -97,8 +97,7 @@ class PgStore final : public Store {
   Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) override;
   Result<bool> has_certificate_for_set(const std::string& identifier_set, TimePoint since) override;
 
-  // Round trips to PostgreSQL so far (benchmarks divide it by flows).
-  std::uint64_t round_trips() const { return pool_.round_trips(); }
+  std::uint64_t database_round_trips() const override { return pool_.round_trips(); }
 
  private:
   PgStore(const std::string& location, std::size_t connections, const StoreOptions& options, int version)

@@ -204,6 +204,10 @@ class Store {
   // The settings changed after `after_version`, oldest change first (0: all).
   virtual Result<std::vector<DeploymentSetting>> list_deployment_settings(std::int64_t after_version) = 0;
 
+  // Statements sent to a database server by this Store so far (0 for SQLite, which runs in the
+  // process): benchmarks divide it by flows.
+  virtual std::uint64_t database_round_trips() const { return 0; }
+
   // Counts of accounts, certificates, paused pairs and leased validations in the database.
   virtual Result<DeploymentFigures> deployment_figures() = 0;
 

@@ -68,6 +68,7 @@ struct ManagementServices {
   std::function<std::vector<ListenerFigures>()> listener_stats;
   std::function<std::size_t()> validations_accepted;                     // waiting, running or being recorded
   std::function<std::optional<DeploymentFigures>()> deployment_figures;  // null or nullopt: not shown
+  std::function<std::uint64_t()> database_round_trips;  // null: not shown (an in-process database)
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,

@@ -184,6 +184,10 @@ acme::Result<Reply> metrics(Context&, ManagementServices& s) {
     family("cobble_validations_queued", "gauge", "Validations accepted and not yet recorded.");
     sample("cobble_validations_queued", s.validations_accepted());
   }
+  if (s.database_round_trips) {
+    counter("cobble_database_round_trips_total", "Statements this instance sent to the database server.",
+            s.database_round_trips());
+  }
   if (s.deployment_figures) {
     // Read from the database: the same on every instance of a deployment, and across restarts.
     if (auto figures = s.deployment_figures()) {
