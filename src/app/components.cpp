@@ -323,7 +323,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
     // lease ran out, now and every few seconds.
     spdlog::info("instance {}: validation leases of {} s", c->policy.instance_id, kChallengeLease.count());
     c->core.challenges->resume_interrupted(storage::ClaimScope::expired_leases);
-    c->lease_keeper = std::make_unique<LeaseKeeper>(io, work, *c->store, *c->core.challenges,
+    c->lease_keeper = std::make_unique<LeaseKeeper>(io, work, *c->store, *c->core.challenges, *c->core.orders,
                                                     c->policy.instance_id, kChallengeLease);
     c->deployment_sync = std::make_unique<DeploymentSync>(
         io, std::move(work), *c->store,
@@ -338,7 +338,7 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
     return c;
   }
   // The only instance: work a crash interrupted is finished or failed now, never left hanging.
-  c->core.orders->fail_interrupted();
+  c->core.orders->fail_interrupted(std::chrono::seconds(0));
   c->core.challenges->resume_interrupted(storage::ClaimScope::all_processing);
   return c;
 }

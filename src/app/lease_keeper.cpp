@@ -9,14 +9,19 @@
 #include "common/random.hpp"
 
 namespace cobble::app {
+namespace {
+// An order processing this long was left by an instance that died mid-finalize.
+constexpr std::chrono::seconds kFinalizeGrace{120};
+}  // namespace
 
 LeaseKeeper::LeaseKeeper(boost::asio::io_context& io, boost::asio::any_io_executor work,
                          storage::Store& store, const authority::Challenges& challenges,
-                         std::string instance_id, std::chrono::seconds lease)
+                         const authority::Orders& orders, std::string instance_id, std::chrono::seconds lease)
     : timer_(io),
       work_(std::move(work)),
       store_(store),
       challenges_(challenges),
+      orders_(orders),
       instance_id_(std::move(instance_id)),
       period_(std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 3) {
   arm();
@@ -45,6 +50,7 @@ void LeaseKeeper::tick() {
                  renewed.error().message);
   }
   challenges_.resume_interrupted(storage::ClaimScope::expired_leases);
+  orders_.fail_interrupted(kFinalizeGrace);
 }
 
 std::string new_instance_id() {

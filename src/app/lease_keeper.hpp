@@ -9,18 +9,21 @@
 #include <string>
 
 #include "authority/challenges.hpp"
+#include "authority/orders.hpp"
 #include "storage/store.hpp"
 
 namespace cobble::app {
 
 // With several instances on one database: every `period` (a third of the lease, so two renewals
 // can fail before a lease runs out), renews the validation leases this instance holds and claims
-// those another instance left to run out (it died), resuming their validations here. The store
+// those another instance left to run out (it died), resuming their validations here; and fails
+// orders another instance left processing (finalize takes well under a second; 2 min is plenty). The store
 // calls run on `work`, never on the I/O thread. Stops when destroyed.
 class LeaseKeeper {
  public:
   LeaseKeeper(boost::asio::io_context& io, boost::asio::any_io_executor work, storage::Store& store,
-              const authority::Challenges& challenges, std::string instance_id, std::chrono::seconds lease);
+              const authority::Challenges& challenges, const authority::Orders& orders,
+              std::string instance_id, std::chrono::seconds lease);
   ~LeaseKeeper();
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
@@ -33,6 +36,7 @@ class LeaseKeeper {
   boost::asio::any_io_executor work_;
   storage::Store& store_;
   const authority::Challenges& challenges_;
+  const authority::Orders& orders_;
   const std::string instance_id_;
   const std::chrono::milliseconds period_;
   // Shared with queued ticks, so a tick that runs after the keeper is gone does nothing.

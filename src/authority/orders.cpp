@@ -375,19 +375,19 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   return *current;
 }
 
-void Orders::fail_interrupted() const {
-  auto ids = store_.find_processing_orders();
+void Orders::fail_interrupted(std::chrono::seconds older_than) const {
+  auto ids = store_.find_processing_orders(older_than);
   if (!ids) {
-    spdlog::error("start-up: cannot list interrupted orders: {}", ids.error().message);
+    spdlog::error("cannot list interrupted orders: {}", ids.error().message);
     return;
   }
-  auto problem =
-      Problem::server_internal("Finalization was interrupted by a server restart; create a new order");
+  auto problem = Problem::server_internal(
+      "Finalization was interrupted (the server finalizing it stopped); create a new order");
   for (const auto& id : *ids) {
     if (auto r = store_.fail_order(id, acme::json_text(acme::to_json(problem))); !r) {
-      spdlog::error("start-up: cannot fail interrupted order {}: {}", id, r.error().message);
+      spdlog::error("cannot fail interrupted order {}: {}", id, r.error().message);
     } else {
-      spdlog::warn("start-up: order {} was interrupted while finalizing; marked invalid", id);
+      spdlog::warn("order {} was interrupted while finalizing; marked invalid", id);
     }
   }
 }

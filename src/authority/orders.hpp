@@ -67,8 +67,11 @@ class Orders {
   acme::Result<OrderView> finalize(const Account& account, const acme::PublicKey& account_key,
                                    const std::string& id, std::string_view csr_der) const;
 
-  // Start-up recovery: orders left processing by a crash become invalid (the CSR is not kept).
-  void fail_interrupted() const;
+  // Recovery: orders processing for at least `older_than` become invalid (the CSR is not kept). At
+  // start-up of the only instance every processing order was interrupted by the crash (0 s); with
+  // several instances, one processing for minutes was left by an instance that died (finalize
+  // takes well under a second).
+  void fail_interrupted(std::chrono::seconds older_than) const;
 
  private:
   acme::Result<OrderView> view(Order order) const;

@@ -239,8 +239,11 @@ ALTER TABLE challenges ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE challenges ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;
 )sql"},
     // 11: run-time settings an operator changed on one instance (chaos, log level, fake clock,
-    // rate-limit overrides), numbered so every instance applies each change once, in order.
+    // rate-limit overrides), numbered so every instance applies each change once, in order; and
+    // since when an order has its status, so an order left processing by an instance that died is
+    // told from one another instance is finalizing right now.
     Migration{11, R"sql(
+ALTER TABLE orders ADD COLUMN status_since INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE deployment_settings (
   name    TEXT PRIMARY KEY,
   value   TEXT NOT NULL,

@@ -204,6 +204,7 @@ ALTER TABLE challenges ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE challenges ADD COLUMN lease_expires BIGINT NOT NULL DEFAULT 0;
 )sql"},
     Migration{11, R"sql(
+ALTER TABLE orders ADD COLUMN status_since BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE deployment_settings (
   name    TEXT PRIMARY KEY,
   value   TEXT NOT NULL,

@@ -71,7 +71,7 @@ class PgStore final : public Store {
   Result<DeploymentFigures> deployment_figures() override;
   Result<std::int64_t> put_deployment_setting(const std::string& name, const std::string& value) override;
   Result<std::vector<DeploymentSetting>> list_deployment_settings(std::int64_t after_version) override;
-  Result<std::vector<std::string>> find_processing_orders() override;
+  Result<std::vector<std::string>> find_processing_orders(std::chrono::seconds older_than) override;
 
   Result<std::vector<IdentifierRecord>> find_paused(
       std::int64_t account_id, const std::vector<IdentifierRecord>& identifiers) override;

@@ -151,8 +151,9 @@ Result<std::vector<std::string>> PgStore::list_order_ids(std::int64_t account_id
 
 Result<void> PgStore::transition_order(const std::string& id, OrderStatus from, OrderStatus to) {
   return with_connection([&](pg::Connection& c) -> Result<void> {
-    auto changed =
-        c.exec("UPDATE orders SET status = $1 WHERE id = $2 AND status = $3", Params(to, id, from));
+    auto changed = c.exec(std::string("UPDATE orders SET status = $1, status_since = ") + kDatabaseNow +
+                              " WHERE id = $2 AND status = $3",
+                          Params(to, id, from));
     if (!changed) return std::unexpected(changed.error());
     if (changed->affected() == 0)
       return std::unexpected(
@@ -203,9 +204,11 @@ Result<void> PgStore::fail_order(const std::string& id, const std::string& error
   });
 }
 
-Result<std::vector<std::string>> PgStore::find_processing_orders() {
+Result<std::vector<std::string>> PgStore::find_processing_orders(std::chrono::seconds older_than) {
   return with_connection([&](pg::Connection& c) -> Result<std::vector<std::string>> {
-    auto rows = c.exec("SELECT id FROM orders WHERE status = 'processing' ORDER BY seq");
+    auto rows = c.exec(std::string("SELECT id FROM orders WHERE status = 'processing' AND status_since <= ") +
+                           kDatabaseNow + " - $1 ORDER BY seq",
+                       Params(std::chrono::microseconds(older_than).count()));
     if (!rows) return std::unexpected(rows.error());
     return column_text(*rows);
   });

@@ -87,7 +87,7 @@ class SqliteStore final : public Store {
   Result<DeploymentFigures> deployment_figures() override;
   Result<std::int64_t> put_deployment_setting(const std::string& name, const std::string& value) override;
   Result<std::vector<DeploymentSetting>> list_deployment_settings(std::int64_t after_version) override;
-  Result<std::vector<std::string>> find_processing_orders() override;
+  Result<std::vector<std::string>> find_processing_orders(std::chrono::seconds older_than) override;
 
   Result<CertificateRecord> find_certificate(const std::string& serial) override;
   Result<void> revoke_certificate(const std::string& serial, int reason, TimePoint at) override;
@@ -143,7 +143,9 @@ class SqliteStore final : public Store {
   Result<PauseEffect> pause_locked(std::int64_t account_id, const IdentifierRecord& identifier, TimePoint now,
                                    std::chrono::seconds grace);
 
-  // When a lease taken now ends, in microseconds of the system clock (one machine: one clock).
+  // Now, and when a lease taken now ends, in microseconds of the system clock (one machine: one
+  // clock; never the fake ACME clock).
+  static std::int64_t system_now();
   std::int64_t lease_end() const;
 
   std::chrono::seconds lease_{30};

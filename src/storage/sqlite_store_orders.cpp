@@ -153,7 +153,8 @@ Result<void> SqliteStore::transition_order(const std::string& id, OrderStatus fr
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  auto changed = execute("UPDATE orders SET status = ? WHERE id = ? AND status = ?", to, id, from);
+  auto changed = execute("UPDATE orders SET status = ?, status_since = ? WHERE id = ? AND status = ?", to,
+                         system_now(), id, from);
   if (!changed) return std::unexpected(changed.error());
   if (*changed == 0)
     return explain_unchanged("orders", "id", id, "status is not " + std::string(to_string(from)));
@@ -197,11 +198,12 @@ Result<void> SqliteStore::fail_order(const std::string& id, const std::string& e
   return tx->commit();
 }
 
-Result<std::vector<std::string>> SqliteStore::find_processing_orders() {
+Result<std::vector<std::string>> SqliteStore::find_processing_orders(std::chrono::seconds older_than) {
   Lock lock(mu_);
-  auto cursor = statement("SELECT id FROM orders WHERE status = 'processing' ORDER BY seq");
+  auto cursor =
+      statement("SELECT id FROM orders WHERE status = 'processing' AND status_since <= ? ORDER BY seq");
   if (!cursor) return std::unexpected(cursor.error());
-  return collect_text(**cursor);
+  return collect_text((*cursor)->bind_all(system_now() - std::chrono::microseconds(older_than).count()));
 }
 
 }  // namespace cobble::storage

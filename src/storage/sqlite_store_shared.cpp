@@ -11,9 +11,12 @@ using Lock = std::lock_guard<std::mutex>;
 constexpr std::uint64_t kForgetEvery = 1024;  // redemptions between sweeps of expired nonces
 }  // namespace
 
+std::int64_t SqliteStore::system_now() {
+  return to_micros(std::chrono::time_point_cast<TimePoint::duration>(std::chrono::system_clock::now()));
+}
+
 std::int64_t SqliteStore::lease_end() const {
-  return to_micros(
-      std::chrono::time_point_cast<TimePoint::duration>(std::chrono::system_clock::now() + lease_));
+  return system_now() + std::chrono::microseconds(lease_).count();
 }
 
 Result<std::size_t> SqliteStore::renew_challenge_leases(const std::string& owner) {
@@ -29,7 +32,7 @@ Result<std::vector<ClaimedChallenge>> SqliteStore::claim_challenges(const Challe
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  auto now = to_micros(std::chrono::time_point_cast<TimePoint::duration>(std::chrono::system_clock::now()));
+  auto now = system_now();
   // all_processing: every lease counts as run out.
   auto cutoff = claim.scope == ClaimScope::all_processing ? std::numeric_limits<std::int64_t>::max() : now;
   std::vector<ClaimedChallenge> claimed;

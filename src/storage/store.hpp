@@ -89,7 +89,8 @@ class Store {
   // orders whose expires > `now` (§7.1.2.1 lists pending and current orders).
   virtual Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now,
                                                           std::size_t offset, std::size_t limit) = 0;
-  // Moves the stored order status from `from` to `to`; operation_not_permitted when it is not `from`.
+  // Moves the stored order status from `from` to `to` (noting when); operation_not_permitted when
+  // it is not `from`.
   virtual Result<void> transition_order(const std::string& id, OrderStatus from, OrderStatus to) = 0;
   // Finishes finalization: status "valid" with the certificate inserted (its order_id is `id`), in
   // one transaction. operation_not_permitted unless the stored status is "processing";
@@ -135,8 +136,10 @@ class Store {
   // again, so that a validation which takes the process down every time is noticed. Concurrent
   // claims never take the same challenge.
   virtual Result<std::vector<ClaimedChallenge>> claim_challenges(const ChallengeClaim& claim) = 0;
-  // Orders left "processing" (finalize interrupted), for start-up recovery.
-  virtual Result<std::vector<std::string>> find_processing_orders() = 0;
+  // Orders "processing" for at least `older_than` (finalize interrupted: at start-up of the only
+  // instance every one, 0 s; with several instances those whose finalize must have died with its
+  // instance), for recovery. Measured by the database's clock, like validation leases.
+  virtual Result<std::vector<std::string>> find_processing_orders(std::chrono::seconds older_than) = 0;
 
   // Paused (account, identifier) pairs (issue #5).
   // Which of `identifiers` are paused for the account.

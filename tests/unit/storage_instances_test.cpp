@@ -341,3 +341,16 @@ TEST_CASE("deployment figures count every instance's rows", "[storage][store][in
   CHECK(figures->paused_pairs == 1);
   CHECK(figures->leased_validations == std::map<std::string, std::uint64_t>{{"test-instance", 3}});
 }
+
+TEST_CASE("an order processing for a while is found for recovery; one just started is not",
+          "[storage][store][instances]") {
+  Deployment d;
+  d.processing_challenges(1);
+  REQUIRE(d.instances[0]->transition_order("o", OrderStatus::pending, OrderStatus::processing));
+  CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(0)).value() ==
+        std::vector<std::string>{"o"});
+  CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(60)).value().empty());
+  std::this_thread::sleep_for(1100ms);
+  CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(1)).value() ==
+        std::vector<std::string>{"o"});
+}

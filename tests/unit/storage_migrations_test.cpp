@@ -216,7 +216,8 @@ TEST_CASE("migration 6 gives each stored authorization its first order's profile
     REQUIRE(db.exec("DROP INDEX certificates_identifier_set"));
     REQUIRE(db.exec("ALTER TABLE certificates DROP COLUMN identifier_set"));
     REQUIRE(db.exec("DROP TABLE deployment_settings"));  // migration 11
-    REQUIRE(db.exec("DROP TABLE shared_files"));         // migration 10
+    REQUIRE(db.exec("ALTER TABLE orders DROP COLUMN status_since"));
+    REQUIRE(db.exec("DROP TABLE shared_files"));  // migration 10
     REQUIRE(db.exec("DROP TABLE used_nonces"));
     REQUIRE(db.exec("ALTER TABLE challenges DROP COLUMN lease_owner"));
     REQUIRE(db.exec("ALTER TABLE challenges DROP COLUMN lease_expires"));

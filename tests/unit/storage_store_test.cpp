@@ -397,7 +397,7 @@ TEST_CASE("challenges and orders left processing are found for recovery", "[stor
   Fixture f;
   using cobble::storage::ClaimScope;
   CHECK(f.store->claim_challenges({.owner = "restarted", .scope = ClaimScope::all_processing})->empty());
-  CHECK(f.store->find_processing_orders()->empty());
+  CHECK(f.store->find_processing_orders(std::chrono::seconds(0))->empty());
   REQUIRE(f.store->start_challenge("a2-dns", "test-instance"));
   REQUIRE(f.store->start_challenge("a1-http", "test-instance"));
   REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"a1"}), {}));
@@ -415,7 +415,7 @@ TEST_CASE("challenges and orders left processing are found for recovery", "[stor
   CHECK(
       f.store->claim_challenges({.owner = "restarted", .scope = ClaimScope::all_processing})->at(0).resumed ==
       2);
-  CHECK(f.store->find_processing_orders() == std::vector<std::string>{"o2"});
+  CHECK(f.store->find_processing_orders(std::chrono::seconds(0)) == std::vector<std::string>{"o2"});
 }
 
 TEST_CASE("an order moves between states only from the expected one", "[storage][store]") {

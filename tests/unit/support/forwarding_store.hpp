@@ -113,8 +113,8 @@ class ForwardingStore : public storage::Store {
                                              const std::map<std::string, std::string>& files) override {
     return inner_.publish_shared_files(group, files);
   }
-  storage::Result<std::vector<std::string>> find_processing_orders() override {
-    return inner_.find_processing_orders();
+  storage::Result<std::vector<std::string>> find_processing_orders(std::chrono::seconds older_than) override {
+    return inner_.find_processing_orders(older_than);
   }
   storage::Result<std::vector<storage::IdentifierRecord>> find_paused(
       std::int64_t account_id, const std::vector<storage::IdentifierRecord>& identifiers) override {
