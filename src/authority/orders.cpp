@@ -140,10 +140,12 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     return acme::fail(window.error());
   }
   std::optional<Certificate> replaced;
+  storage::ReplacementCheck replacement_check;
   if (!request.replaces.empty()) {
-    auto cert = check_replaces(account, request);
-    if (!cert) return acme::fail(cert.error());
-    replaced = std::move(*cert);
+    auto found = check_replaces(account, request);
+    if (!found) return acme::fail(found.error());
+    replaced = std::move(found->certificate);
+    replacement_check.replacing_orders = std::move(found->replacing_orders);
   }
   auto spent = check_rate_limits(account, request, replaced, now);
   if (!spent) return acme::fail(spent.error());
@@ -184,8 +186,14 @@ acme::Result<OrderView> Orders::create(const Account& account, const NewOrder& r
     order.authz_ids.push_back(fresh.back().id);
     statuses.push_back(acme::AuthzStatus::pending);
   }
-  if (auto r = store_.insert_order(order, fresh); !r) {
+  if (auto r = store_.insert_order(order, fresh, replacement_check); !r) {
     if (rate_limits_) rate_limits_->refund(*spent);
+    if (replacement_check.replacing_orders && r.error().code == std::errc::operation_not_permitted) {
+      return acme::fail(Problem::make(ProblemType::already_replaced,
+                                      "Certificate " + order.replaces_serial +
+                                          " was replaced by another order a moment ago; order without "
+                                          "\"replaces\" or let that order fail"));
+    }
     return acme::fail(internal_error("storing an order", r.error()));
   }
   // Built from what was just stored: reading it back would cost a transaction per new order.
@@ -205,7 +213,8 @@ acme::Result<std::vector<ratelimit::Transaction>> Orders::check_rate_limits(
   return rate_limits_->check_new_order(account.id, request.identifiers, exemptions);
 }
 
-acme::Result<Certificate> Orders::check_replaces(const Account& account, const NewOrder& request) const {
+acme::Result<Orders::Replacement> Orders::check_replaces(const Account& account,
+                                                         const NewOrder& request) const {
   auto id = parse_cert_id(request.replaces);
   if (!id) return acme::fail(Problem::malformed("\"replaces\": " + id.error().detail));
   if (!is_issuer_key_id(ca_, id->key_id)) {
@@ -238,7 +247,9 @@ acme::Result<Certificate> Orders::check_replaces(const Account& account, const N
   }
   auto others = store_.find_orders_replacing(id->serial);
   if (!others) return acme::fail(internal_error("finding replacement orders", others.error()));
+  std::vector<std::string> replacing;
   for (auto& other : *others) {
+    replacing.push_back(other.id);
     auto seen = view(std::move(other));
     if (!seen) return acme::fail(seen.error());
     if (seen->status != acme::OrderStatus::invalid) {
@@ -248,7 +259,7 @@ acme::Result<Certificate> Orders::check_replaces(const Account& account, const N
                                           "); order without \"replaces\" or let that order fail"));
     }
   }
-  return std::move(*cert);
+  return Replacement{std::move(*cert), std::move(replacing)};
 }
 
 acme::Result<OrderView> Orders::find(const Account& account, const std::string& id) const {

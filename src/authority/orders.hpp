@@ -80,8 +80,13 @@ class Orders {
   acme::Result<std::vector<ratelimit::Transaction>> check_rate_limits(
       const Account& account, const NewOrder& request, const std::optional<Certificate>& replaced,
       common::TimePoint now) const;
-  // RFC 9773 §5 checks of newOrder's `replaces`; the certificate it names on success.
-  acme::Result<Certificate> check_replaces(const Account& account, const NewOrder& request) const;
+  // RFC 9773 §5 checks of newOrder's `replaces`; on success the certificate it names and the
+  // (failed) orders found replacing it, which insert_order re-checks (storage::ReplacementCheck).
+  struct Replacement {
+    Certificate certificate;
+    std::vector<std::string> replacing_orders;
+  };
+  acme::Result<Replacement> check_replaces(const Account& account, const NewOrder& request) const;
 
   storage::Store& store_;
   const common::Clock& clock_;

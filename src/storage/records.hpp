@@ -221,4 +221,11 @@ struct DeploymentFigures {
   std::map<std::string, std::uint64_t> leased_validations;  // processing challenges by lease owner
 };
 
+// insert_order's guard for an order with `replaces` (RFC 9773): the orders the caller found
+// replacing the same certificate (and judged failed). The order is stored only if these are still
+// all of them, so of two orders racing to replace one certificate (on any instances) one wins.
+struct ReplacementCheck {
+  std::optional<std::vector<std::string>> replacing_orders;  // nullopt: no check
+};
+
 }  // namespace cobble::storage

@@ -52,7 +52,9 @@ class SqliteStore final : public Store {
   Result<void> update_account_key(std::int64_t id, const std::string& thumbprint,
                                   const std::string& jwk) override;
 
-  Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) override;
+  using Store::insert_order;
+  Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs,
+                            const ReplacementCheck& check) override;
   Result<OrderRecord> find_order(const std::string& id) override;
   Result<std::vector<std::string>> list_order_ids(std::int64_t account_id, TimePoint now, std::size_t offset,
                                                   std::size_t limit) override;

@@ -50,10 +50,21 @@ Result<void> SqliteStore::insert_authz(const AuthzRecord& authz) {
   return {};
 }
 
-Result<void> SqliteStore::insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) {
+Result<void> SqliteStore::insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs,
+                                       const ReplacementCheck& check) {
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
+  if (check.replacing_orders && !order.replaces_serial.empty()) {
+    // The writer lock serialises every insert: no other order can appear between this read and
+    // the insert.
+    auto cursor = statement("SELECT id FROM orders WHERE replaces_serial = ? ORDER BY seq");
+    if (!cursor) return std::unexpected(cursor.error());
+    auto ids = collect_text((*cursor)->bind_all(order.replaces_serial));
+    if (!ids) return std::unexpected(ids.error());
+    if (*ids != *check.replacing_orders)
+      return fail(std::errc::operation_not_permitted, "another order replaces " + order.replaces_serial);
+  }
   if (auto inserted = insert_order_rows(order, new_authzs); !inserted) return inserted;
   return tx->commit();
 }

@@ -83,7 +83,13 @@ class Store {
   // Orders and authorizations (§7.4). Inserts the order and the authorizations in `new_authzs`
   // (with their challenges) in one transaction; the order's authz_ids may also name existing,
   // reused authorizations. file_exists when an order, authorization or challenge id is taken.
-  virtual Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) = 0;
+  // With `check` (an order with replaces_serial), operation_not_permitted, nothing stored, when the
+  // orders replacing that serial are no longer exactly check.replacing_orders.
+  virtual Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs,
+                                    const ReplacementCheck& check) = 0;
+  Result<void> insert_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) {
+    return insert_order(order, new_authzs, ReplacementCheck{});
+  }
   virtual Result<OrderRecord> find_order(const std::string& id) = 0;
   // Order ids of an account, oldest first, skipping the first `offset`, at most `limit`; only
   // orders whose expires > `now` (§7.1.2.1 lists pending and current orders).

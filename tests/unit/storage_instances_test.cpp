@@ -354,3 +354,38 @@ TEST_CASE("an order processing for a while is found for recovery; one just start
   CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(1)).value() ==
         std::vector<std::string>{"o"});
 }
+
+TEST_CASE("of orders racing to replace one certificate from several instances, one is stored",
+          "[storage][store][instances]") {
+  Deployment d;
+  auto challenges = d.processing_challenges(1);
+  REQUIRE(d.instances[0]->finish_challenge({.challenge_id = challenges[0], .valid = true, .at = kNow}));
+  REQUIRE(d.instances[0]->transition_order("o", OrderStatus::pending, OrderStatus::processing));
+  REQUIRE(d.instances[0]->complete_order("o", {.serial = "0a",
+                                               .account_id = d.account,
+                                               .chain_pem = "pem",
+                                               .key_spki = "k",
+                                               .not_before = kNow,
+                                               .not_after = kNow + 24h}));
+  std::atomic<int> stored{0};
+  std::atomic<int> refused{0};
+  d.race([&](Store& store, int i) {
+    OrderRecord renewal{.id = "r" + std::to_string(i),
+                        .account_id = d.account,
+                        .created_at = kNow,
+                        .expires = kNow + 1h,
+                        .replaces = "cert-id",
+                        .replaces_serial = "0a"};
+    // Every racer saw no order replacing 0a yet.
+    auto result = patiently(
+        [&] { return store.insert_order(renewal, {}, {.replacing_orders = std::vector<std::string>{}}); });
+    if (result) {
+      ++stored;
+    } else if (result.error().code == std::errc::operation_not_permitted) {
+      ++refused;
+    }
+  });
+  CHECK(stored == 1);
+  CHECK(refused == kInstances * kThreadsPerInstance - 1);
+  CHECK(d.instances[1]->find_orders_replacing("0a").value().size() == 1);
+}

@@ -36,9 +36,11 @@ class ForwardingStore : public storage::Store {
                                            const std::string& jwk) override {
     return inner_.update_account_key(id, thumbprint, jwk);
   }
+  using storage::Store::insert_order;
   storage::Result<void> insert_order(const storage::OrderRecord& order,
-                                     const std::vector<storage::AuthzRecord>& new_authzs) override {
-    return inner_.insert_order(order, new_authzs);
+                                     const std::vector<storage::AuthzRecord>& new_authzs,
+                                     const storage::ReplacementCheck& check) override {
+    return inner_.insert_order(order, new_authzs, check);
   }
   storage::Result<storage::OrderRecord> find_order(const std::string& id) override {
     return inner_.find_order(id);
