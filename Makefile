@@ -27,6 +27,12 @@ test: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# A local cluster (README "Running several instances"): PostgreSQL 15, three instances, HAProxy in
+# front; Ctrl-C stops it. CLUSTER_ARGS="--tls-passthrough", "--instances 5", "-- --http-port 5002", ...
+.PHONY: cluster
+cluster: build
+	scripts/cluster --bin $(BUILD_DIR)/cobble $(CLUSTER_ARGS)
+
 # Benchmarks (not tests): Cobble against Debian's pebble on loopback; figures in bench/README.md.
 # `make bench` (~20 min) runs all three of issue #7 and prints their tables:
 #   bench-compare: complete ACME flows, Cobble vs Pebble (BENCH_ARGS="--rounds 1 --duration 5": quick)
