@@ -15,10 +15,15 @@ namespace cobble::acme {
 // every POST. Thread-safe.
 class Nonces {
  public:
+  enum class Redemption {
+    accepted,     // issued, not forgotten, not used before: from now on it is used
+    refused,      // badNonce
+    unavailable,  // cannot tell now (the shared store is down): 503, try again later
+  };
   virtual ~Nonces() = default;
   virtual std::string issue() = 0;
-  // True exactly once for a nonce that was issued and not forgotten.
-  virtual bool consume(std::string_view nonce) = 0;
+  // `accepted` exactly once for a nonce that was issued and not forgotten.
+  virtual Redemption redeem(std::string_view nonce) = 0;
 };
 
 // One instance's nonces: 16 CSPRNG bytes, base64url; each accepted once. Bounded:
@@ -35,7 +40,10 @@ class NonceStore final : public Nonces {
 
   std::string issue() override;
   // True exactly once for a nonce this store issued and has not forgotten.
-  bool consume(std::string_view nonce) override;
+  bool consume(std::string_view nonce);
+  Redemption redeem(std::string_view nonce) override {
+    return consume(nonce) ? Redemption::accepted : Redemption::refused;
+  }
   std::size_t outstanding() const;
 
  private:

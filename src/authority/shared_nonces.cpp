@@ -53,27 +53,27 @@ std::string SharedNonces::issue() {
   return common::base64url_encode(raw);
 }
 
-bool SharedNonces::consume(std::string_view nonce) {
+SharedNonces::Redemption SharedNonces::redeem(std::string_view nonce) {
   auto raw = common::base64url_decode(nonce);
-  if (!raw || raw->size() != kNonceBytes) return false;
+  if (!raw || raw->size() != kNonceBytes) return Redemption::refused;
   std::string_view signed_part(raw->data(), kTimeBytes + kRandomBytes);
   auto expected = mac(signed_part);
   if (expected.size() != kMacBytes ||
       CRYPTO_memcmp(expected.data(), raw->data() + kTimeBytes + kRandomBytes, kMacBytes) != 0) {
-    return false;
+    return Redemption::refused;
   }
   std::uint64_t micros = 0;
   for (std::size_t i = 0; i < kTimeBytes; ++i) micros = (micros << 8) | static_cast<unsigned char>((*raw)[i]);
   common::TimePoint issued{std::chrono::duration_cast<common::TimePoint::duration>(
       std::chrono::microseconds(static_cast<std::int64_t>(micros)))};
   auto now = clock_.now();
-  if (issued > now + kClockSkew || now - issued > lifetime_) return false;
+  if (issued > now + kClockSkew || now - issued > lifetime_) return Redemption::refused;
   auto redeemed = store_.redeem_nonce(std::string(nonce), issued + lifetime_, now);
   if (!redeemed) {
-    spdlog::warn("cannot record a redeemed nonce ({}); answering badNonce", redeemed.error().message);
-    return false;
+    spdlog::warn("cannot record a redeemed nonce ({}); answering 503", redeemed.error().message);
+    return Redemption::unavailable;
   }
-  return *redeemed;
+  return *redeemed ? Redemption::accepted : Redemption::refused;
 }
 
 }  // namespace cobble::authority

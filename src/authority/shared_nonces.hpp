@@ -19,7 +19,8 @@ namespace cobble::authority {
 // instead routes a nonce back to the instance that issued it (its prefix names it): no write, but
 // an RPC between instances, which Cobble has not got.
 // A nonce older than `lifetime` gets badNonce (the client retries with the fresh one that error
-// carries, RFC 8555 §6.5); so does one when the database cannot record it (fail closed).
+// carries, RFC 8555 §6.5); when the database cannot record it, the answer is `unavailable` (the
+// request is refused with 503 and Retry-After, never let through).
 class SharedNonces final : public acme::Nonces {
  public:
   // `secret`: the deployment's shared secret (the unpause key); the nonce key is derived from it.
@@ -28,7 +29,7 @@ class SharedNonces final : public acme::Nonces {
                std::chrono::seconds lifetime = std::chrono::minutes(10));
 
   std::string issue() override;
-  bool consume(std::string_view nonce) override;
+  Redemption redeem(std::string_view nonce) override;
 
  private:
   std::string mac(std::string_view data) const;

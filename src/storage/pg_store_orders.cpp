@@ -223,9 +223,11 @@ Result<void> PgStore::fail_order(const std::string& id, const std::string& error
 
 Result<std::vector<std::string>> PgStore::find_processing_orders(std::chrono::seconds older_than) {
   return with_connection([&](pg::Connection& c) -> Result<std::vector<std::string>> {
+    // status_since 0: moved by a cobble older than migration 11 during a rolling upgrade, time
+    // unknown; only a start-up of the only instance (older_than 0) takes it as interrupted.
     auto rows = c.exec(std::string("SELECT id FROM orders WHERE status = 'processing' AND status_since <= ") +
-                           kDatabaseNow + " - $1 ORDER BY seq",
-                       Params(std::chrono::microseconds(older_than).count()));
+                           kDatabaseNow + " - $1 AND ($2 OR status_since <> 0) ORDER BY seq",
+                       Params(std::chrono::microseconds(older_than).count(), older_than.count() == 0));
     if (!rows) return std::unexpected(rows.error());
     return column_text(*rows);
   });

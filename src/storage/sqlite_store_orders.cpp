@@ -211,10 +211,14 @@ Result<void> SqliteStore::fail_order(const std::string& id, const std::string& e
 
 Result<std::vector<std::string>> SqliteStore::find_processing_orders(std::chrono::seconds older_than) {
   Lock lock(mu_);
-  auto cursor =
-      statement("SELECT id FROM orders WHERE status = 'processing' AND status_since <= ? ORDER BY seq");
+  // status_since 0: moved by a cobble older than migration 11, time unknown; only a start-up of the
+  // only instance (older_than 0) takes it as interrupted.
+  auto cursor = statement(
+      "SELECT id FROM orders WHERE status = 'processing' AND status_since <= ? AND (? OR status_since <> 0) "
+      "ORDER BY seq");
   if (!cursor) return std::unexpected(cursor.error());
-  return collect_text((*cursor)->bind_all(system_now() - std::chrono::microseconds(older_than).count()));
+  return collect_text((*cursor)->bind_all(system_now() - std::chrono::microseconds(older_than).count(),
+                                          older_than.count() == 0));
 }
 
 }  // namespace cobble::storage

@@ -389,3 +389,17 @@ TEST_CASE("of orders racing to replace one certificate from several instances, o
   CHECK(refused == kInstances * kThreadsPerInstance - 1);
   CHECK(d.instances[1]->find_orders_replacing("0a").value().size() == 1);
 }
+
+TEST_CASE(
+    "an order an older cobble moved to processing (time unknown) is left to a start-up of the only instance",
+    "[storage][store][instances]") {
+  Deployment d;
+  d.processing_challenges(1);
+  REQUIRE(d.instances[0]->transition_order("o", OrderStatus::pending, OrderStatus::processing));
+  std::this_thread::sleep_for(1100ms);
+  // As a cobble before migration 11 would have left it: status_since never written.
+  d.database.run_sql("UPDATE orders SET status_since = 0");
+  CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(1)).value().empty());
+  CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(0)).value() ==
+        std::vector<std::string>{"o"});
+}

@@ -21,6 +21,9 @@ std::optional<std::int64_t> account_id_from_kid(const std::string& kid, const Ur
   return id;
 }
 
+// As the other answers to a database outage (authority's Retry-After for 503).
+constexpr int kNonceRetryAfterSeconds = 5;
+
 }  // namespace
 
 acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services, Auth auth) {
@@ -28,9 +31,16 @@ acme::Result<SignedRequest> authenticate(const Context& ctx, Services& services,
   if (!jws) return acme::fail(jws.error());
 
   // RFC 8555 §6.5: the nonce is consumed whether or not the rest of the request is good.
-  if (!services.nonces.consume(jws->nonce)) {
-    return acme::fail(
-        Problem::bad_nonce("JWS has an invalid or already used anti-replay nonce: \"" + jws->nonce + "\""));
+  switch (services.nonces.redeem(jws->nonce)) {
+    case acme::Nonces::Redemption::accepted:
+      break;
+    case acme::Nonces::Redemption::refused:
+      return acme::fail(
+          Problem::bad_nonce("JWS has an invalid or already used anti-replay nonce: \"" + jws->nonce + "\""));
+    case acme::Nonces::Redemption::unavailable:
+      return acme::fail(Problem::unavailable(
+          "The nonce could not be checked: the database is unavailable; retry in a few seconds",
+          kNonceRetryAfterSeconds));
   }
   // Pebble's PEBBLE_WFE_NONCEREJECT: refuse a share of good nonces, so clients prove they retry.
   if (services.chaos && services.chaos->reject_nonce()) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <cstdlib>
 #include <random>
@@ -43,6 +44,24 @@ class TestDatabase {
   }
 
   const std::string& location() const { return location_; }
+  // Runs SQL on the database behind the Store's back (to make rows an older cobble would have made).
+  void run_sql(const std::string& sql) const {
+    if (!schema_.empty()) {
+      admin("SET search_path TO " + schema_ + "; " + sql);
+      return;
+    }
+    sqlite3* db = nullptr;
+    std::string error;
+    if (sqlite3_open(location_.c_str(), &db) != SQLITE_OK) {
+      error = sqlite3_errmsg(db);
+    } else if (char* message = nullptr;
+               sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      error = message ? message : "failed";
+      sqlite3_free(message);
+    }
+    sqlite3_close(db);
+    if (!error.empty()) throw std::runtime_error("test database: " + sql + ": " + error);
+  }
   bool postgresql() const { return !schema_.empty(); }
 
  private:
