@@ -2,8 +2,9 @@
 # Scale-out figures (issue #16): cobble-bench's always-valid flows through HAProxy (TLS ended there)
 # in front of 1, 2 and 3 Cobble instances on one PostgreSQL, and in front of one instance on SQLite.
 # Every configuration runs `--rounds` times, alternating; the table gives medians of flows/s, p99,
-# server CPU per flow (every Cobble, PostgreSQL and HAProxy process, from /proc) and database round
-# trips per flow (the instances' cobble_database_round_trips_total). bench/README.md explains them.
+# server CPU per flow (every Cobble, PostgreSQL and HAProxy process, from /proc; then Cobble's and
+# PostgreSQL's shares; HAProxy is the rest) and database round trips per flow (the instances'
+# cobble_database_round_trips_total). bench/README.md explains them.
 #
 #   bench/cluster.sh [--rounds N] [--duration S] [--workers N] [--configs LIST] [--out DIR]
 #     --configs  comma-separated: sqlite1, pg1, pg2, pg3 (default all four)
@@ -107,23 +108,31 @@ run_config() {  # run_config NAME ROUND
   local pg_pids=() watched
   [[ $name == pg* ]] && mapfile -t pg_pids < <(pgrep -x postgres || true)
   watched=("${cobble_pids[@]}" "$haproxy_pid" "${pg_pids[@]}")
-  local cpu0 trips0 cpu1 trips1 line
+  local cpu0 trips0 cpu1 trips1 line cobble0 cobble1 pg0 pg1
   trips0=$(round_trips "${mports[@]}")
   cpu0=$(cpu_seconds "${watched[@]}")
+  cobble0=$(cpu_seconds "${cobble_pids[@]}")
+  pg0=$(cpu_seconds "${pg_pids[@]}")
   line=$("$BENCH" --workers "$workers" --duration "$duration" --warmup "$warmup" --ca-file "$WORK/proxy.pem" \
     "https://localhost:$proxy_port/dir")
   [[ $name == pg* ]] && mapfile -t pg_pids < <(pgrep -x postgres || true)  # backends opened meanwhile
   cpu1=$(cpu_seconds "${cobble_pids[@]}" "$haproxy_pid" "${pg_pids[@]}")
+  cobble1=$(cpu_seconds "${cobble_pids[@]}")
+  pg1=$(cpu_seconds "${pg_pids[@]}")
   trips1=$(round_trips "${mports[@]}")
-  python3 - "$line" "$name" "$round" "$cpu0" "$cpu1" "$trips0" "$trips1" >>"$RESULTS/cluster.jsonl" <<'PY'
+  python3 - "$line" "$name" "$round" "$cpu0" "$cpu1" "$trips0" "$trips1" "$cobble0" "$cobble1" "$pg0" "$pg1" \
+    >>"$RESULTS/cluster.jsonl" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
 name, rnd = sys.argv[2], int(sys.argv[3])
 cpu = float(sys.argv[5]) - float(sys.argv[4])
 trips = int(sys.argv[7]) - int(sys.argv[6])
+cobble = float(sys.argv[9]) - float(sys.argv[8])
+pg = float(sys.argv[11]) - float(sys.argv[10])  # backends that ended meanwhile are not counted
 flows = max(r["flows_total"], 1)
 print(json.dumps({"config": name, "round": rnd, "flows_per_s": r["flows_per_s"], "p99_ms": r["flow_ms"]["p99"],
                   "errors": r["error_count"], "cpu_ms_per_flow": 1000 * cpu / flows,
+                  "cobble_cpu_ms_per_flow": 1000 * cobble / flows, "postgres_cpu_ms_per_flow": 1000 * pg / flows,
                   "round_trips_per_flow": trips / flows, "flows_total": r["flows_total"]}))
 PY
   stop_all
@@ -146,10 +155,12 @@ for r in rows:
 label = {"sqlite1": "1 instance, SQLite", "pg1": "1 instance, PostgreSQL", "pg2": "2 instances, PostgreSQL",
          "pg3": "3 instances, PostgreSQL"}
 print(f"through HAProxy (TLS ended there), {sys.argv[2]} workers, always-valid flows; medians of {len(rows)//len(order)} rounds")
-print(f"{'configuration':26} {'flows/s':>8} {'p99 ms':>8} {'CPU ms/flow':>12} {'DB trips/flow':>14} {'errors':>7}")
+print(f"{'configuration':26} {'flows/s':>8} {'p99 ms':>8} {'CPU ms/flow':>12} {'cobble':>7} {'postgres':>9} "
+      f"{'DB trips/flow':>14} {'errors':>7}")
 for name in order:
     rs = [r for r in rows if r["config"] == name]
     med = lambda k: statistics.median(r[k] for r in rs)
     print(f"{label.get(name, name):26} {med('flows_per_s'):8.1f} {med('p99_ms'):8.1f} {med('cpu_ms_per_flow'):12.2f} "
+          f"{med('cobble_cpu_ms_per_flow'):7.2f} {med('postgres_cpu_ms_per_flow'):9.2f} "
           f"{med('round_trips_per_flow'):14.1f} {sum(r['errors'] for r in rs):7d}")
 PY
