@@ -2,36 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/post.hpp>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "authority/rate_limit_json.hpp"
-#include "common/exception_boundary.hpp"
 
 namespace cobble::app {
 
 DeploymentSync::DeploymentSync(boost::asio::io_context& io, boost::asio::any_io_executor work,
                                storage::Store& store, Targets targets, std::chrono::milliseconds period)
-    : timer_(io), work_(std::move(work)), store_(store), targets_(targets), period_(period) {
-  arm();
-}
-
-DeploymentSync::~DeploymentSync() {
-  *alive_ = false;
-  timer_.cancel();
-}
-
-void DeploymentSync::arm() {
-  timer_.expires_after(period_);
-  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-    if (ec || !*alive) return;
-    boost::asio::post(work_, [this, alive] {
-      if (*alive) common::guarded("deployment settings", [&] { apply_changes(); });
-    });
-    arm();
-  });
-}
+    : store_(store),
+      targets_(targets),
+      periodic_(io, std::move(work), period, "deployment settings", [this] { apply_changes(); }) {}
 
 void DeploymentSync::share(const std::string& name, const std::string& value) {
   auto version = store_.put_deployment_setting(name, value);

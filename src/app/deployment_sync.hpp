@@ -3,7 +3,6 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "api/chaos.hpp"
+#include "app/periodic.hpp"
 #include "authority/rate_limits.hpp"
 #include "common/clock.hpp"
 #include "storage/store.hpp"
@@ -33,7 +33,6 @@ class DeploymentSync {
 
   DeploymentSync(boost::asio::io_context& io, boost::asio::any_io_executor work, storage::Store& store,
                  Targets targets, std::chrono::milliseconds period = std::chrono::milliseconds(500));
-  ~DeploymentSync();
   DeploymentSync(const DeploymentSync&) = delete;
   DeploymentSync& operator=(const DeploymentSync&) = delete;
 
@@ -43,19 +42,15 @@ class DeploymentSync {
   void share(const std::string& name, const std::string& value);
 
  private:
-  void arm();
   void apply(const storage::DeploymentSetting& setting);
 
-  boost::asio::steady_timer timer_;
-  boost::asio::any_io_executor work_;
   storage::Store& store_;
   Targets targets_;
-  const std::chrono::milliseconds period_;
   std::mutex mu_;          // one apply_changes at a time
   std::int64_t seen_ = 0;  // the newest version applied (mu_)
   std::map<std::string, std::int64_t>
-      written_;  // the version each setting had when this instance wrote it (mu_)
-  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+      written_;        // the version each setting had when this instance wrote it (mu_)
+  Periodic periodic_;  // last: stopped first
 };
 
 }  // namespace cobble::app

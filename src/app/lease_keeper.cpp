@@ -3,9 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
-
-#include "common/exception_boundary.hpp"
 #include "common/random.hpp"
 
 namespace cobble::app {
@@ -17,32 +14,12 @@ constexpr std::chrono::seconds kFinalizeGrace{120};
 LeaseKeeper::LeaseKeeper(boost::asio::io_context& io, boost::asio::any_io_executor work,
                          storage::Store& store, const authority::Challenges& challenges,
                          const authority::Orders& orders, std::string instance_id, std::chrono::seconds lease)
-    : timer_(io),
-      work_(std::move(work)),
-      store_(store),
+    : store_(store),
       challenges_(challenges),
       orders_(orders),
       instance_id_(std::move(instance_id)),
-      period_(std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 3) {
-  arm();
-}
-
-LeaseKeeper::~LeaseKeeper() {
-  *alive_ = false;
-  timer_.cancel();
-}
-
-void LeaseKeeper::arm() {
-  timer_.expires_after(period_);
-  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-    if (ec || !*alive) return;
-    boost::asio::post(work_, [this, alive] {
-      if (!*alive) return;
-      common::guarded("validation lease keeper", [&] { tick(); });
-    });
-    arm();
-  });
-}
+      periodic_(io, std::move(work), std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 3,
+                "validation lease keeper", [this] { tick(); }) {}
 
 void LeaseKeeper::tick() {
   if (auto renewed = store_.renew_challenge_leases(instance_id_); !renewed) {

@@ -3,11 +3,11 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include "app/periodic.hpp"
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
 #include "storage/store.hpp"
@@ -24,23 +24,15 @@ class LeaseKeeper {
   LeaseKeeper(boost::asio::io_context& io, boost::asio::any_io_executor work, storage::Store& store,
               const authority::Challenges& challenges, const authority::Orders& orders,
               std::string instance_id, std::chrono::seconds lease);
-  ~LeaseKeeper();
-  LeaseKeeper(const LeaseKeeper&) = delete;
-  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
  private:
-  void arm();
   void tick();
 
-  boost::asio::steady_timer timer_;
-  boost::asio::any_io_executor work_;
   storage::Store& store_;
   const authority::Challenges& challenges_;
   const authority::Orders& orders_;
   const std::string instance_id_;
-  const std::chrono::milliseconds period_;
-  // Shared with queued ticks, so a tick that runs after the keeper is gone does nothing.
-  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  Periodic periodic_;  // last: stopped first
 };
 
 // A name for this process among the deployment's instances: host, process id and a random part

@@ -23,6 +23,15 @@ std::vector<std::string> split_lines(const std::string& text) {
   }
 }
 
+std::string like_prefix(const std::string& prefix) {
+  std::string pattern;
+  for (char c : prefix) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
 std::int64_t to_micros(TimePoint t) {
   return std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();
 }

@@ -14,6 +14,9 @@ namespace cobble::storage {
 std::int64_t to_micros(TimePoint t);
 TimePoint from_micros(std::int64_t micros);
 std::optional<std::int64_t> optional_micros(const std::optional<TimePoint>& t);
+// A LIKE pattern (ESCAPE '\\') matching the texts that start with `prefix`, LIKE's own wildcards in it
+// escaped.
+std::string like_prefix(const std::string& prefix);
 // Lists kept in one TEXT column, one item a line (contacts, addresses).
 std::string join_lines(const std::vector<std::string>& lines);
 std::vector<std::string> split_lines(const std::string& text);

@@ -2,10 +2,12 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -177,6 +179,11 @@ class Pool {
   std::size_t open_ = 0;  // leased + idle
   Connection::Counter round_trips_ = std::make_shared<std::atomic<std::uint64_t>>();
 };
+
+// A LIMIT/OFFSET parameter: PostgreSQL's are signed, so a count too large becomes the largest.
+inline std::int64_t count(std::size_t n) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
 
 // The SQLSTATE class of an error as Cobble's error codes (store.hpp lists them).
 std::errc error_code_for(std::string_view sqlstate);

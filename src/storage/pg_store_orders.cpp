@@ -11,11 +11,6 @@ namespace {
 using common::fail;
 using pg::Params;
 
-// PostgreSQL takes a signed LIMIT/OFFSET.
-std::int64_t clamp_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
 OrderStatus order_status(const std::string& text) {
   return common::parse_order_status(text).value_or(OrderStatus::invalid);
 }
@@ -158,7 +153,7 @@ Result<std::vector<std::string>> PgStore::list_order_ids(std::int64_t account_id
   return with_connection([&](pg::Connection& c) -> Result<std::vector<std::string>> {
     auto rows =
         c.exec("SELECT id FROM orders WHERE account_id = $1 AND expires > $2 ORDER BY seq LIMIT $3 OFFSET $4",
-               Params(account_id, to_micros(now), clamp_count(limit), clamp_count(offset)));
+               Params(account_id, to_micros(now), pg::count(limit), pg::count(offset)));
     if (!rows) return std::unexpected(rows.error());
     return column_text(*rows);
   });
@@ -391,7 +386,7 @@ Result<std::vector<ValidationAttemptRecord>> PgStore::list_validation_attempts(
         "FROM (SELECT * FROM validation_attempts WHERE account_id = $1 AND identifier_type = $2 AND "
         "identifier_value = $3 ORDER BY id DESC LIMIT $4) a "
         "LEFT JOIN validation_perspectives p ON p.attempt_id = a.id ORDER BY a.id DESC, p.position",
-        Params(account_id, identifier.type, identifier.value, clamp_count(limit)));
+        Params(account_id, identifier.type, identifier.value, pg::count(limit)));
     if (!rows) return std::unexpected(rows.error());
     std::vector<ValidationAttemptRecord> out;
     for (int i = 0; i < rows->size(); ++i) {

@@ -10,20 +10,6 @@ namespace {
 using common::fail;
 using pg::Params;
 
-std::int64_t clamp_count(std::size_t n) {
-  return static_cast<std::int64_t>(std::min<std::size_t>(n, std::numeric_limits<std::int64_t>::max()));
-}
-
-// LIKE pattern matching keys that start with `prefix` (with '\' escaping LIKE's wildcards).
-std::string prefix_pattern(const std::string& prefix) {
-  std::string pattern;
-  for (char c : prefix) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  return pattern + "%";
-}
-
 }  // namespace
 
 // Pausing. Every write of a pair's bucket or paused row runs under lock_pair, so a failure counted
@@ -127,7 +113,7 @@ Result<std::vector<IdentifierRecord>> PgStore::list_paused(std::int64_t account_
     auto rows = c.exec(
         "SELECT identifier_type, identifier_value FROM paused WHERE account_id = $1 AND unpaused_at IS NULL "
         "ORDER BY paused_at LIMIT $2",
-        Params(account_id, clamp_count(limit)));
+        Params(account_id, pg::count(limit)));
     if (!rows) return std::unexpected(rows.error());
     std::vector<IdentifierRecord> out;
     for (int i = 0; i < rows->size(); ++i) out.push_back({rows->text(i, 0), rows->text(i, 1)});
@@ -144,7 +130,7 @@ Result<std::size_t> PgStore::unpause_account(std::int64_t account_id, std::size_
         "(account_id, identifier_type, identifier_value) IN (SELECT account_id, identifier_type, "
         "identifier_value "
         "FROM paused WHERE account_id = $2 AND unpaused_at IS NULL ORDER BY paused_at LIMIT $3 FOR UPDATE)",
-        Params(to_micros(now), account_id, clamp_count(limit)));
+        Params(to_micros(now), account_id, pg::count(limit)));
     if (!changed) return std::unexpected(changed.error());
     return static_cast<std::size_t>(changed->affected());
   });
@@ -163,7 +149,7 @@ Result<std::vector<std::pair<std::int64_t, std::size_t>>> PgStore::count_paused(
     auto rows = c.exec(
         "SELECT account_id, count(*) AS n FROM paused WHERE unpaused_at IS NULL GROUP BY account_id "
         "ORDER BY n DESC, account_id LIMIT $1",
-        Params(clamp_count(limit)));
+        Params(pg::count(limit)));
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::pair<std::int64_t, std::size_t>> out;
     for (int i = 0; i < rows->size(); ++i)
@@ -278,7 +264,7 @@ Result<std::vector<std::pair<std::string, TimePoint>>> PgStore::list_rate_limit_
     auto rows = c.exec(
         "SELECT key, tat FROM rate_limit_buckets WHERE key LIKE $1 ESCAPE '\\' ORDER BY tat DESC, key LIMIT "
         "$2",
-        Params(prefix_pattern(prefix), clamp_count(limit)));
+        Params(like_prefix(prefix), pg::count(limit)));
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::pair<std::string, TimePoint>> buckets;
     for (int i = 0; i < rows->size(); ++i)
@@ -289,8 +275,8 @@ Result<std::vector<std::pair<std::string, TimePoint>>> PgStore::list_rate_limit_
 
 Result<std::size_t> PgStore::delete_rate_limit_buckets(const std::string& prefix) {
   return with_connection([&](pg::Connection& c) -> Result<std::size_t> {
-    auto deleted = c.exec("DELETE FROM rate_limit_buckets WHERE key LIKE $1 ESCAPE '\\'",
-                          Params(prefix_pattern(prefix)));
+    auto deleted =
+        c.exec("DELETE FROM rate_limit_buckets WHERE key LIKE $1 ESCAPE '\\'", Params(like_prefix(prefix)));
     if (!deleted) return std::unexpected(deleted.error());
     return static_cast<std::size_t>(deleted->affected());
   });

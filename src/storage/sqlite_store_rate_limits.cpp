@@ -5,15 +5,6 @@ namespace cobble::storage {
 namespace {
 using Lock = std::lock_guard<std::mutex>;
 
-// LIKE pattern matching keys that start with `prefix` (with '\' escaping LIKE's wildcards).
-std::string prefix_pattern(const std::string& prefix) {
-  std::string pattern;
-  for (char c : prefix) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  return pattern + "%";
-}
 }  // namespace
 
 Result<std::map<std::string, TimePoint>> SqliteStore::find_rate_limit_buckets(
@@ -69,7 +60,7 @@ Result<std::vector<std::pair<std::string, TimePoint>>> SqliteStore::list_rate_li
       "ORDER BY tat DESC, key LIMIT ?");
   if (!cursor) return std::unexpected(cursor.error());
   sql::Statement& row = **cursor;
-  row.bind(1, prefix_pattern(prefix));
+  row.bind(1, like_prefix(prefix));
   row.bind(2, static_cast<std::int64_t>(limit));
   std::vector<std::pair<std::string, TimePoint>> buckets;
   while (true) {
@@ -82,8 +73,7 @@ Result<std::vector<std::pair<std::string, TimePoint>>> SqliteStore::list_rate_li
 
 Result<std::size_t> SqliteStore::delete_rate_limit_buckets(const std::string& prefix) {
   Lock lock(mu_);
-  auto deleted =
-      execute("DELETE FROM rate_limit_buckets WHERE key LIKE ? ESCAPE '\\'", prefix_pattern(prefix));
+  auto deleted = execute("DELETE FROM rate_limit_buckets WHERE key LIKE ? ESCAPE '\\'", like_prefix(prefix));
   if (!deleted) return std::unexpected(deleted.error());
   return static_cast<std::size_t>(*deleted);
 }
