@@ -308,6 +308,26 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
   if (shared)
     management.database_round_trips = [store = c->store.get()] { return store->database_round_trips(); };
+  management.readiness = [store = c->store.get(), scheduler = c->scheduler.get(),
+                          waiting = scheduler_options(config).max_waiting] {
+    std::vector<api::ReadinessCheck> checks;
+    auto version = store->read_schema_version();
+    checks.push_back({"database", version.has_value(),
+                      version ? "answers" : "cannot be read: " + version.error().message});
+    if (version) {
+      bool current = *version == storage::latest_schema_version();
+      checks.push_back({"migrations", current,
+                        "schema version " + std::to_string(*version) +
+                            (current ? "" : ", this cobble expects ") +
+                            (current ? "" : std::to_string(storage::latest_schema_version()))});
+    }
+    auto accepted = scheduler->accepted();
+    bool room = accepted < waiting * 9 / 10;
+    checks.push_back({"validations", room,
+                      std::to_string(accepted) + " accepted and not yet recorded, of " +
+                          std::to_string(waiting) + (room ? "" : ": nearly full, new challenges get 503")});
+    return checks;
+  };
   management.deployment_figures = [store = c->store.get()]() -> std::optional<api::DeploymentFigures> {
     auto figures = store->deployment_figures();
     if (!figures) {

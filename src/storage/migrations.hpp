@@ -4,11 +4,9 @@
 
 #include "common/result.hpp"
 #include "storage/sqlite.hpp"
+#include "storage/store.hpp"
 
 namespace cobble::storage {
-
-// The newest schema version this binary knows (the number of migrations).
-int latest_schema_version();
 
 // Brings the database at `path` (used in messages) to latest_schema_version(), applying each
 // pending migration in its own IMMEDIATE transaction, and returns the version reached.

@@ -36,6 +36,14 @@ Result<std::unique_ptr<Store>> PgStore::open(const std::string& location, const 
   return std::unique_ptr<Store>(new PgStore(location, kConnections, options, *version));
 }
 
+Result<int> PgStore::read_schema_version() {
+  return with_connection([&](pg::Connection& c) -> Result<int> {
+    auto rows = c.exec("SELECT coalesce(max(version), 0) FROM schema_version");
+    if (!rows) return std::unexpected(rows.error());
+    return static_cast<int>(rows->int64(0, 0));
+  });
+}
+
 common::Error PgStore::explain_unchanged(pg::Connection& c, const char* table, const char* key,
                                          const std::string& id, const std::string& why) {
   auto rows = c.exec(std::string("SELECT 1 FROM ") + table + " WHERE " + key + " = $1", Params(id));

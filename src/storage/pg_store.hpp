@@ -33,6 +33,7 @@ class PgStore final : public Store {
   // and logs never repeat its password.
   static Result<std::unique_ptr<Store>> open(const std::string& location, const StoreOptions& options);
 
+  Result<int> read_schema_version() override;
   int schema_version() override { return version_; }
 
   Result<std::int64_t> create_account(const AccountRecord& account) override;

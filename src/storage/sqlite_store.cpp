@@ -118,6 +118,11 @@ Result<void> SqliteStore::start_readers(const std::string& path, int count, cons
   return readers_.open(path, count, vfs);
 }
 
+Result<int> SqliteStore::read_schema_version() {
+  Lock lock(mu_);
+  return storage::read_schema_version(db_);
+}
+
 int SqliteStore::schema_version() {
   Lock lock(mu_);
   return version_;

@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   // writer connection under the lock. Call before the store is shared.
   Result<void> start_readers(const std::string& path, int count, const std::string& vfs);
 
+  Result<int> read_schema_version() override;
   int schema_version() override;
 
   Result<std::int64_t> create_account(const AccountRecord& account) override;

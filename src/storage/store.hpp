@@ -49,6 +49,10 @@ struct StoreOptions {
 //   errc::no_space_on_device          the disk (or the database's size limit) is full
 //   errc::io_error                    any other SQLite failure (message has SQLite's text)
 // Times are kept to the microsecond (finer parts are truncated).
+// The newest schema version this binary knows (the number of migrations, the same in both
+// dialects).
+int latest_schema_version();
+
 // Whether `location` names a PostgreSQL database (else an SQLite file).
 bool is_postgresql_location(const std::string& location);
 // `location` as logs and errors may show it: a PostgreSQL password is replaced by "***".
@@ -68,7 +72,10 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const std::string& location, const StoreOptions& options = {});
   virtual ~Store() = default;
 
+  // The version this Store migrated to at open.
   virtual int schema_version() = 0;
+  // The version recorded in the database now: a round trip to the database (readiness checks).
+  virtual Result<int> read_schema_version() = 0;
 
   // Accounts (RFC 8555 §7.3). create_account assigns `id` (1, 2, ...) and returns it.
   virtual Result<std::int64_t> create_account(const AccountRecord& account) = 0;

@@ -125,3 +125,24 @@ TEST_CASE("only nonce and directory reads may run on the I/O thread", "[api][rou
   CHECK_FALSE(cobble::api::runs_inline(request("GET", "/acme/cert/1")));
   CHECK_FALSE(cobble::api::runs_inline(request("GET", "/acme/renewal-info/a.b")));
 }
+
+TEST_CASE("/readyz is 200 when every check holds and 503 naming the one that does not", "[api][management]") {
+  Fixture f;
+  CHECK(f.ca.manage("/readyz").status == 200);  // nothing to check
+  bool database_up = true;
+  f.ca.management->readiness = [&] {
+    return std::vector<cobble::api::ReadinessCheck>{
+        {"database", database_up, database_up ? "answers" : "cannot be read: connection refused"},
+        {"validations", true, "0 accepted"}};
+  };
+  auto ready = f.ca.manage("/readyz");
+  CHECK(ready.status == 200);
+  CHECK(body_of(ready)["status"] == "ready");
+  database_up = false;
+  auto down = f.ca.manage("/readyz");
+  CHECK(down.status == 503);
+  CHECK(body_of(down)["status"] == "not ready");
+  CHECK(body_of(down)["checks"][0]["ok"] == false);
+  CHECK(body_of(down)["checks"][0]["detail"] == "cannot be read: connection refused");
+  CHECK(body_of(down)["checks"][1]["ok"] == true);
+}

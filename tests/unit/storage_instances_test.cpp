@@ -403,3 +403,11 @@ TEST_CASE(
   CHECK(d.instances[1]->find_processing_orders(std::chrono::seconds(0)).value() ==
         std::vector<std::string>{"o"});
 }
+
+TEST_CASE("the stored schema version is read from the database each time", "[storage][store][instances]") {
+  Deployment d;
+  CHECK(d.instances[0]->read_schema_version().value() == cobble::storage::latest_schema_version());
+  d.database.run_sql("UPDATE schema_version SET version = 3");
+  CHECK(d.instances[1]->read_schema_version().value() == 3);
+  CHECK(d.instances[1]->schema_version() == cobble::storage::latest_schema_version());  // as opened
+}

@@ -54,6 +54,23 @@ acme::Result<Reply> healthz(Context&, ManagementServices&) {
   return reply;
 }
 
+// Readiness (load balancers, orchestrators): 200 when every check holds, else 503; the body says
+// which held and why not. /healthz stays a liveness check that touches nothing.
+acme::Result<Reply> readyz(Context&, ManagementServices& s) {
+  auto checks = s.readiness ? s.readiness() : std::vector<ReadinessCheck>{};
+  bool ready = true;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& check : checks) {
+    ready = ready && check.ok;
+    list.push_back({{"name", check.name}, {"ok", check.ok}, {"detail", check.detail}});
+  }
+  Reply reply;
+  reply.status = ready ? 200 : 503;
+  reply.content_type = "application/json";
+  reply.body = acme::json_text({{"status", ready ? "ready" : "not ready"}, {"checks", std::move(list)}}, 2);
+  return reply;
+}
+
 acme::Result<Reply> https_ca(Context&, ManagementServices& s) {
   return pem_reply(s.https_ca_pem, "application/pem-certificate-chain");
 }
@@ -96,6 +113,7 @@ acme::Result<Reply> cert_status(Context& ctx, ManagementServices& s) {
 
 constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/healthz", false, kGet, healthz},
+    {"/readyz", false, kGet, readyz},
     {"/https-ca", false, kGet, https_ca},
     {"/roots/", true, kGet, roots},
     {"/root-keys/", true, kGet, root_keys},
@@ -121,7 +139,7 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
 bool public_read(const Request& request) {
   if (request.method != "GET" && request.method != "HEAD") return false;
   const auto& p = request.path;
-  return p == "/healthz" || p == "/https-ca" || p.starts_with("/roots/") ||
+  return p == "/healthz" || p == "/readyz" || p == "/https-ca" || p.starts_with("/roots/") ||
          p.starts_with("/intermediates/") || p.starts_with("/cert-status-by-serial/");
 }
 

@@ -37,6 +37,13 @@ struct ListenerFigures {
 };
 
 // What the management listener serves. Built by app/; references outlive the API.
+// One condition /readyz checks: what, whether it holds, and a sentence saying why.
+struct ReadinessCheck {
+  std::string name;
+  bool ok = false;
+  std::string detail;
+};
+
 // What the database says about the whole deployment (every instance), for /metrics.
 struct DeploymentFigures {
   std::uint64_t accounts = 0;
@@ -66,8 +73,10 @@ struct ManagementServices {
   std::string token;
   // For /metrics; empty: not shown.
   std::function<std::vector<ListenerFigures>()> listener_stats;
-  std::function<std::size_t()> validations_accepted;                     // waiting, running or being recorded
-  std::function<std::optional<DeploymentFigures>()> deployment_figures;  // null or nullopt: not shown
+  std::function<std::size_t()> validations_accepted;  // waiting, running or being recorded
+  std::function<std::optional<DeploymentFigures>()> deployment_figures;
+  std::function<std::vector<ReadinessCheck>()>
+      readiness;  // GET /readyz; null: ready, nothing checked  // null or nullopt: not shown
   std::function<std::uint64_t()> database_round_trips;  // null: not shown (an in-process database)
 };
 

@@ -16,6 +16,7 @@ class ForwardingStore : public storage::Store {
       : owned_(std::move(inner)), inner_(*owned_) {}
 
   int schema_version() override { return inner_.schema_version(); }
+  storage::Result<int> read_schema_version() override { return inner_.read_schema_version(); }
   storage::Result<std::int64_t> create_account(const storage::AccountRecord& account) override {
     return inner_.create_account(account);
   }
