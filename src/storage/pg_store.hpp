@@ -11,8 +11,9 @@
 
 // The PostgreSQL Store, private to storage/ (others get it through Store::open with a
 // "postgresql://" location). Split over pg_store.cpp (opening, accounts, certificates, reset),
-// pg_store_orders.cpp (orders, authorizations, challenges, validation attempts, bulk) and
-// pg_store_shared.cpp (pauses, ARI, rate-limit buckets).
+// pg_store_orders.cpp (orders, bulk), pg_store_authz.cpp (authorizations, challenges, validation
+// attempts), pg_store_shared.cpp (pauses, ARI, rate-limit buckets) and pg_store_instances.cpp
+// (leases, nonces, shared files, deployment settings); pg_rows.hpp reads rows into records.
 //
 // Several Cobble instances share one database, so every check-then-write below holds across
 // processes, not only threads. The tools, chosen per operation (docs/architecture.md has the table):

@@ -2,6 +2,7 @@
 // leases, redeemed nonces and published files.
 #include <algorithm>
 
+#include "storage/pg_rows.hpp"
 #include "storage/pg_store.hpp"
 
 namespace cobble::storage {
@@ -37,16 +38,8 @@ Result<std::vector<ClaimedChallenge>> PgStore::claim_challenges(const ChallengeC
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::pair<std::int64_t, ClaimedChallenge>> claimed;
     for (int i = 0; i < rows->size(); ++i) {
-      ChallengeRecord challenge{
-          .id = rows->text(i, 0),
-          .authz_id = rows->text(i, 1),
-          .type = rows->text(i, 2),
-          .token = rows->text(i, 3),
-          .status = common::parse_challenge_status(rows->text(i, 4)).value_or(ChallengeStatus::invalid),
-          .validated_at = rows->is_null(i, 5) ? std::nullopt : std::optional(from_micros(rows->int64(i, 5))),
-          .error = rows->text(i, 6)};
-      claimed.emplace_back(rows->int64(i, 8),
-                           ClaimedChallenge{std::move(challenge), static_cast<int>(rows->int64(i, 7))});
+      claimed.emplace_back(rows->int64(i, 8), ClaimedChallenge{pg_rows::challenge_at(*rows, i, 0),
+                                                               static_cast<int>(rows->int64(i, 7))});
     }
     std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<ClaimedChallenge> out;
