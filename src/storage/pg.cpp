@@ -87,7 +87,12 @@ std::int64_t Rows::affected() const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo, Counter round_trips) {
-  PGconn* raw = PQconnectdb(conninfo.c_str());
+  // libpq waits for ever by default for a server that accepts but never answers (or a host that
+  // drops packets): every request thread could hang there. 5 s unless the location says otherwise
+  // (its own connect_timeout comes later, so it wins).
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"5", conninfo.c_str(), nullptr};
+  PGconn* raw = PQconnectdbParams(keywords, values, 1);
   if (!raw) return fail(std::errc::not_enough_memory, "PostgreSQL: cannot allocate a connection");
   std::unique_ptr<Connection> c(new Connection(raw, std::move(round_trips)));
   if (PQstatus(raw) != CONNECTION_OK) {

@@ -1,6 +1,11 @@
 // Several Stores on one database, as several Cobble instances share one: the check-then-write
 // operations must stay exact when their callers race from different Stores and threads. ctest runs
 // these against SQLite (two connections to one file) and PostgreSQL (storage.postgresql).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <map>
@@ -410,4 +415,27 @@ TEST_CASE("the stored schema version is read from the database each time", "[sto
   d.database.run_sql("UPDATE schema_version SET version = 3");
   CHECK(d.instances[1]->read_schema_version().value() == 3);
   CHECK(d.instances[1]->schema_version() == cobble::storage::latest_schema_version());  // as opened
+}
+
+TEST_CASE("a PostgreSQL server that accepts but never answers fails the open in seconds, not never",
+          "[storage][postgresql]") {
+  // A loopback socket that listens and never speaks: the kernel completes the handshake, nobody
+  // sends PostgreSQL's startup reply.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  auto started = std::chrono::steady_clock::now();
+  auto store =
+      Store::open("postgresql://nobody@127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/db");
+  auto waited = std::chrono::steady_clock::now() - started;
+  ::close(listener);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().code == std::errc::resource_unavailable_try_again);
+  CHECK(waited < std::chrono::seconds(15));
 }
