@@ -45,4 +45,17 @@ TimePoint from_micros(std::int64_t micros) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
 }
 
+TimePoint bucket_start(TimePoint at, SeriesResolution resolution) {
+  const std::chrono::seconds width{bucket_seconds(resolution)};
+  return TimePoint(std::chrono::floor<std::chrono::seconds>(at.time_since_epoch()) / width * width);
+}
+
+std::int64_t bucket_seconds_since_epoch(TimePoint at, SeriesResolution resolution) {
+  return std::chrono::floor<std::chrono::seconds>(bucket_start(at, resolution).time_since_epoch()).count();
+}
+
+TimePoint from_epoch_seconds(std::int64_t seconds) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(seconds)));
+}
+
 }  // namespace cobble::storage

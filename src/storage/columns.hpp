@@ -14,6 +14,10 @@ namespace cobble::storage {
 std::int64_t to_micros(TimePoint t);
 TimePoint from_micros(std::int64_t micros);
 std::optional<std::int64_t> optional_micros(const std::optional<TimePoint>& t);
+// Series buckets (metric_series.bucket_start) are whole seconds since the epoch: the bucket of
+// `resolution` that holds `at`, and back.
+std::int64_t bucket_seconds_since_epoch(TimePoint at, SeriesResolution resolution);
+TimePoint from_epoch_seconds(std::int64_t seconds);
 // A LIKE pattern (ESCAPE '\\') matching the texts that start with `prefix`, LIKE's own wildcards in it
 // escaped.
 std::string like_prefix(const std::string& prefix);

@@ -250,6 +250,26 @@ CREATE TABLE deployment_settings (
   version INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // 12: the operator dashboard (issue #17): figures per minute (kept a day) and per hour (kept 30
+    // days) that every instance adds to; totals since the database began; and indexes for the
+    // dashboard's reads of validation attempts by time (covering: time, result, account) and of
+    // the pause buckets nearest to pausing. bucket_start is in whole seconds, unlike the other
+    // times: a bucket is a whole minute or hour.
+    Migration{12, R"sql(
+CREATE TABLE metric_series (
+  series       TEXT NOT NULL,
+  resolution   INTEGER NOT NULL,  -- seconds per bucket: 60 or 3600
+  bucket_start INTEGER NOT NULL,  -- seconds since the epoch, a multiple of resolution
+  value        INTEGER NOT NULL,
+  PRIMARY KEY (series, resolution, bucket_start)
+) WITHOUT ROWID;
+CREATE TABLE event_totals (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX validation_attempts_finished ON validation_attempts(finished_at, result, account_id);
+CREATE INDEX pause_buckets_tat ON pause_buckets(tat);
+)sql"},
 };
 
 Result<bool> has_table(sql::Database& db, const char* name) {

@@ -211,9 +211,24 @@ CREATE TABLE deployment_settings (
   version BIGINT NOT NULL
 );
 )sql"},
+    Migration{12, R"sql(
+CREATE TABLE metric_series (
+  series       TEXT NOT NULL,
+  resolution   INTEGER NOT NULL,
+  bucket_start BIGINT NOT NULL,
+  value        BIGINT NOT NULL,
+  PRIMARY KEY (series, resolution, bucket_start)
+);
+CREATE TABLE event_totals (
+  name  TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+CREATE INDEX validation_attempts_finished ON validation_attempts(finished_at, result, account_id);
+CREATE INDEX pause_buckets_tat ON pause_buckets(tat);
+)sql"},
 };
 
-static_assert(kMigrations.size() == 11, "a step added to migrations.cpp needs its PostgreSQL twin here");
+static_assert(kMigrations.size() == 12, "a step added to migrations.cpp needs its PostgreSQL twin here");
 
 // Any constant: instances starting together take turns migrating under this session lock.
 constexpr std::int64_t kMigrationLock = 0x636f62626c65;  // "cobble"

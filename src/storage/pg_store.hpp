@@ -100,6 +100,15 @@ class PgStore final : public Store {
                                                                                  std::size_t limit) override;
   Result<std::size_t> delete_rate_limit_buckets(const std::string& prefix) override;
   Result<bool> has_certificate_for_set(const std::string& identifier_set, TimePoint since) override;
+  Result<void> add_series_counts(const std::map<std::string, std::int64_t>& deltas, TimePoint at) override;
+  Result<void> set_series_gauges(const std::map<std::string, std::int64_t>& values, TimePoint at) override;
+  Result<std::size_t> prune_series(TimePoint minutes_before, TimePoint hours_before) override;
+  Result<std::vector<SeriesPoint>> read_series(const std::string& series, SeriesResolution resolution,
+                                               TimePoint since) override;
+  Result<std::map<std::string, std::int64_t>> read_event_totals() override;
+  Result<std::vector<ValidationCounts>> count_validations(SeriesResolution resolution, TimePoint since) override;
+  Result<std::vector<AccountFailures>> top_failing_accounts(TimePoint since, std::size_t limit) override;
+  Result<std::vector<FailingPair>> pairs_closest_to_pausing(TimePoint now, std::size_t limit) override;
 
   std::uint64_t database_round_trips() const override { return pool_.round_trips(); }
 

@@ -228,4 +228,41 @@ struct ReplacementCheck {
   std::optional<std::vector<std::string>> replacing_orders;  // nullopt: no check
 };
 
+// The operator dashboard's time series (issue #17): named figures ("paused", "paused_pairs",
+// "rate_limit_denied:NewOrdersPerAccount") kept per minute and per hour. A bucket starts at a
+// multiple of its width in seconds since the epoch (UTC).
+enum class SeriesResolution { minute, hour };
+constexpr std::int64_t bucket_seconds(SeriesResolution resolution) {
+  return resolution == SeriesResolution::minute ? 60 : 3600;
+}
+// The start of the bucket of `resolution` that holds `at`.
+TimePoint bucket_start(TimePoint at, SeriesResolution resolution);
+
+struct SeriesPoint {
+  TimePoint bucket_start{};
+  std::int64_t value = 0;
+  bool operator==(const SeriesPoint&) const = default;
+};
+
+// Validations that finished in one bucket, by result.
+struct ValidationCounts {
+  TimePoint bucket_start{};
+  std::uint64_t valid = 0;
+  std::uint64_t invalid = 0;
+};
+
+// An account's failed validations (result invalid) in a window.
+struct AccountFailures {
+  std::int64_t account_id = 0;
+  std::uint64_t failures = 0;
+  TimePoint last_failure{};
+};
+
+// A pair that has spent failures (a pause bucket with its TAT after now) and is not paused.
+struct FailingPair {
+  std::int64_t account_id = 0;
+  IdentifierRecord identifier;  // as ordered: "*.example.com" is its own pair
+  TimePoint tat{};
+};
+
 }  // namespace cobble::storage

@@ -234,6 +234,33 @@ class Store {
   // of it) is already published, so of instances racing at first start exactly one publishes.
   virtual Result<bool> publish_shared_files(const std::string& group,
                                             const std::map<std::string, std::string>& files) = 0;
+
+  // The operator dashboard (issue #17). Time series in minute and hour buckets (records.hpp), kept
+  // for the whole deployment: every instance adds its own counts, so concurrent writes add up.
+  // Adds each delta to its series' minute and hour buckets holding `at` and to its event total,
+  // all in one transaction.
+  virtual Result<void> add_series_counts(const std::map<std::string, std::int64_t>& deltas, TimePoint at) = 0;
+  // Sets each gauge's minute and hour buckets holding `at` to its value (the latest sample wins).
+  virtual Result<void> set_series_gauges(const std::map<std::string, std::int64_t>& values, TimePoint at) = 0;
+  // Deletes the minute buckets that start before `minutes_before` and the hour buckets that start
+  // before `hours_before`; returns how many.
+  virtual Result<std::size_t> prune_series(TimePoint minutes_before, TimePoint hours_before) = 0;
+  // The stored buckets of `series` from the one holding `since` on, oldest first (a bucket nothing
+  // was written to has no point).
+  virtual Result<std::vector<SeriesPoint>> read_series(const std::string& series, SeriesResolution resolution,
+                                                       TimePoint since) = 0;
+  // Each series' total of every count ever added (never pruned), by name.
+  virtual Result<std::map<std::string, std::int64_t>> read_event_totals() = 0;
+  // Validation attempts that finished from the bucket holding `since` on, counted per bucket by
+  // result, oldest first (buckets without attempts are left out).
+  virtual Result<std::vector<ValidationCounts>> count_validations(SeriesResolution resolution,
+                                                                  TimePoint since) = 0;
+  // The `limit` accounts with the most failed validation attempts finished at or after `since`,
+  // most first (ties: lowest account id first).
+  virtual Result<std::vector<AccountFailures>> top_failing_accounts(TimePoint since, std::size_t limit) = 0;
+  // The `limit` pairs not paused whose failure bucket's TAT is latest and after `now` (with one
+  // policy for all, those with the fewest failures left before a pause), latest first.
+  virtual Result<std::vector<FailingPair>> pairs_closest_to_pausing(TimePoint now, std::size_t limit) = 0;
 };
 
 }  // namespace cobble::storage

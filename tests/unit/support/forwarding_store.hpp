@@ -184,6 +184,39 @@ class ForwardingStore : public storage::Store {
     return inner_.find_renewal_info(serial);
   }
 
+  storage::Result<void> add_series_counts(const std::map<std::string, std::int64_t>& deltas,
+                                          storage::TimePoint at) override {
+    return inner_.add_series_counts(deltas, at);
+  }
+  storage::Result<void> set_series_gauges(const std::map<std::string, std::int64_t>& values,
+                                          storage::TimePoint at) override {
+    return inner_.set_series_gauges(values, at);
+  }
+  storage::Result<std::size_t> prune_series(storage::TimePoint minutes_before,
+                                            storage::TimePoint hours_before) override {
+    return inner_.prune_series(minutes_before, hours_before);
+  }
+  storage::Result<std::vector<storage::SeriesPoint>> read_series(const std::string& series,
+                                                                 storage::SeriesResolution resolution,
+                                                                 storage::TimePoint since) override {
+    return inner_.read_series(series, resolution, since);
+  }
+  storage::Result<std::map<std::string, std::int64_t>> read_event_totals() override {
+    return inner_.read_event_totals();
+  }
+  storage::Result<std::vector<storage::ValidationCounts>> count_validations(storage::SeriesResolution resolution,
+                                                                            storage::TimePoint since) override {
+    return inner_.count_validations(resolution, since);
+  }
+  storage::Result<std::vector<storage::AccountFailures>> top_failing_accounts(storage::TimePoint since,
+                                                                              std::size_t limit) override {
+    return inner_.top_failing_accounts(since, limit);
+  }
+  storage::Result<std::vector<storage::FailingPair>> pairs_closest_to_pausing(storage::TimePoint now,
+                                                                              std::size_t limit) override {
+    return inner_.pairs_closest_to_pausing(now, limit);
+  }
+
  private:
   std::unique_ptr<storage::Store> owned_;
   storage::Store& inner_;
