@@ -21,7 +21,8 @@ constexpr std::array<double, 6> kPublishedRates = {1, 2, 5, 10, 40, 120};
 
 double to_days(Duration d) { return std::chrono::duration<double, std::ratio<86400>>(d).count(); }
 
-// "24h", "6h", "12m", "90s", or nanoseconds when the period is not a whole number of seconds.
+}  // namespace
+
 std::string describe_period(Duration period) {
   if (period % 1h == Duration::zero()) return fmt::format("{}h", period / 1h);
   if (period % 1min == Duration::zero()) return fmt::format("{}m", period / 1min);
@@ -29,7 +30,9 @@ std::string describe_period(Duration period) {
   return fmt::format("{}ns", period.count());
 }
 
-}  // namespace
+std::string describe(const common::gcra::Limit& limit) {
+  return fmt::format("burst {}, refill {} per {}", limit.burst, limit.count, describe_period(limit.period));
+}
 
 PausePolicy PausePolicy::lets_encrypt_2024() { return PausePolicy{.failures = {3600, 1, 24h}}; }
 
@@ -92,8 +95,7 @@ std::optional<double> days_until_paused(const PausePolicy& policy, double failur
 
 std::string published_table(const PausePolicy& policy) {
   const Limit& limit = policy.failures;
-  std::string out =
-      fmt::format("burst {}, refill {} per {}\n", limit.burst, limit.count, describe_period(limit.period));
+  std::string out = describe(limit) + "\n";
   out += fmt::format("{:>12}  {:>17}  {:>19}\n", "failures/day", "days until paused", "paused at failure #");
   for (double rate : kPublishedRates) {
     const auto forecast = forecast_pause(policy, rate);

@@ -58,6 +58,11 @@ std::optional<PauseForecast> forecast_pause(const PausePolicy& policy, double fa
 // forecast_pause(...)->days, or nullopt for "never".
 std::optional<double> days_until_paused(const PausePolicy& policy, double failures_per_day);
 
+// "24h", "6h", "12m", "90s", or nanoseconds when the period is not a whole number of seconds.
+std::string describe_period(common::gcra::Duration period);
+// "burst 3600, refill 1 per 24h".
+std::string describe(const common::gcra::Limit& limit);
+
 // A plain-text table of days until paused (2 decimals, or "never") and the pausing failure's
 // number, for 1, 2, 5, 10, 40 and 120 failures per day, headed by the limit it describes.
 std::string published_table(const PausePolicy& policy);
