@@ -56,6 +56,7 @@ int run_main(int argc, char** argv) {
   flag("--data-dir", "dataDir", "data directory (default data)");
   flag("--database", "database", "SQLite file (default <data-dir>/cobble.db)");
   flag("--log-level", "logLevel", "trace, debug, info, warn, error, off");
+  flag("--log-format", "logFormat", "text (default) or json: one JSON object per line");
   flag("--dns-server", "dnsServer", "DNS server host:port for validation (Pebble: -dnsserver)");
   flag("--http-port", "httpPort", "port http-01 challenges are fetched from (default 80)");
   flag("--tls-port", "tlsPort", "port tls-alpn-01 challenges are checked on (default 443)");

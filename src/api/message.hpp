@@ -27,6 +27,9 @@ struct Request {
   // The client's IP address: the socket peer's, or a trusted proxy's word for it. For logs and
   // per-address limits.
   std::string remote_address;
+  // This request's id (http/request_id.hpp), sent back as X-Request-Id and written in its log line
+  // and in the events logged while it is handled, so a client's report leads to the server's lines.
+  std::string request_id;
 
   // The first header with this name (case-insensitive), or "" when absent.
   std::string_view header(std::string_view name) const;

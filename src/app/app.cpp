@@ -20,6 +20,7 @@
 #include "app/threads.hpp"
 #include "ca/certificate_authority.hpp"
 #include "common/clock.hpp"
+#include "common/log.hpp"
 #include "http/server.hpp"
 
 namespace cobble::app {
@@ -184,6 +185,8 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
 }  // namespace
 
 int run(const Config& config) {
+  // Before the first line: every line is in the chosen format (the configuration was checked).
+  common::use_log_format(common::log_format_named(config.log_format).value_or(common::LogFormat::text));
   set_log_level(config.log_level);
   const auto open_files = raise_open_file_limit();
   std::error_code fs_ec;

@@ -48,6 +48,9 @@ const Option kOptions[] = {
      "read every page of the database at start-up (PRAGMA quick_check, ~2 s per GB); off: header and "
      "schema only"},
     {"logLevel", &Config::log_level, "trace, debug, info, warn, error or off"},
+    {"logFormat", &Config::log_format,
+     "text (spdlog's lines) or json (one object per line: time, level, event, message, request_id, "
+     "account, identifier, duration_ms, ...)"},
     {"fakeClock", &Config::fake_clock, "start a clock that only moves when told (tests)"},
     {"threads", &Config::threads, "I/O threads and handler threads, each; 0 = number of cores"},
     {"termsOfService", &Config::terms_of_service, "directory meta.termsOfService URL"},

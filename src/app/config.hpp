@@ -23,6 +23,7 @@ struct Config {
   bool sync_every_commit = false;        // syncEveryCommit: fsync each commit (power-loss safe, slower)
   bool check_database_at_start = false;  // checkDatabaseAtStart: PRAGMA quick_check at open
   std::string log_level = "info";
+  std::string log_format = "text";  // logFormat: text (spdlog's lines) or json (one object per line)
   bool fake_clock = false;
   int threads = 0;  // I/O and handler threads each; 0 = number of cores
   // Directory meta (RFC 8555 §7.1.1)

@@ -8,6 +8,7 @@
 #include "authority/profiles.hpp"
 #include "common/base64url.hpp"
 #include "common/key_policy.hpp"
+#include "common/log.hpp"
 
 namespace cobble::app {
 namespace {
@@ -50,6 +51,11 @@ common::Result<std::map<std::string, std::string>> decode_mac_keys(const Config&
 }
 
 common::Result<void> check_config(const Config& config) {
+  if (!common::log_format_named(config.log_format)) {
+    return common::fail(
+        std::errc::invalid_argument,
+        "setting 'logFormat' must be \"text\" or \"json\", got \"" + config.log_format + "\"");
+  }
   if (config.ca_key_algorithm != "ecdsa" && config.ca_key_algorithm != "rsa") {
     return common::fail(
         std::errc::invalid_argument,

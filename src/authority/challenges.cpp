@@ -9,6 +9,7 @@
 #include "acme/status_rules.hpp"
 #include "authority/errors.hpp"
 #include "authority/profiles.hpp"
+#include "common/log.hpp"
 #include "common/text.hpp"
 
 namespace cobble::authority {
@@ -122,20 +123,29 @@ bool Challenges::record_outcome(const ValidationTask& task, const validation::Ou
   auto effect = store_.finish_challenge(record);
   if (!effect) {
     if (effect.error().code == std::errc::operation_not_permitted || is_not_found(effect.error())) {
-      spdlog::info("validation outcome for challenge {} dropped: it is no longer processing",
-                   task.challenge_id);
+      common::log_event(spdlog::level::info, "validation_dropped", {{"challenge", task.challenge_id}},
+                        "validation outcome for challenge {} dropped: it is no longer processing",
+                        task.challenge_id);
       return true;
     }
-    spdlog::warn("validation outcome for challenge {} not recorded yet: {}", task.challenge_id,
-                 effect.error().message);
+    common::log_event(spdlog::level::warn, "validation_not_recorded", {{"challenge", task.challenge_id}},
+                      "validation outcome for challenge {} not recorded yet: {}", task.challenge_id,
+                      effect.error().message);
     return false;
   }
   if (pauses_) pauses_->report(task, *effect);
   if (rate_limits_ && !record.valid)
     rate_limits_->spend_failed_authorization(task.account_id, task.identifier);
   if (outcome.problem) {
-    spdlog::info("validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
-                 task.account_id, outcome.problem->detail);
+    common::log_event(spdlog::level::info, "validation_failed",
+                      {{"account", task.account_id},
+                       {"identifier", task.identifier.value},
+                       {"challenge", task.challenge_id},
+                       {"method", task.type},
+                       {"problem", acme::urn(outcome.problem->type)},
+                       {"detail", outcome.problem->detail}},
+                      "validation {} of {} for account {} failed: {}", task.type, task.identifier.value,
+                      task.account_id, outcome.problem->detail);
   }
   return true;
 }
@@ -189,8 +199,9 @@ void Challenges::resume_interrupted(storage::ClaimScope scope) const {
     if (resumed > kMaxResumes) {
       // Each start that resumed it ended before the validation did: something about this
       // validation stops the process. Fail it rather than stop again (no start-up crash loop).
-      spdlog::error("challenge {} was resumed {} times without finishing; failing it", challenge.id,
-                    resumed - 1);
+      common::log_event(spdlog::level::err, "validation_abandoned", {{"challenge", challenge.id}},
+                        "challenge {} was resumed {} times without finishing; failing it", challenge.id,
+                        resumed - 1);
       validation::Outcome outcome;
       outcome.problem = Problem::server_internal(
           "The validation was interrupted by " + std::to_string(resumed - 1) +
@@ -199,9 +210,12 @@ void Challenges::resume_interrupted(storage::ClaimScope scope) const {
       record_outcome(task, outcome);
       continue;
     }
-    spdlog::info("resuming validation of challenge {} (interrupted{})", challenge.id,
-                 scope == storage::ClaimScope::expired_leases ? " on an instance whose lease ran out"
-                                                              : " by a restart");
+    common::log_event(
+        spdlog::level::info, "validation_resumed",
+        {{"challenge", challenge.id}, {"account", task.account_id}, {"identifier", task.identifier.value}},
+        "resuming validation of challenge {} (interrupted{})", challenge.id,
+        scope == storage::ClaimScope::expired_leases ? " on an instance whose lease ran out"
+                                                     : " by a restart");
     scheduler_.schedule_resumed(std::move(task));
   }
 }

@@ -6,6 +6,7 @@
 
 #include "acme/identifiers.hpp"
 #include "authority/errors.hpp"
+#include "common/log.hpp"
 #include "common/text.hpp"
 
 namespace cobble::authority {
@@ -89,8 +90,10 @@ void Pauses::report(const ValidationTask& task, storage::PauseEffect effect) con
   switch (effect) {
     case storage::PauseEffect::skipped_for_grace:
       ++counters_.skipped_for_grace;
-      spdlog::info("pause: account {} identifier {} not re-paused: unpaused within the grace period",
-                   task.account_id, identifier);
+      common::log_event(spdlog::level::info, "pause_skipped_for_grace",
+                        {{"account", task.account_id}, {"identifier", identifier}},
+                        "pause: account {} identifier {} not re-paused: unpaused within the grace period",
+                        task.account_id, identifier);
       return;
     case storage::PauseEffect::paused:
       ++counters_.paused;
@@ -113,11 +116,17 @@ void Pauses::report(const ValidationTask& task, storage::PauseEffect effect) con
   std::string contacts;
   for (const auto& c : notice.contacts) contacts += (contacts.empty() ? "" : ", ") + c;
   // The link is a bearer token, so the log shows where it leads, not the token.
-  spdlog::warn(
-      "pause notice: account {} ({}) {} for {} after repeated failed validations; unpause at "
-      "{}/sfe/v1/unpause",
+  auto portal = base + "/sfe/v1/unpause";
+  common::log_event(
+      spdlog::level::warn, "pause_notice",
+      {{"account", task.account_id},
+       {"identifier", identifier},
+       {"repaused", notice.repaused},
+       {"contacts", contacts},
+       {"portal", portal}},
+      "pause notice: account {} ({}) {} for {} after repeated failed validations; unpause at {}",
       task.account_id, contacts.empty() ? "no contacts" : contacts, notice.repaused ? "re-paused" : "paused",
-      identifier, base);
+      identifier, portal);
   if (notifier_) notifier_->notify(notice);
 }
 
@@ -144,7 +153,10 @@ acme::Result<std::size_t> Pauses::unpause_account(std::int64_t account_id) const
     if (*done < batch) break;
   }
   counters_.unpaused += total;
-  if (total > 0) spdlog::info("pause: account {} unpaused {} identifier(s)", account_id, total);
+  if (total > 0) {
+    common::log_event(spdlog::level::info, "unpaused", {{"account", account_id}, {"identifiers", total}},
+                      "pause: account {} unpaused {} identifier(s)", account_id, total);
+  }
   return total;
 }
 

@@ -11,14 +11,17 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
 #include <chrono>
 #include <exception>
 
 #include "acme/problem.hpp"
 #include "api/message.hpp"
 #include "api/problem_reply.hpp"
+#include "common/log.hpp"
 #include "common/text.hpp"
 #include "http/forwarded.hpp"
+#include "http/request_id.hpp"
 
 namespace cobble::http {
 namespace asio = boost::asio;
@@ -80,6 +83,7 @@ api::Request to_api_request(const BeastRequest& req, const ListenerContext& ctx,
   auto origin = request_origin(out.headers, remote, {ctx.scheme, ctx.external_url, ctx.trusted_proxies});
   out.base_url = std::move(origin.base_url);
   out.remote_address = std::move(origin.client_address);
+  out.request_id = request_id_for(out.headers, remote, ctx.trusted_proxies);
   return out;
 }
 
@@ -143,10 +147,42 @@ api::Reply handle_safely(const ListenerContext& ctx, const api::Request& request
   try {
     return ctx.handler(request);
   } catch (const std::exception& e) {
-    spdlog::error("{}: handler for {} {} threw: {}", ctx.name, request.method,
-                  common::printable(request.path, 200), e.what());
+    common::log_event(spdlog::level::err, "handler_error", {{"request_id", request.request_id}},
+                      "{}: handler for {} {} threw: {}", ctx.name, request.method,
+                      common::printable(request.path, 200), e.what());
   }
   return api::problem_reply(acme::Problem::server_internal("The server hit an internal error"));
+}
+
+// The account field of a request's line: a number, as the events of authority/ write it.
+common::LogField account_field(std::string_view text) {
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec == std::errc() && end == text.data() + text.size()) return {"account", id};
+  return {"account", text};
+}
+
+// The request's line, after its reply was written: in text, the listener, client, method, path (never
+// the query, which may hold an unpause token), status, duration, id, account and proxy.
+void log_request(const ListenerContext& ctx, const api::Request& request, const api::Reply& reply,
+                 const std::string& remote, std::int64_t micros) {
+  // The client as the trusted proxies name it; the proxy's own address after "via=".
+  bool proxied = request.remote_address != remote;
+  auto path = common::printable(request.path, 200);
+  common::log_event(spdlog::level::info, "request",
+                    {{"listener", ctx.name},
+                     {"remote", request.remote_address},
+                     {"method", request.method},
+                     {"path", path},
+                     {"status", reply.status},
+                     {"duration_ms", static_cast<double>(micros) / 1000.0},
+                     {"request_id", request.request_id},
+                     account_field(reply.log_account),
+                     {"via", proxied ? std::string_view(remote) : std::string_view()}},
+                    "{} {} {} {} {} {:.1f}ms id={}{}{}{}{}", ctx.name, request.remote_address, request.method,
+                    path, reply.status, micros / 1000.0, request.request_id,
+                    reply.log_account.empty() ? "" : " account=", reply.log_account, proxied ? " via=" : "",
+                    proxied ? remote : std::string());
 }
 
 template <class Stream>
@@ -179,7 +215,16 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
     }
     if (ec) {
       auto reply = transport_problem(ec);
-      spdlog::info("{} {} - - {} (rejected: {})", ctx->name, remote, reply.status, ec.message());
+      auto id = new_request_id();
+      reply.with_header("X-Request-Id", id);
+      common::log_event(spdlog::level::info, "request",
+                        {{"listener", ctx->name},
+                         {"remote", remote},
+                         {"status", reply.status},
+                         {"request_id", id},
+                         {"error", ec.message()}},
+                        "{} {} - - {} (rejected: {}) id={}", ctx->name, remote, reply.status, ec.message(),
+                        id);
       co_await write_reply(stream, reply, 11, false, false);
       if (ec == bhttp::error::body_limit) co_await drain_input(stream);
       co_return;
@@ -199,6 +244,7 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
           [&]() -> asio::awaitable<api::Reply> { co_return handle_safely(*ctx, request); },
           asio::use_awaitable);
     }
+    reply.with_header("X-Request-Id", request.request_id);
     if (reply.delay.count() > 0) {
       asio::steady_timer pause(socket.get_executor(), reply.delay);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -209,12 +255,7 @@ asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionH
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
             .count();
-    // The client as the trusted proxies name it; the proxy's own address after "via=".
-    bool proxied = request.remote_address != remote;
-    spdlog::info("{} {} {} {} {} {:.1f}ms{}{}{}{}", ctx->name, request.remote_address, request.method,
-                 common::printable(request.path, 200), reply.status, micros / 1000.0,
-                 reply.log_account.empty() ? "" : " account=", reply.log_account, proxied ? " via=" : "",
-                 proxied ? remote : std::string());
+    log_request(*ctx, request, reply, remote, micros);
     if (!keep_alive) co_return;
   }
 }

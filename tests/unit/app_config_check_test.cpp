@@ -38,6 +38,9 @@ TEST_CASE("values out of range and settings that disagree are refused by name", 
              Catch::Contains(
                  "'termsRefusal' must be \"userActionRequired\", \"agreementRequired\" or \"malformed\""));
   CHECK(refusal(R"({"termsRefusal": "agreementRequired"})").empty());
+  CHECK_THAT(refusal(R"({"logFormat": "JSON"})"),
+             Catch::Contains("'logFormat' must be \"text\" or \"json\""));
+  CHECK(refusal(R"({"logFormat": "json"})").empty());
   CHECK_THAT(refusal(R"({"defaultProfile": "shortlived"})"),
              Catch::Contains("'defaultProfile' names \"shortlived\", which is not in 'profiles'"));
 }

@@ -7,6 +7,7 @@
 
 #include "api/acme/handlers.hpp"
 #include "api/portal/portal.hpp"
+#include "common/log.hpp"
 #include "common/text.hpp"
 
 namespace cobble::api {
@@ -76,8 +77,9 @@ Reply answer_guarded(const Match& match, const Request& request, Services& servi
     return answer(match, request, PostBody::jose,
                   [&](const AcmeRoute& route, Context& ctx) { return run(route, ctx, services); });
   } catch (const std::exception& e) {
-    spdlog::error("acme: {} {} failed inside the server: {}", request.method, common::printable(request.path),
-                  e.what());
+    common::log_event(spdlog::level::err, "handler_error", {{"request_id", request.request_id}},
+                      "acme: {} {} failed inside the server: {}", request.method,
+                      common::printable(request.path), e.what());
   }
   return problem_reply(acme::Problem::server_internal("The server hit an internal error"));
 }

@@ -1,5 +1,6 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/render.hpp"
+#include "common/log.hpp"
 
 namespace cobble::api {
 
@@ -10,6 +11,19 @@ acme::Result<Reply> challenge(Context& ctx, Services& services, SignedRequest re
                   ? services.challenges.find_challenge(*req.account, id)
                   : services.challenges.respond(*req.account, id, ctx.urls.account(req.account->id));
   if (!view) return acme::fail(view.error());
+  if (!req.post_as_get()) {
+    const auto& authz = view->authz.authz;
+    auto status = acme::to_string(view->challenge.status);
+    common::log_event(spdlog::level::info, "challenge_answered",
+                      {{"account", req.account->id},
+                       {"identifier", authz.identifier.value},
+                       {"challenge", id},
+                       {"method", view->challenge.type},
+                       {"status", status},
+                       {"request_id", ctx.request.request_id}},
+                      "challenge {} ({} of {}) answered by account {}: {}", id, view->challenge.type,
+                      authz.identifier.value, req.account->id, status);
+  }
   auto reply = json_reply(render_challenge(view->challenge, ctx.urls,
                                            challenge_extras(view->authz.authz, ctx.urls, services.policy)));
   reply.with_header("Link", "<" + ctx.urls.authz(view->authz.authz.id) + ">;rel=\"up\"");

@@ -1,6 +1,7 @@
 #include "api/acme/handlers.hpp"
 #include "api/acme/payload.hpp"
 #include "api/acme/render.hpp"
+#include "common/log.hpp"
 
 namespace cobble::api {
 
@@ -30,6 +31,13 @@ acme::Result<Reply> new_account(Context& ctx, Services& services, SignedRequest 
 
   auto result = services.accounts.create_or_find(req.key, wanted);
   if (!result) return acme::fail(result.error());
+  if (result->created) {
+    common::log_event(spdlog::level::info, "account_created",
+                      {{"account", result->account.id},
+                       {"request_id", ctx.request.request_id},
+                       {"remote", ctx.request.remote_address}},
+                      "account {} created from {}", result->account.id, ctx.request.remote_address);
+  }
   auto reply = json_reply(render_account(result->account, ctx.urls), result->created ? 201 : 200);
   reply.with_header("Location", ctx.urls.account(result->account.id));
   reply.log_account = std::to_string(result->account.id);

@@ -3,6 +3,7 @@
 #include "api/acme/payload.hpp"
 #include "api/acme/render.hpp"
 #include "authority/profiles.hpp"
+#include "common/log.hpp"
 
 namespace cobble::api {
 namespace {
@@ -47,7 +48,19 @@ acme::Result<Reply> new_order(Context& ctx, Services& services, SignedRequest re
   }
 
   auto order = services.orders.create(*req.account, wanted);
-  if (!order) return acme::fail(order.error());
+  if (!order) {
+    // The problem's type, never its detail: a paused pair's detail carries the unpause link.
+    std::string names;
+    for (const auto& id : wanted.identifiers) names += (names.empty() ? "" : ",") + id.value;
+    auto problem = acme::urn(order.error().type);
+    common::log_event(spdlog::level::info, "order_refused",
+                      {{"account", req.account->id},
+                       {"identifier", names},
+                       {"problem", problem},
+                       {"request_id", ctx.request.request_id}},
+                      "newOrder of account {} for {} refused: {}", req.account->id, names, problem);
+    return acme::fail(order.error());
+  }
   auto reply = json_reply(render_order(*order, ctx.urls), 201);
   reply.with_header("Location", ctx.urls.order(order->order.id));
   return reply;

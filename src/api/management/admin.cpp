@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_reply.hpp"
+#include "common/log.hpp"
 
 namespace cobble::api {
 namespace {
@@ -36,19 +37,21 @@ acme::Result<Reply> chaos_settings(Context& ctx, ManagementServices& s) {
     auto parsed = parse_chaos(*body);
     if (!parsed) return acme::fail(Problem::malformed(parsed.error().message));
     s.chaos->set(std::move(*parsed));
-    spdlog::warn("chaos settings changed: {}", to_json(s.chaos->settings()).dump());
+    common::log_event(spdlog::level::warn, "chaos_changed", {{"request_id", ctx.request.request_id}},
+                      "chaos settings changed: {}", to_json(s.chaos->settings()).dump());
     if (s.share_setting) s.share_setting("chaos", to_json(s.chaos->settings()).dump());
   }
   return json_reply(to_json(s.chaos->settings()));
 }
 
-acme::Result<Reply> reset(Context&, ManagementServices& s) {
+acme::Result<Reply> reset(Context& ctx, ManagementServices& s) {
   if (!s.reset_state) return acme::fail(Problem::not_found("Reset is not available on this server"));
   if (auto wiped = s.reset_state(); !wiped) {
     spdlog::error("reset: {}", wiped.error().message);
     return acme::fail(Problem::server_internal("The state could not be wiped; see the server log"));
   }
-  spdlog::warn("reset: every account, order, authorization, challenge and certificate was deleted");
+  common::log_event(spdlog::level::warn, "reset", {{"request_id", ctx.request.request_id}},
+                    "reset: every account, order, authorization, challenge and certificate was deleted");
   Reply reply;
   reply.status = 204;
   return reply;
@@ -69,7 +72,9 @@ acme::Result<Reply> log_level(Context& ctx, ManagementServices& s) {
       return acme::fail(Problem::malformed("Unknown log level \"" + name + "\"; use one of " + known));
     }
     spdlog::set_level(spdlog::level::from_str(name));
-    spdlog::info("log level set to {}", name);
+    common::log_event(spdlog::level::info, "log_level_changed",
+                      {{"request_id", ctx.request.request_id}, {"log_level", name}}, "log level set to {}",
+                      name);
     if (s.share_setting) s.share_setting("logLevel", nlohmann::json(name).dump());
   }
   return json_reply(level_json());
