@@ -15,6 +15,7 @@
 #include "common/log.hpp"
 #include "http/request_id.hpp"
 #include "http/server.hpp"
+#include "support/http_running.hpp"
 
 // Request ids (issue #17): each request's id is in the X-Request-Id header, in its log line and on
 // the api::Request its handler sees; ids are unique; only a trusted proxy may hand one in.
@@ -70,33 +71,17 @@ class LogCapture {
 };
 
 // A plain listener on 127.0.0.1 whose handler answers with the request id it was given.
-struct RunningServer {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
-  http::Server server{io, {&io}, io.get_executor(), http::Limits{}};
-  std::uint16_t port = 0;
-  std::thread thread;
-
-  explicit RunningServer(http::TrustedProxies trusted = {}) {
-    http::ListenerSpec spec;
-    spec.address = "127.0.0.1";
-    spec.name = "test";
-    spec.where = http::HandlerThreads::io;
-    spec.trusted_proxies = std::move(trusted);
-    spec.handler = [](const api::Request& request) {
-      api::Reply reply;
-      reply.body = request.request_id;
-      return reply;
-    };
-    port = server.listen(std::move(spec)).value();
-    thread = std::thread([this] { io.run(); });
-  }
-  ~RunningServer() {
-    server.stop();
-    guard.reset();
-    io.stop();
-    thread.join();
-  }
+struct RunningServer : test::RunningHttpServer {
+  explicit RunningServer(http::TrustedProxies trusted = {})
+      : RunningHttpServer({.handler =
+                               [](const api::Request& request) {
+                                 api::Reply reply;
+                                 reply.body = request.request_id;
+                                 return reply;
+                               },
+                           .trusted_proxies = std::move(trusted)}),
+        port(RunningHttpServer::port()) {}
+  std::uint16_t port;
 };
 
 struct Answer {
@@ -119,15 +104,6 @@ Answer get(std::uint16_t port, const std::string& request_id = "") {
   return {std::string(res["X-Request-Id"]), res.body()};
 }
 
-template <class Predicate>
-void wait_for(Predicate done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("each request's id is in its header, its handler's request and its log line, and unique",
@@ -144,7 +120,7 @@ TEST_CASE("each request's id is in its header, its handler's request and its log
   }
   CHECK(ids.size() == answers.size());
 
-  wait_for([&] { return log.request_lines().size() == answers.size(); });
+  test::wait_until([&] { return log.request_lines().size() == answers.size(); });
   std::set<std::string> logged;
   for (const auto& line : log.request_lines()) {
     CAPTURE(line.dump());

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "http/server.hpp"
+#include "support/http_running.hpp"
 
 // The HTTP listeners over real loopback sockets: connection caps and the external base URL
 // (issue #12).
@@ -19,34 +20,20 @@ using asio::ip::tcp;
 
 namespace {
 
-// An http::Server on 127.0.0.1 run by its own thread; its handler echoes the request's base URL
-// (the client's address for GET /client).
-struct RunningServer {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
-  http::Server server{io, {&io}, io.get_executor(), http::Limits{}};
-  std::uint16_t port = 0;
-  std::thread thread;
+http::ListenerSpec echoing(http::ListenerSpec spec) {
+  spec.handler = [](const api::Request& request) {
+    api::Reply reply;
+    reply.body = request.path == "/client" ? request.remote_address : request.base_url;
+    return reply;
+  };
+  return spec;
+}
 
-  explicit RunningServer(http::ListenerSpec spec) {
-    spec.address = "127.0.0.1";
-    spec.name = "test";
-    spec.where = http::HandlerThreads::io;
-    spec.handler = [](const api::Request& request) {
-      api::Reply reply;
-      reply.body = request.path == "/client" ? request.remote_address : request.base_url;
-      return reply;
-    };
-    port = server.listen(std::move(spec)).value();
-    thread = std::thread([this] { io.run(); });
-  }
-  ~RunningServer() {
-    server.stop();
-    guard.reset();
-    io.stop();
-    thread.join();
-  }
-  http::ListenerStats stats() const { return server.stats().at(0); }
+// A listener whose handler echoes the request's base URL (the client's address for GET /client).
+struct RunningServer : test::RunningHttpServer {
+  explicit RunningServer(http::ListenerSpec spec)
+      : RunningHttpServer(echoing(std::move(spec))), port(RunningHttpServer::port()) {}
+  std::uint16_t port;
 };
 
 // A blocking client connection on its own io_context.
@@ -79,15 +66,6 @@ struct Client {
   }
 };
 
-template <class Predicate>
-void wait_for(Predicate done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("a connection beyond the per-address cap is closed at once and counted", "[http][limits]") {
@@ -97,11 +75,11 @@ TEST_CASE("a connection beyond the per-address cap is closed at once and counted
   REQUIRE(second.get());
   Client third(s.port);
   CHECK_FALSE(third.get());
-  wait_for([&] { return s.stats().refused_address_full == 1; });
+  test::wait_until([&] { return s.stats().refused_address_full == 1; });
   CHECK(s.stats().open == 2);
   // A place frees up when a connection ends.
   first.socket.close();
-  wait_for([&] { return s.stats().open == 1; });
+  test::wait_until([&] { return s.stats().open == 1; });
   Client fourth(s.port);
   CHECK(fourth.get());
   CHECK(s.stats().refused_listener_full == 0);
@@ -113,7 +91,7 @@ TEST_CASE("a connection beyond the listener's cap is closed at once and counted"
   REQUIRE(first.get());
   Client second(s.port);
   CHECK_FALSE(second.get());
-  wait_for([&] { return s.stats().refused_listener_full == 1; });
+  test::wait_until([&] { return s.stats().refused_listener_full == 1; });
   CHECK(first.get());  // the admitted connection keeps working
   CHECK(s.stats().accepted == 1);
 }
