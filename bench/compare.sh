@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cobble and Debian's pebble side by side: the same cobble-bench runs against each, alternately
-# (cobble, pebble, cobble, pebble, ...), every server fresh on free loopback ports, and a table of
-# medians with the ratio cobble/pebble. bench/README.md explains every figure.
+# (cobble, pebble, cobble, pebble, ...) at each worker count, every server fresh on free loopback
+# ports, and per mode a table of medians with the ratio cobble/pebble for each worker count.
+# bench/README.md explains every figure.
 set -euo pipefail
 
 usage() {
@@ -11,7 +12,12 @@ usage: bench/compare.sh [options]
   --modes LIST       comma-separated cobble-bench modes (default always,fail,nonce)
   --duration S       seconds per run, warmup included (default 20)
   --warmup S         seconds excluded from the figures (default 2)
-  --workers N        workers for always and fail (default 64; nonce uses 16)
+  --workers-list L   comma-separated worker counts; every mode runs at each (default 16,64,256)
+  --workers N        one worker count: the same as --workers-list N
+  --pebble-safe S    both (default), pebble or none: which servers cobble-bench runs against with
+                     --pebble-safe (never an authz POST-as-GET and a newOrder in flight together,
+                     10 ms before the first order poll); Pebble 2.4.0 stalls at 64 workers without it
+  --threads N        cobble-bench --threads (default 1)
   --cobble-key K     Cobble's CA keys: rsa (default: like Pebble 2.4.0) or ecdsa
   --build-dir DIR    where cobble and cobble-bench are (default build)
   --out DIR          keep the JSON lines and server logs here (default: a temp dir, removed)
@@ -20,14 +26,17 @@ USAGE
 }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-rounds=3 modes=always,fail,nonce duration=20 warmup=2 workers=64 cobble_key=rsa build=$root/build out="" servers=cobble,pebble
+rounds=3 modes=always,fail,nonce duration=20 warmup=2 workers_list=16,64,256 cobble_key=rsa build=$root/build out=""
+servers=cobble,pebble pebble_safe=both threads=1
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
-    --workers) workers=$2; shift 2 ;;
+    --workers | --workers-list) workers_list=$2; shift 2 ;;
+    --pebble-safe) pebble_safe=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
     --cobble-key) cobble_key=$2; shift 2 ;;
     --build-dir) build=$(cd "$2" && pwd); shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -36,6 +45,9 @@ while (($#)); do
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
+
+[[ $workers_list =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "compare.sh: --workers-list takes counts like 16,64,256" >&2; exit 2; }
+case $pebble_safe in both | pebble | none) ;; *) echo "compare.sh: --pebble-safe is both, pebble or none" >&2; exit 2 ;; esac
 
 COBBLE=$build/cobble BENCH=$build/cobble-bench
 for tool in "$COBBLE" "$BENCH"; do [[ -x $tool ]] || { echo "compare.sh: $tool missing: build it first (ninja -C $build cobble cobble-bench)" >&2; exit 1; }; done
@@ -116,26 +128,29 @@ stop_server() {
 
 IFS=, read -ra mode_list <<<"$modes"
 IFS=, read -ra server_list <<<"$servers"
-echo "compare.sh: modes ${modes}, ${rounds} rounds, ${duration} s each (warmup ${warmup} s), Cobble CA keys ${cobble_key}; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+IFS=, read -ra worker_counts <<<"$workers_list"
+echo "compare.sh: modes ${modes} at ${workers_list} workers, ${rounds} rounds, ${duration} s each (warmup ${warmup} s), --pebble-safe on ${pebble_safe}, ${threads} bench thread(s), Cobble CA keys ${cobble_key}; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for mode in "${mode_list[@]}"; do
-  n=$workers
-  [[ $mode == nonce ]] && n=16
-  for round in $(seq "$rounds"); do
-    for kind in "${server_list[@]}"; do
-      id=$mode-$kind-$round
-      start_server "$kind" "$mode" "$id"
-      echo "  $id: $n workers against $DIR_URL (pid $SERVER_PID)" >&2
-      # A bench that cannot run still leaves a line, so the table shows the gap.
-      if ! "$BENCH" "$DIR_URL" --ca-file "$CA_FILE" --mode "$mode" --workers "$n" --duration "$duration" \
-        --warmup "$warmup" --server-pid "$SERVER_PID" --timeout 10 --stall-seconds 5 \
-        >"$RESULTS/$id.json" 2>"$RESULTS/$id.err"; then
-        echo "    cobble-bench failed: $(cat "$RESULTS/$id.err")" >&2
-      fi
-      stop_server
+  for n in "${worker_counts[@]}"; do
+    for round in $(seq "$rounds"); do
+      for kind in "${server_list[@]}"; do
+        id=$mode-w$n-$kind-$round
+        gate=()
+        [[ $pebble_safe == both || ($pebble_safe == pebble && $kind == pebble) ]] && gate=(--pebble-safe)
+        start_server "$kind" "$mode" "$id"
+        echo "  $id: $n workers${gate:+ (--pebble-safe)} against $DIR_URL (pid $SERVER_PID)" >&2
+        # A bench that cannot run still leaves a line, so the table shows the gap.
+        if ! "$BENCH" "$DIR_URL" --ca-file "$CA_FILE" --mode "$mode" --workers "$n" --threads "$threads" \
+          "${gate[@]}" --duration "$duration" --warmup "$warmup" --server-pid "$SERVER_PID" --timeout 10 \
+          --stall-seconds 5 >"$RESULTS/$id.json" 2>"$RESULTS/$id.err"; then
+          echo "    cobble-bench failed: $(cat "$RESULTS/$id.err")" >&2
+        fi
+        stop_server
+      done
     done
   done
 done
 
-python3 "$root/bench/compare_table.py" "$RESULTS" "$modes" "$servers"
+python3 "$root/bench/compare_table.py" "$RESULTS" "$modes" "$servers" "$workers_list" "$pebble_safe" "$threads"
 [[ -n $out ]] && echo "JSON lines and server logs: $RESULTS" >&2
 exit 0

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""The table of bench/compare.sh: medians over rounds per server, and the ratio cobble/pebble.
+"""The tables of bench/compare.sh: per mode, medians over rounds per server at each worker count,
+and the ratio cobble/pebble at each.
 
-Reads RESULTS/<mode>-<server>-<round>.json (one cobble-bench JSON line each). A stalled round
-counts in the `stalls` row and is left out of the medians (its figures stop at the stall).
+usage: compare_table.py RESULTS MODES SERVERS WORKERS_LIST [PEBBLE_SAFE [THREADS]]
+
+Reads RESULTS/<mode>-w<workers>-<server>-<round>.json (one cobble-bench JSON line each). A stalled
+round counts in the `stalled rounds` row and is left out of the medians (its figures stop at the
+stall). Writes RESULTS/summary.json: {mode: {workers: {figure: {server: median}}}}.
 """
 import json
 import os
@@ -12,18 +16,32 @@ import sys
 KINDS = ["newNonce", "newOrder", "authz", "challenge", "poll", "finalize", "order", "cert"]
 THROUGHPUT = {"always": "flows/s (issued certificates)", "http01": "flows/s (issued certificates)",
               "fail": "failed validations/s", "nonce": "newNonce/s"}
+GATE = {
+    "both": "--pebble-safe on both servers (like for like)",
+    "pebble": "--pebble-safe on Pebble only: Cobble ran without the gate",
+    "none": "no --pebble-safe: Pebble 2.4.0 may stall from 64 workers",
+}
 
 
-def load(results, mode, server):
+def load(results, mode, workers, server):
     runs = []
+    prefix = f"{mode}-w{workers}-{server}-"
     for name in sorted(os.listdir(results)):
-        if name.startswith(f"{mode}-{server}-") and name.endswith(".json"):
+        if name.startswith(prefix) and name.endswith(".json"):
             try:
                 with open(os.path.join(results, name)) as f:
                     runs.append(json.loads(f.read().strip().splitlines()[-1]))
             except (OSError, ValueError, IndexError):
                 runs.append(None)  # the bench could not run: counts as a missing round
     return runs
+
+
+def summary_of(key):
+    """A percentile row reads a summary only when it holds samples."""
+    def get(r, p):
+        s = r[key] if isinstance(key, str) else r[key[0]][key[1]]
+        return s[p] if s["count"] else None
+    return get
 
 
 def rows_for(mode):
@@ -33,8 +51,11 @@ def rows_for(mode):
     for kind in KINDS:
         if mode == "nonce" and kind != "newNonce":
             continue
+        get = summary_of(("requests_ms", kind))
         for p in ("p50", "p99", "max"):
-            rows.append((f"{kind} {p} ms", lambda r, k=kind, p=p: r["requests_ms"][k][p] if r["requests_ms"][k]["count"] else None))
+            rows.append((f"{kind} {p} ms", lambda r, g=get, p=p: g(r, p)))
+    gate = summary_of("gate_wait_ms")
+    rows += [(f"gate wait {p} ms", lambda r, p=p: gate(r, p)) for p in ("p50", "p99", "max")]
     rows += [
         ("server CPU ms/flow", lambda r: r["server_cpu_ms_per_flow"]),
         ("client CPU ms/flow", lambda r: r["client_cpu_ms_per_flow"]),
@@ -62,42 +83,77 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+def value(get, r):
+    try:
+        return get(r)
+    except (KeyError, TypeError, ZeroDivisionError):
+        return None
+
+
+def print_table(groups, columns, table):
+    """groups: [(title, span)] over the value columns; table: rows of [label] + cells."""
+    rows = [["figure"] + columns] + table
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns) + 1)]
+    # Widen a group's last column when its title is wider than its columns.
+    col = 1
+    for title, span in groups:
+        room = sum(widths[col:col + span]) + 2 * (span - 1)
+        if len(title) > room:
+            widths[col + span - 1] += len(title) - room
+        col += span
+    line = [" " * widths[0]]
+    col = 1
+    for title, span in groups:
+        room = sum(widths[col:col + span]) + 2 * (span - 1)
+        line.append(title.center(room, "-"))
+        col += span
+    print()
+    print("  ".join(line))
+    for i, row in enumerate(rows):
+        print("  ".join(c.ljust(widths[0]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(row)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 def main():
     results, modes, servers = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
+    worker_counts = [int(n) for n in sys.argv[4].split(",")]
+    pebble_safe = sys.argv[5] if len(sys.argv) > 5 else "none"
+    threads = sys.argv[6] if len(sys.argv) > 6 else "1"
+    both = "cobble" in servers and "pebble" in servers
     summary = {}
     for mode in modes:
-        runs = {s: load(results, mode, s) for s in servers}
-        usable = {s: [r for r in runs[s] if r and not r.get("stalled")] for s in servers}
-        header = ["figure (" + mode + ")"] + [f"{s} (median of {len(usable[s])})" for s in servers]
-        both = "cobble" in servers and "pebble" in servers
-        if both:
-            header.append("cobble/pebble")
+        gate = "the gate does not apply (no authz or newOrder)" if mode == "nonce" else GATE[pebble_safe]
+        print(f"\n{mode}: {gate}; bench threads: {threads}; medians of the rounds that did not stall"
+              + ("; c/p = cobble/pebble (< 1 is better for latencies and CPU, > 1 for rates)" if both else ""))
+        runs = {n: {s: load(results, mode, n, s) for s in servers} for n in worker_counts}
+        usable = {n: {s: [r for r in runs[n][s] if r and not r.get("stalled")] for s in servers}
+                  for n in worker_counts}
+        per_count = list(servers) + (["c/p"] if both else [])
+        groups = [(f" {n} workers ", len(per_count)) for n in worker_counts]
+        columns = per_count * len(worker_counts)
         table = []
         for label, get in rows_for(mode):
-            def value(r):
-                try:
-                    return get(r)
-                except (KeyError, TypeError, ZeroDivisionError):
-                    return None
-            meds = {s: median([value(r) for r in usable[s]]) for s in servers}
-            if all(m is None for m in meds.values()):
-                continue
-            row = [label] + [fmt(meds[s]) for s in servers]
-            if both:
-                c, p = meds["cobble"], meds["pebble"]
-                row.append(fmt(c / p) if c is not None and p else "-")
-            table.append(row)
-            summary.setdefault(mode, {})[label] = meds
-        stalls = [f"{sum(1 for r in runs[s] if r and r.get('stalled'))}/{len(runs[s])}"
-                  + (f" ({sum(1 for r in runs[s] if not r)} did not run)" if any(not r for r in runs[s]) else "")
-                  for s in servers]
-        table.append(["stalled rounds"] + stalls + (["-"] if both else []))
-        widths = [max(len(row[i]) for row in [header] + table) for i in range(len(header))]
-        print()
-        print("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
-        print("  ".join("-" * w for w in widths))
-        for row in table:
-            print("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)))
+            row, any_value = [label], False
+            for n in worker_counts:
+                meds = {s: median([value(get, r) for r in usable[n][s]]) for s in servers}
+                any_value |= any(m is not None for m in meds.values())
+                row += [fmt(meds[s]) for s in servers]
+                if both:
+                    c, p = meds["cobble"], meds["pebble"]
+                    row.append(fmt(c / p) if c is not None and p else "-")
+                summary.setdefault(mode, {}).setdefault(str(n), {})[label] = meds
+            if any_value:
+                table.append(row)
+        for label, counted in (("stalled rounds", lambda x: x and x.get("stalled")),
+                               ("rounds that did not run", lambda x: not x)):
+            row = [label]
+            for n in worker_counts:
+                row += [f"{sum(1 for x in runs[n][s] if counted(x))}/{len(runs[n][s])}" for s in servers]
+                row += ["-"] if both else []
+            if label == "stalled rounds" or any(c not in ("-",) and not c.startswith("0/") for c in row[1:]):
+                table.append(row)
+        print_table(groups, columns, table)
     with open(os.path.join(results, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <boost/beast/http/field.hpp>
+#include <utility>
 
 #include "bench/worker.hpp"
 #include "ca/csr_builder.hpp"
@@ -62,7 +63,7 @@ const std::vector<std::string> kOrderWaiting = {"processing"};
 asio::awaitable<void> Worker::nonce_flow() {
   auto t0 = BenchClock::now();
   co_await fetch_nonce();
-  run_.flow_done(t0);
+  tally_.flow_done(t0);
 }
 
 // One newOrder from this worker's account, nothing after it: with the server's NewOrdersPerAccount
@@ -72,13 +73,14 @@ asio::awaitable<void> Worker::limited_flow() {
   auto name = "w" + std::to_string(id_) + "-" + std::to_string(++flow_number_) + "-" + run_.run_tag + "." +
               run_.options.name_suffix;
   auto response = co_await post("newOrder", run_.directory.new_order, new_order_payload(name));
-  if (response.result_int() == 429) ++run_.figures.rate_limited;
-  run_.flow_done(t0);
+  if (response.result_int() == 429) ++tally_.figures.rate_limited;
+  tally_.flow_done(t0);
 }
 
 asio::awaitable<nlohmann::json> Worker::poll_until_settled(const char* kind, const std::string& url,
                                                            Response last,
-                                                           const std::vector<std::string>& waiting) {
+                                                           const std::vector<std::string>& waiting,
+                                                           std::chrono::milliseconds first_wait) {
   auto object = json_of(last);
   auto give_up = BenchClock::now() + kMaxPoll;
   auto is_waiting = [&](const std::string& status) {
@@ -88,7 +90,7 @@ asio::awaitable<nlohmann::json> Worker::poll_until_settled(const char* kind, con
   };
   while (is_waiting(status_of(object))) {
     if (BenchClock::now() > give_up) fail(std::string("bench-") + kind + "-poll-gave-up");
-    co_await poll_pause(last);
+    co_await poll_pause(last, std::exchange(first_wait, std::chrono::milliseconds(run_.options.poll_ms)));
     last = co_await post(kind, url, "");
     object = json_of(last);
   }
@@ -132,12 +134,13 @@ asio::awaitable<void> Worker::order_flow() {
     auto answered = co_await post("challenge", challenge_url, "{}");
     // As lego does: a challenge answered "valid" at once needs no poll; otherwise poll the
     // authorization (RFC 8555 §7.5.1), waiting before the first poll too.
-    authz = co_await poll_until_settled("poll", authz_url, std::move(answered), kAuthzWaiting);
+    authz = co_await poll_until_settled("poll", authz_url, std::move(answered), kAuthzWaiting,
+                                        std::chrono::milliseconds(run_.options.poll_ms));
   }
   if (status_of(authz) == "invalid") {
-    ++run_.figures.failed_validations;
+    ++tally_.figures.failed_validations;
     if (run_.options.mode == Mode::fail) {
-      run_.flow_done(t0);
+      tally_.flow_done(t0);
       co_return;
     }
     fail("authz-invalid-" + challenge_error_of(authz));
@@ -153,7 +156,8 @@ asio::awaitable<void> Worker::order_flow() {
   auto finalized = co_await post("finalize", order["finalize"].get<std::string>(), finalize_payload(*csr));
   // lego uses a finalize answer that is already valid; otherwise poll the order (Pebble 2.4.0
   // answers "processing" and issues in the background).
-  auto final_order = co_await poll_until_settled("order", order_url, std::move(finalized), kOrderWaiting);
+  auto final_order = co_await poll_until_settled("order", order_url, std::move(finalized), kOrderWaiting,
+                                                 std::chrono::milliseconds(run_.options.first_order_poll_ms));
   if (status_of(final_order) != "valid") fail("bench-order-" + status_of(final_order) + "-after-finalize");
   if (!final_order.contains("certificate") || !final_order["certificate"].is_string())
     fail("bench-valid-order-without-certificate");
@@ -162,7 +166,7 @@ asio::awaitable<void> Worker::order_flow() {
   if (!chain.body().starts_with("-----BEGIN CERTIFICATE-----")) fail("bench-certificate-not-pem");
   run_.acknowledged("order " + order_url + " valid");
   run_.acknowledged("cert " + final_order["certificate"].get<std::string>() + " " + sha256_hex(chain.body()));
-  run_.flow_done(t0);
+  tally_.flow_done(t0);
 }
 
 }  // namespace cobble::bench

@@ -66,6 +66,18 @@ std::expected<Options, ParseExit> parse_options(const std::vector<std::string>& 
       ->capture_default_str();
   app.add_option("--poll-ms", o.poll_ms, "wait between polls of an authorization or order")
       ->capture_default_str();
+  int first_order_poll_ms = 0;
+  auto* first_order_poll =
+      app.add_option("--first-order-poll-ms", first_order_poll_ms,
+                     "wait before the first poll of an order finalize left processing (default: --poll-ms; "
+                     "10 with --pebble-safe)");
+  app.add_flag("--pebble-safe", o.pebble_safe,
+               "never let an authorization POST-as-GET (authz, poll) and a newOrder be in flight together, "
+               "and wait 10 ms before the first order poll: Pebble 2.4.0 deadlocks otherwise. Time spent "
+               "waiting for the gate is reported as gate_wait_ms, not in the request latencies");
+  app.add_option("--threads", o.threads,
+                 "event-loop threads; workers are dealt over them round-robin (default 1)")
+      ->capture_default_str();
   app.add_flag("--honour-retry-after", o.honour_retry_after,
                "poll after the server's Retry-After when it sends one");
   app.add_option("--http01-port", o.http01_port, "loopback port the bench answers http-01 on (mode http01)")
@@ -115,6 +127,12 @@ std::expected<Options, ParseExit> parse_options(const std::vector<std::string>& 
   if (o.timeout_seconds <= 0 || o.stall_seconds <= 0)
     return refuse("--timeout and --stall-seconds must be positive");
   if (o.poll_ms < 0) return refuse("--poll-ms cannot be negative");
+  if (first_order_poll_ms < 0) return refuse("--first-order-poll-ms cannot be negative");
+  o.first_order_poll_ms = first_order_poll->count() > 0 ? first_order_poll_ms
+                          : o.pebble_safe               ? kPebbleSafeFirstOrderPollMs
+                                                        : o.poll_ms;
+  if (o.threads < 1 || o.threads > 256) return refuse("--threads must be between 1 and 256");
+  if (o.threads > o.workers) return refuse("--threads cannot exceed --workers (a thread would have none)");
   if (o.insecure && !o.ca_file.empty()) return refuse("--insecure and --ca-file contradict each other");
   if (!o.insecure && o.ca_file.empty())
     return refuse("give --ca-file with the server's HTTPS CA, or --insecure to skip verification");

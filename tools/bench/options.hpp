@@ -31,6 +31,13 @@ struct Options {
   double timeout_seconds = 15;  // every request
   double stall_seconds = 10;
   int poll_ms = 50;
+  // Wait before the first poll of an order that finalize left `processing` (later polls wait
+  // --poll-ms). Default: --poll-ms, or kPebbleSafeFirstOrderPollMs with --pebble-safe.
+  int first_order_poll_ms = 50;
+  // Never an authorization POST-as-GET and a newOrder in flight together (gate.hpp), so Pebble
+  // 2.4.0 does not deadlock; applied by whoever runs the bench, to one server or to both.
+  bool pebble_safe = false;
+  int threads = 1;  // event loops the workers are dealt over, round-robin
   bool honour_retry_after = false;
   std::uint16_t http01_port = 5002;
   std::string ca_file;  // PEM the server's TLS certificate must chain to
@@ -39,6 +46,10 @@ struct Options {
   std::string name_suffix = "bench.example.com";
   std::string record_file;  // --record: acknowledged writes (ack_log.hpp); "" = none
 };
+
+// Pebble 2.4.0 issues in the background after finalize; polling the order at once can meet the
+// issuance mid-write, so --pebble-safe waits this long before the first order poll.
+inline constexpr int kPebbleSafeFirstOrderPollMs = 10;
 
 // Outcome of parsing: options, or an exit code with text to print (--help: 0 and the usage on
 // stdout; a refusal: non-zero and the reason for stderr).

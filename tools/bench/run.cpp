@@ -2,16 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cmath>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "bench/cpu.hpp"
@@ -54,15 +57,28 @@ challsrv::HttpResponse answer_http01(Http01Tokens& tokens, const challsrv::HttpR
   return response;
 }
 
+// One event-loop thread: its io_context, the workers dealt to it and their figures. The io_context
+// comes first so that it outlives the workers' sockets and timers.
+struct Lane {
+  explicit Lane(RunState& run) : tally{run} {}
+  asio::io_context io;
+  Tally tally;
+  std::vector<std::unique_ptr<Worker>> workers;
+  int active = 0;  // its workers (and on lane 0 the watchdog) still running; only its thread touches it
+};
+
 class Bench {
  public:
-  explicit Bench(const Options& options) : options_(options), run_{options} {}
+  explicit Bench(const Options& options) : options_(options), run_{options} {
+    for (int t = 0; t < options.threads; ++t) lanes_.push_back(std::make_unique<Lane>(run_));
+  }
 
   nlohmann::json execute() {
     auto dir_url = parse_url(options_.directory_url);
     if (!dir_url) throw SetupError("not an https:// URL: " + options_.directory_url);
     configure_tls();
-    tcp::resolver resolver(io_);
+    auto& io = lanes_.front()->io;  // setup, the watchdog and the http-01 responder run on lane 0
+    tcp::resolver resolver(io);
     boost::system::error_code ec;
     auto endpoints = resolver.resolve(dir_url->host, std::to_string(dir_url->port), ec);
     if (ec || endpoints.empty()) throw SetupError("cannot resolve " + dir_url->host + ": " + ec.message());
@@ -73,21 +89,28 @@ class Bench {
     if (options_.mode == Mode::http01) start_http01();
 
     if (!options_.record_file.empty()) run_.acks = std::make_unique<AckLog>(options_.record_file);
+    if (options_.pebble_safe) run_.gate = std::make_unique<ClassGate>();
     for (unsigned char byte : common::random_bytes(3)) run_.run_tag += fmt::format("{:02x}", byte);
     run_.request_stop = [this](const std::string& reason) { stop(reason); };
     run_.started = BenchClock::now();
     run_.window_start = run_.started + to_duration(options_.warmup_seconds);
-    run_.last_completion = run_.started;
+    run_.set_last_completion(run_.started);
     begin_ = cpu_mark(options_);
     for (int i = 0; i < options_.workers; ++i) {
-      workers_.push_back(
-          std::make_unique<Worker>(run_, i, Connection(io_, tls_, endpoint_, host_, timeout_), io_));
-      ++active_;
-      asio::co_spawn(io_, run_worker(*workers_.back()), asio::detached);
+      Lane& lane = *lanes_[static_cast<std::size_t>(i) % lanes_.size()];
+      lane.workers.push_back(std::make_unique<Worker>(
+          lane.tally, i, Connection(lane.io, tls_, endpoint_, host_, timeout_), lane.io));
+      ++lane.active;
+      asio::co_spawn(lane.io, run_worker(lane, *lane.workers.back()), asio::detached);
     }
-    ++active_;
-    asio::co_spawn(io_, watchdog(), asio::detached);
-    io_.run();
+    ++lanes_.front()->active;
+    asio::co_spawn(io, watchdog(), asio::detached);
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t t = 1; t < lanes_.size(); ++t)
+        threads.emplace_back([&lane = *lanes_[t]] { lane.io.run(); });
+      io.run();
+    }  // joined: every Tally is final
     return figures();
   }
 
@@ -110,16 +133,17 @@ class Bench {
   }
 
   void fetch_directory(const std::string& target) {
-    Connection connection(io_, tls_, endpoint_, host_, timeout_);
+    auto& io = lanes_.front()->io;
+    Connection connection(io, tls_, endpoint_, host_, timeout_);
     std::expected<Response, TransportError> result = std::unexpected(TransportError{"none", "not run"});
     asio::co_spawn(
-        io_,
+        io,
         [&]() -> asio::awaitable<void> {
           result = co_await connection.request(http::verb::get, target, "", "");
         },
         asio::detached);
-    io_.run();
-    io_.restart();
+    io.run();
+    io.restart();
     if (!result) throw SetupError("directory " + options_.directory_url + ": " + result.error().message);
     if (result->result_int() != 200)
       throw SetupError("directory " + options_.directory_url + " answered HTTP " +
@@ -135,7 +159,8 @@ class Bench {
 
   void start_http01() {
     http01_ = std::make_unique<challsrv::HttpListener>(
-        io_, "http-01", [tokens = run_.http01](const challsrv::HttpRequest& r, const challsrv::Peer&) {
+        lanes_.front()->io, "http-01",
+        [tokens = run_.http01](const challsrv::HttpRequest& r, const challsrv::Peer&) {
           return answer_http01(*tokens, r);
         });
     auto bound = http01_->listen({"127.0.0.1", options_.http01_port});
@@ -144,13 +169,13 @@ class Bench {
                        ": " + bound.error().message);
   }
 
-  asio::awaitable<void> run_worker(Worker& worker) {
+  asio::awaitable<void> run_worker(Lane& lane, Worker& worker) {
     co_await worker.run();
-    if (--active_ == 0) finish();
+    if (--lane.active == 0) finish(lane);
   }
 
   asio::awaitable<void> watchdog() {
-    asio::steady_timer timer(io_);
+    asio::steady_timer timer(lanes_.front()->io);
     bool window_marked = options_.warmup_seconds == 0;
     auto stall = to_duration(options_.stall_seconds);
     auto deadline = run_.started + to_duration(options_.duration_seconds);
@@ -164,31 +189,42 @@ class Bench {
       }
       if (options_.duration_seconds > 0 && now >= deadline) {
         stop("duration");
-      } else if (now - run_.last_completion >= stall) {
+      } else if (now - run_.last_completion() >= stall) {
         stalled_ = true;
         stop("stalled");
       }
     }
-    if (--active_ == 0) finish();
+    if (--lanes_.front()->active == 0) finish(*lanes_.front());
   }
 
+  // From any thread; the first call wins.
   void stop(const std::string& reason) {
-    if (run_.stopping) return;
-    run_.stopping = true;
+    if (run_.stopping.exchange(true)) return;
     stop_reason_ = reason;
     stopped_at_ = BenchClock::now();
     end_ = cpu_mark(options_);
-    for (auto& worker : workers_) worker->abort();
+    if (run_.gate) run_.gate->close();
+    // A worker's connection and timer belong to its lane's thread: abort them there.
+    for (auto& lane : lanes_)
+      asio::post(lane->io, [&lane = *lane] {
+        for (auto& worker : lane.workers) worker->abort();
+      });
   }
 
-  void finish() {
-    if (http01_) http01_->stop();
+  // On `lane`'s thread, once its last worker (and on lane 0 the watchdog) has ended.
+  void finish(Lane& lane) {
+    if (&lane == lanes_.front().get() && http01_) http01_->stop();
     // Connections the server's validator left open on the responder must not hold the run.
-    io_.stop();
+    lane.io.stop();
   }
 
   nlohmann::json figures() {
-    const auto& f = run_.figures;
+    Figures f;
+    std::int64_t connects = 0;
+    for (const auto& lane : lanes_) {
+      f.merge(lane->tally.figures);
+      for (const auto& worker : lane->workers) connects += worker->connects();
+    }
     double window = std::max(0.0, std::chrono::duration<double>(stopped_at_ - run_.window_start).count());
     nlohmann::json requests = nlohmann::json::object();
     for (const char* kind : kRequestKinds) {
@@ -197,8 +233,6 @@ class Bench {
     }
     std::int64_t error_total = 0;
     for (const auto& [key, count] : f.errors) error_total += count;
-    std::int64_t connects = 0;
-    for (const auto& worker : workers_) connects += worker->connects();
     double client_cpu = end_.client - begin_.client;
     nlohmann::json out = {
         {"tool", "cobble-bench"},
@@ -206,6 +240,10 @@ class Bench {
         {"mode", to_string(options_.mode)},
         {"alg", to_string(options_.alg)},
         {"workers", options_.workers},
+        {"threads", options_.threads},
+        {"pebble_safe", options_.pebble_safe},
+        {"first_order_poll_ms", options_.first_order_poll_ms},
+        {"gate_wait_ms", f.gate_wait.summary()},
         {"warmup_s", options_.warmup_seconds},
         {"window_s", round3(window)},
         {"stop_reason", stop_reason_},
@@ -228,10 +266,11 @@ class Bench {
         {"server_cpu_ms_per_flow", nullptr},
     };
     // A run shorter than --stall-seconds cannot be declared stalled; this shows a stall in progress.
-    out["idle_at_end_s"] = round3(std::chrono::duration<double>(stopped_at_ - run_.last_completion).count());
+    out["idle_at_end_s"] =
+        round3(std::max(0.0, std::chrono::duration<double>(stopped_at_ - run_.last_completion()).count()));
     if (stalled_)
       out["stalled_after_s"] =
-          round3(std::chrono::duration<double>(run_.last_completion - run_.started).count());
+          round3(std::chrono::duration<double>(run_.last_completion() - run_.started).count());
     if (begin_.server && end_.server) {
       double server = *end_.server - *begin_.server;
       out["server_cpu_s"] = round3(server);
@@ -241,16 +280,14 @@ class Bench {
   }
 
   const Options& options_;
-  // Declared first so it is destroyed last: coroutine frames it still holds may name the members.
-  asio::io_context io_;
   asio::ssl::context tls_{asio::ssl::context::tls_client};
   RunState run_;
+  // After run_ (the tallies name it), before the listener (which uses lane 0's io_context).
+  std::vector<std::unique_ptr<Lane>> lanes_;
   tcp::endpoint endpoint_;
   std::string host_;
   std::chrono::milliseconds timeout_{};
   std::unique_ptr<challsrv::HttpListener> http01_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  int active_ = 0;  // workers and the watchdog still running
   bool stalled_ = false;
   std::string stop_reason_;
   BenchClock::time_point stopped_at_{};

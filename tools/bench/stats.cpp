@@ -43,4 +43,17 @@ nlohmann::json Samples::summary() const {
           {"mean", round3(mean())}};
 }
 
+void Figures::merge(const Figures& other) {
+  for (const auto& [kind, samples] : other.requests) requests[kind].merge(samples);
+  flows.merge(other.flows);
+  flows_in_window += other.flows_in_window;
+  flows_total += other.flows_total;
+  for (const auto& [key, count] : other.errors) errors[key] += count;
+  bad_nonce_retries += other.bad_nonce_retries;
+  reconnects += other.reconnects;
+  failed_validations += other.failed_validations;
+  rate_limited += other.rate_limited;
+  gate_wait.merge(other.gate_wait);
+}
+
 }  // namespace cobble::bench

@@ -16,6 +16,10 @@ class Samples {
     sorted_ = false;
   }
   std::size_t count() const { return values_.size(); }
+  void merge(const Samples& other) {
+    values_.insert(values_.end(), other.values_.begin(), other.values_.end());
+    sorted_ = false;
+  }
   // Nearest-rank percentile (p in 0..100) of the values: the smallest value with at least p % of
   // the values at or below it. 0 when empty.
   double percentile(double p) const;
@@ -34,7 +38,8 @@ class Samples {
 inline constexpr const char* kRequestKinds[] = {"newNonce", "newAccount", "newOrder", "authz", "challenge",
                                                 "poll",     "finalize",   "order",    "cert"};
 
-// Everything one run measured. Single-threaded (the bench runs one event loop).
+// Everything one run measured. Not locked: each event-loop thread keeps its own, and the run adds
+// them up with merge() once the threads have ended.
 struct Figures {
   std::map<std::string, Samples> requests;  // by kind
   Samples flows;                            // whole-flow latency, flows started after the warmup
@@ -46,6 +51,9 @@ struct Figures {
   std::int64_t reconnects = 0;
   std::int64_t failed_validations = 0;  // authorizations that ended invalid (mode fail: every flow)
   std::int64_t rate_limited = 0;        // newOrders refused with 429 (mode limited)
+  Samples gate_wait;                    // --pebble-safe: time gated requests waited for their turn
+
+  void merge(const Figures& other);
 };
 
 }  // namespace cobble::bench

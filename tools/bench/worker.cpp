@@ -62,12 +62,13 @@ std::optional<double> retry_after_seconds(std::string_view value, std::int64_t n
   return static_cast<double>(std::max<std::int64_t>(0, at - now_unix));
 }
 
-Worker::Worker(RunState& run, int id, Connection connection, asio::io_context& io)
-    : run_(run),
+Worker::Worker(Tally& tally, int id, Connection connection, asio::io_context& io)
+    : run_(tally.run),
+      tally_(tally),
       id_(id),
       connection_(std::move(connection)),
       timer_(io),
-      key_(acme::PrivateKey::generate(key_kind(run.options.alg))),
+      key_(acme::PrivateKey::generate(key_kind(run_.options.alg))),
       thumbprint_(key_.public_key().thumbprint()) {}
 
 void Worker::abort() {
@@ -77,7 +78,7 @@ void Worker::abort() {
 
 void Worker::fail(const std::string& error_key) {
   if (run_.stopping) throw Stopping{};
-  run_.error(error_key);
+  tally_.error(error_key);
   throw FlowAbort{};
 }
 
@@ -94,8 +95,7 @@ asio::awaitable<void> Worker::sleep(std::chrono::milliseconds duration) {
   if (run_.stopping) throw Stopping{};
 }
 
-asio::awaitable<void> Worker::poll_pause(const Response& last) {
-  auto wait = std::chrono::milliseconds(run_.options.poll_ms);
+asio::awaitable<void> Worker::poll_pause(const Response& last, std::chrono::milliseconds wait) {
   if (run_.options.honour_retry_after) {
     auto header = last.find(http::field::retry_after);
     if (header != last.end()) {
@@ -114,7 +114,7 @@ asio::awaitable<void> Worker::fetch_nonce() {
   auto response = co_await connection_.request(http::verb::head, *target, "", "");
   if (!response) {
     if (run_.stopping) throw Stopping{};
-    run_.error("transport-" + response.error().kind);
+    tally_.error("transport-" + response.error().kind);
     throw FlowAbort{true};
   }
   run_.completed();
@@ -122,7 +122,7 @@ asio::awaitable<void> Worker::fetch_nonce() {
   if (response->result_int() / 100 != 2 || nonce == response->end())
     fail("newNonce-http-" + std::to_string(response->result_int()));
   nonce_ = std::string(nonce->value());
-  run_.sample("newNonce", t0);
+  tally_.sample("newNonce", t0);
 }
 
 asio::awaitable<Response> Worker::post(const char* kind, const std::string& url, const std::string& payload,
@@ -141,12 +141,21 @@ asio::awaitable<Response> Worker::post(const char* kind, const std::string& url,
     }
     nonce_.clear();
     auto body = acme::sign_jws(key_, std::move(header), payload);
+    // The gate's wait is not the server's time: it goes to gate_wait_ms, and t0 starts after it.
+    ClassGate::Pass pass;
+    if (auto cls = gate_class_of(kind); cls && run_.gate) {
+      auto waited_from = BenchClock::now();
+      pass = co_await run_.gate->enter(*cls);
+      tally_.gate_waited(waited_from);
+      if (run_.stopping) throw Stopping{};
+    }
     auto t0 = BenchClock::now();
     auto response =
         co_await connection_.request(http::verb::post, *target, body, "application/jose+json", accept);
+    pass.release();
     if (!response) {
       if (run_.stopping) throw Stopping{};
-      run_.error("transport-" + response.error().kind);
+      tally_.error("transport-" + response.error().kind);
       throw FlowAbort{true};
     }
     run_.completed();
@@ -155,12 +164,12 @@ asio::awaitable<Response> Worker::post(const char* kind, const std::string& url,
     // Mode limited measures refusals: a 429 is an answer, not an error.
     bool counted_refusal = run_.options.mode == Mode::limited && response->result_int() == 429;
     if (response->result_int() / 100 == 2 || counted_refusal) {
-      run_.sample(kind, t0);
+      tally_.sample(kind, t0);
       co_return std::move(*response);
     }
     auto type = short_problem_type(response->body(), response->result_int());
     if (type == "badNonce" && attempt < kBadNonceRetries) {
-      ++run_.figures.bad_nonce_retries;
+      ++tally_.figures.bad_nonce_retries;
       continue;
     }
     fail(type);

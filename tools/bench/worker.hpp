@@ -20,10 +20,10 @@ struct FlowAbort {
 struct Stopping {};
 
 // One simulated client: its own account key, keep-alive connection and nonce, looping through
-// flows until the run stops.
+// flows until the run stops. Runs on the event loop of `io`; counts into that thread's `tally`.
 class Worker {
  public:
-  Worker(RunState& run, int id, Connection connection, boost::asio::io_context& io);
+  Worker(Tally& tally, int id, Connection connection, boost::asio::io_context& io);
   boost::asio::awaitable<void> run();
   // Ends the worker's in-flight request or sleep at once (from the event loop's thread).
   void abort();
@@ -39,17 +39,20 @@ class Worker {
   boost::asio::awaitable<void> order_flow();
   boost::asio::awaitable<void> nonce_flow();
   boost::asio::awaitable<void> limited_flow();
-  // Sleeps before the next poll: Retry-After of `last` when honoured, else --poll-ms.
-  boost::asio::awaitable<void> poll_pause(const Response& last);
+  // Sleeps before the next poll: Retry-After of `last` when honoured, else `wait`.
+  boost::asio::awaitable<void> poll_pause(const Response& last, std::chrono::milliseconds wait);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
-  // Polls `url` (as `kind`) while its status is one of `waiting`; returns the final object.
+  // Polls `url` (as `kind`) while its status is one of `waiting`, waiting `first_wait` before the
+  // first poll and --poll-ms before the others; returns the final object.
   boost::asio::awaitable<nlohmann::json> poll_until_settled(const char* kind, const std::string& url,
                                                             Response last,
-                                                            const std::vector<std::string>& waiting);
+                                                            const std::vector<std::string>& waiting,
+                                                            std::chrono::milliseconds first_wait);
   [[noreturn]] void fail(const std::string& error_key);
   nlohmann::json json_of(const Response& response);
 
   RunState& run_;
+  Tally& tally_;
   int id_;
   Connection connection_;
   boost::asio::steady_timer timer_;
