@@ -338,6 +338,11 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                                   figures->leased_validations};
   };
 
+  c->series_recorder =
+      dashboard_recorder(*c->store, *c->clock, c->core.pauses.get(), c->core.rate_limits.get());
+  c->series_flush = std::make_unique<Periodic>(io, work, SeriesRecorder::kFlushEvery, "dashboard series",
+                                               [recorder = c->series_recorder.get()] { recorder->flush(); });
+
   if (shared) {
     // Other instances may be finalizing or validating right now: take over only validations whose
     // lease ran out, now and every few seconds.

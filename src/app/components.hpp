@@ -10,6 +10,8 @@
 #include "app/config.hpp"
 #include "app/deployment_sync.hpp"
 #include "app/lease_keeper.hpp"
+#include "app/periodic.hpp"
+#include "app/series_recorder.hpp"
 #include "app/validation_scheduler.hpp"
 #include "app/wiring.hpp"
 #include "authority/shared_nonces.hpp"
@@ -43,6 +45,9 @@ struct Components {
   // Several instances on one database (PostgreSQL): validation leases renewed and taken over.
   std::unique_ptr<LeaseKeeper> lease_keeper;
   std::unique_ptr<DeploymentSync> deployment_sync;  // run-time settings every instance shares
+  // The operator dashboard's time series, flushed every SeriesRecorder::kFlushEvery.
+  std::unique_ptr<SeriesRecorder> series_recorder;
+  std::unique_ptr<Periodic> series_flush;  // declared after the recorder: stopped before it goes
 
   explicit Components(std::size_t nonce_capacity) : nonces(nonce_capacity) {}
 };

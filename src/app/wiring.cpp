@@ -35,6 +35,15 @@ Core build_core(CoreParts parts) {
   core.management = std::unique_ptr<api::ManagementServices>(new api::ManagementServices{
       std::move(parts.https_ca_pem), std::move(chains), *core.certificates, parts.fake_clock, &parts.clock,
       core.pauses.get(), core.renewal_info.get(), core.challenges.get(), core.rate_limits.get()});
+  core.activity = std::make_unique<authority::Activity>(parts.store, parts.clock,
+                                                        core.pauses->settings().policy.failures);
+  core.management->activity = core.activity.get();
+  core.management->event_totals =
+      [activity = core.activity.get()]() -> std::optional<std::map<std::string, std::int64_t>> {
+    auto totals = activity->totals();  // a failure is logged there
+    if (!totals) return std::nullopt;
+    return *totals;
+  };
   return core;
 }
 

@@ -9,6 +9,7 @@
 #include "api/acme/services.hpp"
 #include "api/management/management.hpp"
 #include "authority/accounts.hpp"
+#include "authority/activity.hpp"
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"
 #include "authority/orders.hpp"
@@ -52,6 +53,7 @@ struct Core {
   std::unique_ptr<authority::Certificates> certificates;
   std::unique_ptr<authority::RenewalInfo> renewal_info;
   std::unique_ptr<authority::RevocationList> crl;
+  std::unique_ptr<authority::Activity> activity;  // the operator dashboard's figures
   std::unique_ptr<api::Services> services;
   std::unique_ptr<api::ManagementServices> management;
 };

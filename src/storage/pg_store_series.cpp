@@ -145,4 +145,12 @@ Result<std::vector<FailingPair>> PgStore::pairs_closest_to_pausing(TimePoint now
   });
 }
 
+Result<std::uint64_t> PgStore::count_paused_pairs() {
+  return with_connection([&](pg::Connection& c) -> Result<std::uint64_t> {
+    auto rows = c.exec("SELECT count(*) FROM paused WHERE unpaused_at IS NULL");
+    if (!rows) return std::unexpected(rows.error());
+    return static_cast<std::uint64_t>(rows->int64(0, 0));
+  });
+}
+
 }  // namespace cobble::storage

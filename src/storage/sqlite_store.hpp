@@ -113,9 +113,11 @@ class SqliteStore final : public Store {
   Result<std::vector<SeriesPoint>> read_series(const std::string& series, SeriesResolution resolution,
                                                TimePoint since) override;
   Result<std::map<std::string, std::int64_t>> read_event_totals() override;
-  Result<std::vector<ValidationCounts>> count_validations(SeriesResolution resolution, TimePoint since) override;
+  Result<std::vector<ValidationCounts>> count_validations(SeriesResolution resolution,
+                                                          TimePoint since) override;
   Result<std::vector<AccountFailures>> top_failing_accounts(TimePoint since, std::size_t limit) override;
   Result<std::vector<FailingPair>> pairs_closest_to_pausing(TimePoint now, std::size_t limit) override;
+  Result<std::uint64_t> count_paused_pairs() override;
 
  private:
   // All below require mu_ held.

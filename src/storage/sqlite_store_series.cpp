@@ -157,4 +157,14 @@ Result<std::vector<FailingPair>> SqliteStore::pairs_closest_to_pausing(TimePoint
   });
 }
 
+Result<std::uint64_t> SqliteStore::count_paused_pairs() {
+  return with_reader([&](Connection& c) -> Result<std::uint64_t> {
+    auto cursor = c.statement("SELECT count(*) FROM paused WHERE unpaused_at IS NULL");
+    if (!cursor) return std::unexpected(cursor.error());
+    auto row = (*cursor)->step();
+    if (!row) return std::unexpected(row.error());
+    return static_cast<std::uint64_t>((*cursor)->int64(0));
+  });
+}
+
 }  // namespace cobble::storage

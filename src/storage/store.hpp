@@ -261,6 +261,8 @@ class Store {
   // The `limit` pairs not paused whose failure bucket's TAT is latest and after `now` (with one
   // policy for all, those with the fewest failures left before a pause), latest first.
   virtual Result<std::vector<FailingPair>> pairs_closest_to_pausing(TimePoint now, std::size_t limit) = 0;
+  // How many pairs are paused now (an indexed count: cheap enough to sample every few seconds).
+  virtual Result<std::uint64_t> count_paused_pairs() = 0;
 };
 
 }  // namespace cobble::storage

@@ -172,7 +172,9 @@ TEST_CASE("pairs closest to pausing: latest TAT first, without paused pairs or f
   f.bucket(a, "near.example", kHour + 20h);
   f.bucket(b, "paused.example", kHour + 30h);
   f.bucket(b, "refilled.example", kHour - 1s);
+  CHECK(f.store->count_paused_pairs().value() == 0);
   REQUIRE(f.store->pause_pair(b, {"dns", "paused.example"}, kHour, 0s));
+  CHECK(f.store->count_paused_pairs().value() == 1);
   auto pairs = f.store->pairs_closest_to_pausing(kHour, 10).value();
   REQUIRE(pairs.size() == 2);
   CHECK(pairs[0].account_id == a);
@@ -181,6 +183,7 @@ TEST_CASE("pairs closest to pausing: latest TAT first, without paused pairs or f
   CHECK(pairs[1].identifier.value == "far.example");
   CHECK(f.store->pairs_closest_to_pausing(kHour, 1).value().size() == 1);
   REQUIRE(f.store->unpause_account(b, 10, kHour));
+  CHECK(f.store->count_paused_pairs().value() == 0);
   CHECK(f.store->pairs_closest_to_pausing(kHour, 10).value()[0].identifier.value == "paused.example");
 }
 

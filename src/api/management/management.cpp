@@ -9,6 +9,7 @@
 
 #include "acme/json_text.hpp"
 #include "api/management/admin.hpp"
+#include "api/management/dashboard.hpp"
 #include "api/management/pause.hpp"
 #include "api/management/rate_limits.hpp"
 #include "api/management/renewal.hpp"
@@ -133,14 +134,23 @@ constexpr Route<ManagementServices> kManagementRoutes[] = {
     {"/reset", false, kPost, reset},
     {"/log-level", false, kGet | kPost, log_level},
     {"/set-renewal-info/", false, kPost, set_renewal_info},
+    {"/dashboard", false, kGet, dashboard_page},
+    {"/dashboard/app.js", false, kGet, dashboard_script},
+    {"/dashboard/style.css", false, kGet, dashboard_style},
+    {"/dashboard/api/series", false, kGet, dashboard_series},
+    {"/dashboard/api/pairs", false, kGet, dashboard_pairs},
+    {"/dashboard/api/accounts", false, kGet, dashboard_accounts},
 };
 
-// What anyone may read without the token: the health check and the public certificates.
+// What anyone may read without the token: the health check, the public certificates, and the
+// dashboard's page, script and style (no figures: the page asks for the token when its JSON is
+// refused).
 bool public_read(const Request& request) {
   if (request.method != "GET" && request.method != "HEAD") return false;
   const auto& p = request.path;
   return p == "/healthz" || p == "/readyz" || p == "/https-ca" || p.starts_with("/roots/") ||
-         p.starts_with("/intermediates/") || p.starts_with("/cert-status-by-serial/");
+         p.starts_with("/intermediates/") || p.starts_with("/cert-status-by-serial/") || p == "/dashboard" ||
+         p == "/dashboard/app.js" || p == "/dashboard/style.css";
 }
 
 bool same_bytes(std::string_view a, std::string_view b) {

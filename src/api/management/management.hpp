@@ -9,6 +9,7 @@
 
 #include "api/chaos.hpp"
 #include "api/message.hpp"
+#include "authority/activity.hpp"
 #include "authority/certificates.hpp"
 #include "authority/challenges.hpp"
 #include "authority/pauses.hpp"
@@ -63,6 +64,10 @@ struct ManagementServices {
   const authority::Challenges* challenges = nullptr;     // GET /validations
   authority::RateLimits* rate_limits = nullptr;          // GET /rate-limits, POST /rate-limits/reset
   Chaos* chaos = nullptr;                                // GET/POST /chaos; null: 404
+  const authority::Activity* activity = nullptr;         // GET /dashboard/api/...; null: 404
+  // Every pause, unpause and rate-limit denial count recorded in the database (all instances,
+  // across restarts), by series name (authority/activity.hpp); null or nullopt: not shown.
+  std::function<std::optional<std::map<std::string, std::int64_t>>()> event_totals;
   // Several instances: a run-time setting changed here (name, JSON value) for the others to apply
   // ("chaos", "logLevel", "clock", "rateLimitOverride:<key>"); null: this is the only instance.
   std::function<void(const std::string&, const std::string&)> share_setting;
@@ -85,7 +90,8 @@ struct ManagementServices {
 // with Link rel="alternate" to the others), /cert-status-by-serial/<hex>;
 // and Cobble's: GET/POST /clock (fake clock), POST /pause, POST /unpause, GET /paused,
 // GET /validations, GET /rate-limits, POST /rate-limits/reset, GET/POST
-// /chaos, POST /set-renewal-info/, POST /reset, GET/POST /log-level.
+// /chaos, POST /set-renewal-info/, POST /reset, GET/POST /log-level, and the operator dashboard
+// (GET /dashboard, its script, style and JSON API: dashboard.hpp).
 // It is for operators and test scripts, never for web pages: no CORS headers; a request from
 // another origin (Origin, Sec-Fetch-Site) is 403; a POST needs a JSON body (415/400 otherwise);
 // and with a token set, a request without it is 401 (WWW-Authenticate: Bearer).

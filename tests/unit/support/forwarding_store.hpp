@@ -204,8 +204,8 @@ class ForwardingStore : public storage::Store {
   storage::Result<std::map<std::string, std::int64_t>> read_event_totals() override {
     return inner_.read_event_totals();
   }
-  storage::Result<std::vector<storage::ValidationCounts>> count_validations(storage::SeriesResolution resolution,
-                                                                            storage::TimePoint since) override {
+  storage::Result<std::vector<storage::ValidationCounts>> count_validations(
+      storage::SeriesResolution resolution, storage::TimePoint since) override {
     return inner_.count_validations(resolution, since);
   }
   storage::Result<std::vector<storage::AccountFailures>> top_failing_accounts(storage::TimePoint since,
@@ -216,6 +216,7 @@ class ForwardingStore : public storage::Store {
                                                                               std::size_t limit) override {
     return inner_.pairs_closest_to_pausing(now, limit);
   }
+  storage::Result<std::uint64_t> count_paused_pairs() override { return inner_.count_paused_pairs(); }
 
  private:
   std::unique_ptr<storage::Store> owned_;

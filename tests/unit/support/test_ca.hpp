@@ -31,10 +31,13 @@ class ImmediateScheduler final : public authority::ValidationScheduler {
   void release() override {}
   void schedule(authority::ValidationTask task) override {
     tasks.push_back(task);
-    if (challenges) challenges->record_outcome(task, {failure, {"127.0.0.1:5002"}, {}, perspectives, {}, {}});
+    // As the real scheduler does: the outcome says when it ran, in ACME time.
+    auto at = clock ? clock->now() : common::TimePoint{};
+    if (challenges) challenges->record_outcome(task, {failure, {"127.0.0.1:5002"}, {}, perspectives, at, at});
   }
   void schedule_resumed(authority::ValidationTask task) override { schedule(std::move(task)); }
   const authority::Challenges* challenges = nullptr;
+  const common::Clock* clock = nullptr;  // stamps the outcomes; null: time 0
   std::optional<acme::Problem> failure;
   std::vector<validation::PerspectiveResult> perspectives;  // what each perspective "saw"
   bool full = false;                                        // reserve() refuses: the queue is full
@@ -91,6 +94,7 @@ struct TestCa {
                             .rate_limits = std::move(rate_limits),
                             .orders_per_page = 3});
     scheduler.challenges = challenges.get();
+    scheduler.clock = &clock;
   }
   TestCa(const TestCa&) = delete;
   TestCa& operator=(const TestCa&) = delete;
