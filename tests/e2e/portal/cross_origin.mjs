@@ -5,31 +5,15 @@
 //
 //   ATTACK_URL=http://127.0.0.1:PORT/attack.html   (required: the page, with ?mgmt=<origin>)
 //   CHROMIUM=/usr/bin/chromium   TIMEOUT_MS=30000   (optional)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { run, withChromium } from './chromium.mjs';
 
-const attackUrl = process.env.ATTACK_URL;
-if (!attackUrl) throw new Error('ATTACK_URL is not set');
-const timeout = Number(process.env.TIMEOUT_MS || 30000);
-const userDataDir = mkdtempSync(join(tmpdir(), 'cobble-csrf-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    ignoreHTTPSErrors: true,  // the user trusts Cobble's HTTPS CA
-    timeout,
+run(async () => {
+  const attackUrl = process.env.ATTACK_URL;
+  if (!attackUrl) throw new Error('ATTACK_URL is not set');
+  await withChromium({}, async (context) => {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(attackUrl, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.title.startsWith('done '));
+    console.log((await page.title()).slice(5));
   });
-  context.setDefaultTimeout(timeout);
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(attackUrl, { waitUntil: 'load' });
-  await page.waitForFunction(() => document.title.startsWith('done '), null, { timeout });
-  console.log((await page.title()).slice(5));
-} finally {
-  if (context) await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+});

@@ -10,21 +10,8 @@
 //   CHROMIUM=/usr/bin/chromium  TIMEOUT_MS=30000   (optional)
 //
 // Run `npm install` in this folder first (playwright-core only; it downloads no browser).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-};
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-  console.log(`ok: ${message}`);
-}
+import { check, env, run, withChromium } from './chromium.mjs';
 
 const PLOTS = ['validations', 'paused-pairs', 'pauses', 'denials'];
 // The line colours of style.css (light scheme): valid, failed, paused pairs.
@@ -192,24 +179,9 @@ async function tokenView(context, url, token) {
   await page.close();
 }
 
-async function main() {
+run(async () => {
   const url = env('DASHBOARD_URL');
-  const timeout = Number(process.env.TIMEOUT_MS || 30000);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'cobble-dashboard-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      ignoreHTTPSErrors: true,  // Cobble's certificate comes from its own local CA
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-      colorScheme: 'light',
-      timeout,
-    });
-    context.setDefaultTimeout(timeout);
+  await withChromium({ locale: 'en-GB', timezoneId: 'UTC', colorScheme: 'light' }, async (context) => {
     if (process.env.TOKEN) {
       await tokenView(context, url, process.env.TOKEN);
       console.log('PASS: the dashboard asks for the management token and keeps it');
@@ -218,13 +190,5 @@ async function main() {
     await figuresView(context, url, { width: 1280, height: 900 }, 'desktop');
     await figuresView(context, url, { width: 390, height: 844 }, 'phone');
     console.log('PASS: the dashboard draws the figures in chromium, on a desktop and on a phone');
-  } finally {
-    if (context) await context.close().catch(() => {});
-    rmSync(userDataDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((error) => {
-  console.error(`FAIL: ${error.message}`);
-  process.exit(1);
+  });
 });

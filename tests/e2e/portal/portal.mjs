@@ -9,46 +9,19 @@
 //   CHROMIUM=/usr/bin/chromium   (optional)   TIMEOUT_MS=30000 (optional)
 //
 // Run `npm install` in this folder first (playwright-core only; it downloads no browser).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-};
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-  console.log(`ok: ${message}`);
-}
+import { check, env, run, withChromium } from './chromium.mjs';
 
 function doneScreenshotPath(path) {
   return /\.png$/i.test(path) ? path.replace(/\.png$/i, '-done.png') : `${path}-done.png`;
 }
 
-async function main() {
+run(async () => {
   const portalUrl = env('PORTAL_URL');
   const identifier = env('EXPECT_IDENTIFIER');
   const screenshot = process.env.SCREENSHOT || '';
   const expectCount = process.env.EXPECT_COUNT || '';
-  const timeout = Number(process.env.TIMEOUT_MS || 30000);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'cobble-portal-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: env('CHROMIUM', '/usr/bin/chromium'),
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      ignoreHTTPSErrors: true,  // Cobble's certificate comes from its own local CA
-      locale: 'en-US',
-      viewport: { width: 390, height: 844 },  // a phone: the page must be readable there
-      timeout,
-    });
-    context.setDefaultTimeout(timeout);
+  // A phone: the page must be readable there.
+  await withChromium({ locale: 'en-US', viewport: { width: 390, height: 844 } }, async (context) => {
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
 
@@ -91,13 +64,5 @@ async function main() {
       console.log(`screenshot: ${done}`);
     }
     console.log('PASS: unpaused through the portal in chromium');
-  } finally {
-    if (context) await context.close().catch(() => {});
-    rmSync(userDataDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((error) => {
-  console.error(`FAIL: ${error.message}`);
-  process.exit(1);
+  });
 });
