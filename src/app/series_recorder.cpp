@@ -35,8 +35,13 @@ void SeriesRecorder::sample_gauges(common::TimePoint now) {
   if (!gauges_) return;
   auto values = gauges_();
   if (!values) return failed("sample gauges", values.error());
+  // The minute's bucket already holds these values: a flush every 10 s need not write them 6 times.
+  auto minute = storage::bucket_start(now, storage::SeriesResolution::minute);
+  if (minute == sampled_minute_ && *values == sampled_) return;
   if (auto set = store_.set_series_gauges(*values, now); !set) return failed("sample gauges", set.error());
   worked("sample gauges");
+  sampled_minute_ = minute;
+  sampled_ = std::move(*values);
 }
 
 void SeriesRecorder::prune(common::TimePoint now) {

@@ -53,6 +53,8 @@ class SeriesRecorder {
   const Gauges gauges_;
   std::mutex mu_;                                 // one flush at a time; guards what follows
   std::map<std::string, std::uint64_t> written_;  // each count as of the last flush written
+  std::map<std::string, std::int64_t> sampled_;   // the gauges last written, in sampled_minute_
+  common::TimePoint sampled_minute_{};
   std::size_t flushes_ = 0;
   std::map<std::string, bool> failing_;  // by what: whether its last attempt failed
 };

@@ -26,11 +26,13 @@ class FlakyStore final : public cobble::test::ForwardingStore {
   }
   cobble::storage::Result<void> set_series_gauges(const std::map<std::string, std::int64_t>& values,
                                                   cobble::storage::TimePoint at) override {
+    ++gauge_writes;
     if (failing) return cobble::common::fail(std::errc::io_error, "disk I/O error");
     return ForwardingStore::set_series_gauges(values, at);
   }
   bool failing = false;
   int adds = 0;
+  int gauge_writes = 0;
 };
 
 struct RecorderFixture {
@@ -105,6 +107,16 @@ TEST_CASE("the recorder samples the gauges into the current minute", "[app][seri
   f.recorder.flush();
   CHECK(f.minutes("paused_pairs") == std::vector<SeriesPoint>{{f.minute(), 2}});
   CHECK(f.total("paused_pairs") == 0);  // a gauge has no total
+  SECTION("an unchanged value is written once a minute") {
+    int writes = f.store.gauge_writes;
+    f.recorder.flush();
+    CHECK(f.store.gauge_writes == writes);
+    f.clock.advance(1min);
+    f.recorder.flush();
+    CHECK(f.store.gauge_writes == writes + 1);
+    auto first = f.minutes("paused_pairs").front().bucket_start;
+    CHECK(f.minutes("paused_pairs") == std::vector<SeriesPoint>{{first, 2}, {f.minute(), 2}});
+  }
 }
 
 TEST_CASE("the recorder prunes buckets past their window on its first flush and every so often",
