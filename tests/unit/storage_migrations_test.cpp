@@ -215,6 +215,10 @@ TEST_CASE("migration 6 gives each stored authorization its first order's profile
     REQUIRE(db.exec("DROP TABLE rate_limit_buckets"));                // migration 9
     REQUIRE(db.exec("DROP INDEX certificates_identifier_set"));
     REQUIRE(db.exec("ALTER TABLE certificates DROP COLUMN identifier_set"));
+    REQUIRE(db.exec("DROP TABLE metric_series"));  // migration 12
+    REQUIRE(db.exec("DROP TABLE event_totals"));
+    REQUIRE(db.exec("DROP INDEX validation_attempts_finished"));
+    REQUIRE(db.exec("DROP INDEX pause_buckets_tat"));
     REQUIRE(db.exec("DROP TABLE deployment_settings"));  // migration 11
     REQUIRE(db.exec("ALTER TABLE orders DROP COLUMN status_since"));
     REQUIRE(db.exec("DROP TABLE shared_files"));  // migration 10
