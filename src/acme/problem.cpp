@@ -54,6 +54,8 @@ const ProblemInfo& info(ProblemType type) {
 
 std::string urn(ProblemType type) { return std::string("urn:ietf:params:acme:error:") + info(type).name; }
 
+std::string_view type_name(ProblemType type) { return info(type).name; }
+
 int default_status(ProblemType type) { return info(type).status; }
 
 Problem Problem::make(ProblemType type, std::string detail) {

@@ -87,6 +87,8 @@ struct Problem {
 
 // "urn:ietf:params:acme:error:<name>"
 std::string urn(ProblemType type);
+// "<name>" alone ("connection", "userActionRequired"): the URN's last part.
+std::string_view type_name(ProblemType type);
 int default_status(ProblemType type);
 
 // The RFC 7807 body: type, detail, status, and when present identifier, subproblems, instance,

@@ -44,6 +44,9 @@ struct Reply {
   std::string log_account;
   // Wait this long before sending (injected slow responses, api/chaos.hpp).
   std::chrono::milliseconds delay{0};
+  // The route that answered, as its table spells it ("/acme/new-order", "/acme/order/"); "" when
+  // no route matched. Static text: it labels request metrics, whose label values must stay few.
+  std::string_view endpoint;
 
   Reply& with_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

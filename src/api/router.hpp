@@ -67,13 +67,18 @@ Reply options_reply(unsigned methods, bool cors);
 template <class RouteT, class Run>
 Reply answer(const std::optional<RouteMatch<RouteT>>& match, const Request& request, PostBody post_body,
              Run&& run) {
-  if (match && request.method == "OPTIONS")
-    return detail::options_reply(match->route.methods, post_body == PostBody::jose);
-  if (auto refusal = detail::refuse(match.has_value(), match ? match->route.methods : 0, request, post_body))
-    return std::move(*refusal);
-  Context ctx{request, Urls(request.base_url), match->id};
-  auto result = run(match->route, ctx);
-  return result ? std::move(*result) : problem_reply(result.error());
+  auto reply = [&]() -> Reply {
+    if (match && request.method == "OPTIONS")
+      return detail::options_reply(match->route.methods, post_body == PostBody::jose);
+    if (auto refusal =
+            detail::refuse(match.has_value(), match ? match->route.methods : 0, request, post_body))
+      return std::move(*refusal);
+    Context ctx{request, Urls(request.base_url), match->id};
+    auto result = run(match->route, ctx);
+    return result ? std::move(*result) : problem_reply(result.error());
+  }();
+  if (match) reply.endpoint = match->route.path;
+  return reply;
 }
 
 // What every reply carries unless its handler chose otherwise: Cache-Control: no-store.

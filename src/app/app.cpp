@@ -165,7 +165,8 @@ bool start_listeners(const Config& config, http::Server& server, std::shared_ptr
                                .external_url = l.external_url,
                                .trusted_proxies = l.trusted_proxies,
                                .max_connections = l.max_connections,
-                               .max_connections_per_address = caps.per_address});
+                               .max_connections_per_address = caps.per_address,
+                               .instruments = components.instruments});
     if (!port) {
       spdlog::critical("{}", port.error().message);
       return false;
@@ -265,6 +266,8 @@ int run(const Config& config) {
   io_threads.run();
   handler_pool.join();
   recorder.join();
+  // What was counted since the last flush, so a restart loses no pause or denial from the totals.
+  if ((*components)->series_recorder) (*components)->series_recorder->flush();
   spdlog::info("stopped");
   return 0;
 }

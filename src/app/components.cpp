@@ -295,6 +295,10 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
                         .https_ca_pem = https_ca_pem,
                         .fake_clock = dynamic_cast<common::FakeClock*>(c->clock.get())});
   c->scheduler->attach(*c->core.challenges);
+  if (config.metrics) {
+    c->instruments = std::make_shared<metrics::Instruments>();
+    c->scheduler->attach(c->instruments);
+  }
 
   c->chaos = make_chaos(config);
   auto& management = *c->core.management;
@@ -306,6 +310,9 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.reset_state = [store = c->store.get()] { return store->reset(); };
   management.token = config.management_token;
   management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
+  management.instruments = c->instruments;
+  if (!shared) management.nonces_outstanding = [nonces = &c->nonces] { return nonces->outstanding(); };
+  if (config.metrics) management.transaction_durations = c->store->transaction_durations();
   if (shared)
     management.database_round_trips = [store = c->store.get()] { return store->database_round_trips(); };
   management.readiness = [store = c->store.get(), scheduler = c->scheduler.get(),
@@ -342,6 +349,15 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
       dashboard_recorder(*c->store, *c->clock, c->core.pauses.get(), c->core.rate_limits.get());
   c->series_flush = std::make_unique<Periodic>(io, work, SeriesRecorder::kFlushEvery, "dashboard series",
                                                [recorder = c->series_recorder.get()] { recorder->flush(); });
+  // /metrics' pause figures: the database's totals (every instance, across restarts) and what this
+  // instance has counted since its last flush.
+  management.event_totals = [stored = std::move(management.event_totals),
+                             recorder = c->series_recorder.get()] {
+    auto totals = stored ? stored() : std::nullopt;
+    if (!totals) return totals;
+    for (const auto& [name, n] : recorder->unwritten()) (*totals)[name] += static_cast<std::int64_t>(n);
+    return totals;
+  };
 
   if (shared) {
     // Other instances may be finalizing or validating right now: take over only validations whose

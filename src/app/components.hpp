@@ -38,6 +38,8 @@ struct Components {
   std::unique_ptr<validation::Resolver> resolver;
   std::unique_ptr<validation::Validator> validator;
   std::unique_ptr<AsioValidationScheduler> scheduler;
+  // What requests and validations are counted and timed in, for /metrics; null: metrics are off.
+  std::shared_ptr<metrics::Instruments> instruments;
   std::unique_ptr<authority::PauseNotifier> pause_notifier;
   std::unique_ptr<api::Chaos> chaos;
   std::unique_ptr<ratelimit::RequestLimiter> request_limiter;

@@ -84,6 +84,9 @@ const Option kOptions[] = {
     {"managementToken", &Config::management_token,
      "when set, the management API needs \"Authorization: Bearer <token>\" (all but /healthz and the "
      "public certificates)"},
+    {"metrics", &Config::metrics,
+     "count and time every request, validation and database transaction for /metrics (per endpoint, "
+     "status, challenge type, outcome); off: /metrics keeps only the figures kept anyway"},
     {"alwaysValid", &Config::always_valid, "every challenge validates without contacting anything"},
     {"authzReusePercent", &Config::authz_reuse_percent,
      "share of new orders reusing valid authorizations; 0 = never"},

@@ -42,6 +42,8 @@ struct Config {
   int max_connections_per_address = 0;  // maxConnectionsPerAddress: per client address; 0 = derived
   std::string external_url;             // externalUrl: base of every ACME link; "" = from Host
   std::string management_token;         // managementToken: bearer token the management API requires
+  // metrics: count and time every request, validation and database transaction for /metrics
+  bool metrics = true;
   // trustedProxies: addresses and CIDR networks whose Forwarded / X-Forwarded-* headers count
   std::vector<std::string> trusted_proxies;
   // Issuance

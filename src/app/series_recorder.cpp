@@ -14,6 +14,17 @@ void SeriesRecorder::flush() {
   if (flushes_++ % kPruneEvery == 0) prune(now);
 }
 
+std::map<std::string, std::uint64_t> SeriesRecorder::unwritten() {
+  auto counts = counts_ ? counts_() : std::map<std::string, std::uint64_t>{};
+  std::lock_guard lock(mu_);
+  for (auto& [name, count] : counts) {
+    auto before = written_.find(name);
+    std::uint64_t base = before == written_.end() ? 0 : before->second;
+    count = count >= base ? count - base : count;
+  }
+  return counts;
+}
+
 void SeriesRecorder::write_counts(common::TimePoint now) {
   auto counts = counts_ ? counts_() : std::map<std::string, std::uint64_t>{};
   std::map<std::string, std::int64_t> deltas;

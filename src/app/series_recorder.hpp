@@ -38,6 +38,10 @@ class SeriesRecorder {
       : store_(store), clock_(clock), counts_(std::move(counts)), gauges_(std::move(gauges)) {}
 
   void flush();
+  // How much each count grew since the last flush that was written: what the database's totals
+  // do not hold yet. Read it after the totals, so a flush in between makes the sum too low for a
+  // moment, never too high (a counter must not go back).
+  std::map<std::string, std::uint64_t> unwritten();
 
  private:
   void write_counts(common::TimePoint now);

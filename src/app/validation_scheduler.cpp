@@ -115,6 +115,7 @@ asio::awaitable<validation::Outcome> AsioValidationScheduler::validate_before_de
 
 asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask task) {
   auto shared_task = std::make_shared<const authority::ValidationTask>(std::move(task));
+  const auto started = std::chrono::steady_clock::now();
   std::shared_ptr<const validation::Outcome> outcome;
   try {
     outcome = co_await attempt(*shared_task);
@@ -125,7 +126,20 @@ asio::awaitable<void> AsioValidationScheduler::run(authority::ValidationTask tas
     outcome = std::make_shared<const validation::Outcome>(
         failed_now(acme::Problem::server_internal("The validation failed inside the CA")));
   }
+  if (instruments_) observe(*shared_task, *outcome, std::chrono::steady_clock::now() - started);
   record(std::move(shared_task), std::move(outcome), options_.record_retry_first);
+}
+
+void AsioValidationScheduler::observe(const authority::ValidationTask& task,
+                                      const validation::Outcome& outcome,
+                                      std::chrono::steady_clock::duration took) const {
+  // The challenge type comes from the route's own table of types, the problem type from the
+  // enum: both are few, so they are safe as labels.
+  std::string_view result = outcome.valid() ? "valid" : "invalid";
+  auto problem = outcome.valid() ? std::string_view() : acme::type_name(outcome.problem->type);
+  instruments_->validations.at({task.type, result, problem}).add();
+  instruments_->validation_durations.at({task.type, result})
+      .observe(std::chrono::duration_cast<std::chrono::nanoseconds>(took));
 }
 
 asio::awaitable<std::shared_ptr<const validation::Outcome>> AsioValidationScheduler::attempt(

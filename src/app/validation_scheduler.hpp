@@ -14,6 +14,7 @@
 #include "authority/challenges.hpp"
 #include "authority/validation_port.hpp"
 #include "common/clock.hpp"
+#include "metrics/instruments.hpp"
 #include "validation/outcome.hpp"
 
 namespace cobble::app {
@@ -48,6 +49,8 @@ class AsioValidationScheduler final : public authority::ValidationScheduler {
   AsioValidationScheduler(boost::asio::io_context& io, boost::asio::any_io_executor record_executor,
                           ValidateFn validate, const common::Clock& clock, SchedulerOptions options);
   void attach(const authority::Challenges& challenges) { challenges_ = &challenges; }
+  // Counts and times every validation's outcome there from now on (before the first schedule()).
+  void attach(std::shared_ptr<metrics::Instruments> instruments) { instruments_ = std::move(instruments); }
 
   bool reserve() override;
   void release() override;
@@ -65,6 +68,8 @@ class AsioValidationScheduler final : public authority::ValidationScheduler {
   boost::asio::awaitable<validation::Outcome> validate_before_deadline(validation::Request request);
   // A failure found by the scheduler itself, timed now.
   validation::Outcome failed_now(acme::Problem problem) const;
+  void observe(const authority::ValidationTask& task, const validation::Outcome& outcome,
+               std::chrono::steady_clock::duration took) const;
   void record(std::shared_ptr<const authority::ValidationTask> task,
               std::shared_ptr<const validation::Outcome> outcome, std::chrono::milliseconds retry);
 
@@ -74,6 +79,7 @@ class AsioValidationScheduler final : public authority::ValidationScheduler {
   const common::Clock& clock_;
   SchedulerOptions options_;
   const authority::Challenges* challenges_ = nullptr;
+  std::shared_ptr<metrics::Instruments> instruments_;
   std::atomic<std::size_t> accepted_{0};
   std::deque<authority::ValidationTask> waiting_;  // on strand_
   std::size_t in_flight_ = 0;                      // on strand_

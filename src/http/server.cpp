@@ -164,6 +164,7 @@ common::Result<std::uint16_t> Server::listen(ListenerSpec spec) {
   ctx->handler_executor = state_->handler_executor;
   ctx->handlers_on_io_thread = spec.where == HandlerThreads::io;
   ctx->tls = std::move(spec.tls);
+  ctx->instruments = std::move(spec.instruments);
   {
     std::lock_guard lock(state_->mutex);
     state_->acceptors.push_back(acceptor);

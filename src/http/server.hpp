@@ -14,6 +14,7 @@
 #include "api/message.hpp"
 #include "common/result.hpp"
 #include "http/forwarded.hpp"
+#include "metrics/instruments.hpp"
 
 namespace cobble::http {
 
@@ -65,6 +66,8 @@ struct ListenerSpec {
   // either is closed as soon as it is accepted (and counted, and logged at most every 10 s).
   std::size_t max_connections = 10'000;
   std::size_t max_connections_per_address = 1'000;
+  // Where each request's listener, endpoint, method, status and duration are counted; null: nowhere.
+  std::shared_ptr<metrics::Instruments> instruments;
 };
 
 // What a listener has seen, for /metrics.

@@ -30,6 +30,7 @@ struct ListenerContext {
   boost::asio::any_io_executor handler_executor;
   bool handlers_on_io_thread = false;  // HandlerThreads::io
   std::shared_ptr<boost::asio::ssl::context> tls;
+  std::shared_ptr<metrics::Instruments> instruments;  // ListenerSpec::instruments
   ConnectionLimits connections;
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> accept_errors{0};

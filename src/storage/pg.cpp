@@ -86,7 +86,7 @@ std::int64_t Rows::affected() const {
   return out;
 }
 
-Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo, Counter round_trips) {
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo, Figures figures) {
   // libpq waits for ever by default for a server that accepts but never answers (or a host that
   // drops packets): every request thread could hang there. 5 s unless the location says otherwise
   // (its own connect_timeout comes later, so it wins).
@@ -94,7 +94,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   const char* values[] = {"5", conninfo.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, 1);
   if (!raw) return fail(std::errc::not_enough_memory, "PostgreSQL: cannot allocate a connection");
-  std::unique_ptr<Connection> c(new Connection(raw, std::move(round_trips)));
+  std::unique_ptr<Connection> c(new Connection(raw, std::move(figures)));
   if (PQstatus(raw) != CONNECTION_OK) {
     return fail(std::errc::resource_unavailable_try_again,
                 "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(raw)));
@@ -153,13 +153,22 @@ Result<Transaction> Transaction::begin(Connection& c, const char* isolation) {
 }
 
 Transaction::~Transaction() {
-  if (c_) (void)c_->run("ROLLBACK");
+  if (!c_) return;
+  (void)c_->run("ROLLBACK");
+  c_->figures_.transaction_times->rolled_back(std::chrono::steady_clock::now() - started_);
 }
 
 Result<void> Transaction::commit() {
   Connection* c = c_;
   c_ = nullptr;
-  return c->run("COMMIT");
+  auto committed = c->run("COMMIT");
+  auto took = std::chrono::steady_clock::now() - started_;
+  if (committed) {
+    c->figures_.transaction_times->committed(took);
+  } else {
+    c->figures_.transaction_times->rolled_back(took);
+  }
+  return committed;
 }
 
 Pool::Lease::~Lease() {
@@ -181,7 +190,7 @@ Result<Pool::Lease> Pool::acquire() {
   }
   ++open_;
   lock.unlock();  // connecting takes a round trip or more; others may use idle connections meanwhile
-  auto opened = Connection::open(conninfo_, round_trips_);
+  auto opened = Connection::open(conninfo_, figures_);
   if (!opened) {
     std::lock_guard relock(mu_);
     --open_;

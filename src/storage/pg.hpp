@@ -19,6 +19,7 @@
 
 #include "common/result.hpp"
 #include "common/status.hpp"
+#include "storage/transaction_times.hpp"
 
 // RAII over libpq (PostgreSQL's C client): connections with their prepared statements, results,
 // transactions and a pool. Private to storage/ (the PostgreSQL Store).
@@ -96,15 +97,20 @@ class Rows {
   std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
 };
 
+// What a pool's connections count together: each exec, prepare and run, and how long their
+// transactions take.
+struct ConnectionFigures {
+  std::shared_ptr<std::atomic<std::uint64_t>> round_trips = std::make_shared<std::atomic<std::uint64_t>>();
+  std::shared_ptr<TransactionTimes> transaction_times = std::make_shared<TransactionTimes>("postgresql");
+};
+
 // One connection and the statements prepared on it. Not thread-safe: one user at a time (the pool
 // leases it out).
 class Connection {
  public:
   // `conninfo` is a libpq URI or key=value string; errors never repeat it (it may hold a password).
-  // `round_trips` counts each exec, prepare and run (shared by a pool's connections).
-  using Counter = std::shared_ptr<std::atomic<std::uint64_t>>;
-  static Result<std::unique_ptr<Connection>> open(
-      const std::string& conninfo, Counter round_trips = std::make_shared<std::atomic<std::uint64_t>>());
+  using Figures = ConnectionFigures;
+  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo, Figures figures = Figures());
 
   // Runs `sql` with `params` as a prepared statement (prepared on first use on this connection).
   Result<Rows> exec(const std::string& sql, const Params& params = Params());
@@ -114,14 +120,14 @@ class Connection {
   bool healthy() const;
 
  private:
-  Connection(PGconn* conn, Counter round_trips)
-      : conn_(conn, PQfinish), round_trips_(std::move(round_trips)) {}
+  friend class Transaction;
+  Connection(PGconn* conn, Figures figures) : conn_(conn, PQfinish), figures_(std::move(figures)) {}
   Result<std::string> prepared_name(const std::string& sql);
-  void count() { round_trips_->fetch_add(1, std::memory_order_relaxed); }
+  void count() { figures_.round_trips->fetch_add(1, std::memory_order_relaxed); }
 
   std::unique_ptr<PGconn, void (*)(PGconn*)> conn_;
   std::unordered_map<std::string, std::string> prepared_;
-  Counter round_trips_;
+  Figures figures_;
 };
 
 // BEGIN on construction (with `isolation`, e.g. "SERIALIZABLE"), ROLLBACK on destruction unless
@@ -129,7 +135,7 @@ class Connection {
 class Transaction {
  public:
   static Result<Transaction> begin(Connection& c, const char* isolation = nullptr);
-  Transaction(Transaction&& other) noexcept : c_(other.c_) { other.c_ = nullptr; }
+  Transaction(Transaction&& other) noexcept : c_(other.c_), started_(other.started_) { other.c_ = nullptr; }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   Transaction& operator=(Transaction&&) = delete;
@@ -137,8 +143,9 @@ class Transaction {
   Result<void> commit();
 
  private:
-  explicit Transaction(Connection& c) : c_(&c) {}
+  explicit Transaction(Connection& c) : c_(&c), started_(std::chrono::steady_clock::now()) {}
   Connection* c_;
+  std::chrono::steady_clock::time_point started_;
 };
 
 // At most `size` connections, opened on demand; a caller waits up to `wait` for a free one. A
@@ -165,7 +172,10 @@ class Pool {
 
   Result<Lease> acquire();
   // Round trips to the server by every connection of the pool so far.
-  std::uint64_t round_trips() const { return round_trips_->load(std::memory_order_relaxed); }
+  std::uint64_t round_trips() const { return figures_.round_trips->load(std::memory_order_relaxed); }
+  std::shared_ptr<const TransactionTimes> shared_transaction_times() const {
+    return figures_.transaction_times;
+  }
 
  private:
   void give_back(std::unique_ptr<Connection> c);
@@ -177,7 +187,7 @@ class Pool {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;  // leased + idle
-  Connection::Counter round_trips_ = std::make_shared<std::atomic<std::uint64_t>>();
+  Connection::Figures figures_;
 };
 
 // A LIMIT/OFFSET parameter: PostgreSQL's are signed, so a count too large becomes the largest.

@@ -113,6 +113,10 @@ class PgStore final : public Store {
   Result<std::uint64_t> count_paused_pairs() override;
 
   std::uint64_t database_round_trips() const override { return pool_.round_trips(); }
+  std::shared_ptr<const metrics::HistogramFamily> transaction_durations() const override {
+    auto times = pool_.shared_transaction_times();
+    return {times, &times->figures()};
+  }
 
  private:
   PgStore(const std::string& location, std::size_t connections, const StoreOptions& options, int version)

@@ -105,12 +105,16 @@ Transaction::~Transaction() {
   // Nothing to report to: the caller already returned the error that led here.
   if (sqlite3_get_autocommit(db_->handle()) == 0)
     sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (const auto& times = db_->transaction_times())
+    times->rolled_back(std::chrono::steady_clock::now() - started_);
 }
 
 Result<void> Transaction::commit() {
   auto committed = db_->exec("COMMIT");
   // On failure (e.g. SQLITE_BUSY) the transaction is still open; the destructor rolls it back.
   if (!committed) return committed;
+  if (const auto& times = db_->transaction_times())
+    times->committed(std::chrono::steady_clock::now() - started_);
   db_ = nullptr;
   return {};
 }

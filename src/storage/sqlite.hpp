@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/result.hpp"
+#include "storage/transaction_times.hpp"
 
 // Thin RAII over the SQLite C API, private to storage/. Every sqlite3* and sqlite3_stmt* is owned
 // here; nothing else calls a sqlite3_*_close/finalize. Not thread-safe: the owner serialises calls.
@@ -38,6 +39,9 @@ class Database {
   static Result<Database> open(const std::string& path, const std::string& vfs = "");
 
   sqlite3* handle() const { return db_.get(); }
+  // Where this connection's transactions are timed; null: not timed.
+  void time_transactions(std::shared_ptr<TransactionTimes> times) { times_ = std::move(times); }
+  const std::shared_ptr<TransactionTimes>& transaction_times() const { return times_; }
   // Runs one or more statements that return no rows needed by the caller.
   Result<void> exec(const char* sql);
   std::int64_t changes() const { return sqlite3_changes64(db_.get()); }
@@ -48,6 +52,7 @@ class Database {
   };
   explicit Database(sqlite3* db) : db_(db) {}
   std::unique_ptr<sqlite3, Closer> db_;
+  std::shared_ptr<TransactionTimes> times_;
 };
 
 class Statement {
@@ -116,14 +121,16 @@ class Transaction {
   // immediate takes the write lock at BEGIN, so a writer never fails half-way on SQLITE_BUSY
   // upgrading a read lock; deferred is for multi-statement reads.
   static Result<Transaction> begin(Database& db, Mode mode = Mode::immediate);
-  Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Transaction(Transaction&& other) noexcept
+      : db_(std::exchange(other.db_, nullptr)), started_(other.started_) {}
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
   Result<void> commit();
 
  private:
-  explicit Transaction(Database* db) : db_(db) {}
+  explicit Transaction(Database* db) : db_(db), started_(std::chrono::steady_clock::now()) {}
   Database* db_;  // null once committed or rolled back
+  std::chrono::steady_clock::time_point started_;
 };
 
 template <class T>

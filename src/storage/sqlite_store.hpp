@@ -30,7 +30,9 @@ ChallengeStatus challenge_status(const sql::Statement& row, int column);
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sql::Database db, int version) : writer_{std::move(db), {}}, version_(version) {}
+  SqliteStore(sql::Database db, int version) : writer_{std::move(db), {}}, version_(version) {
+    writer_.db.time_transactions(transaction_times_);
+  }
   void set_challenge_lease(std::chrono::seconds lease) { lease_ = lease; }
   // Store::open for a file (or ":memory:").
   static Result<std::unique_ptr<Store>> open(const std::string& path, const StoreOptions& options);
@@ -44,6 +46,9 @@ class SqliteStore final : public Store {
 
   Result<int> read_schema_version() override;
   int schema_version() override;
+  std::shared_ptr<const metrics::HistogramFamily> transaction_durations() const override {
+    return {transaction_times_, &transaction_times_->figures()};
+  }
 
   Result<std::int64_t> create_account(const AccountRecord& account) override;
   Result<AccountRecord> find_account(std::int64_t id) override;
@@ -162,6 +167,8 @@ class SqliteStore final : public Store {
   static std::int64_t system_now();
   std::int64_t lease_end() const;
 
+  // The writer's transactions (every write; reads on reader connections are not timed).
+  std::shared_ptr<TransactionTimes> transaction_times_ = std::make_shared<TransactionTimes>("sqlite");
   std::chrono::seconds lease_{30};
   std::uint64_t redemptions_ = 0;  // redeem_nonce calls, to forget expired nonces now and then
   std::mutex mu_;                  // serialises every write, and the reads that use the writer, on writer_

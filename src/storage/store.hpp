@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "metrics/family.hpp"
 #include "storage/records.hpp"
 
 namespace cobble::storage {
@@ -223,6 +224,8 @@ class Store {
   // Statements sent to a database server by this Store so far (0 for SQLite, which runs in the
   // process): benchmarks divide it by flows.
   virtual std::uint64_t database_round_trips() const { return 0; }
+  // How long this Store's write transactions took (by database and outcome); null: not timed.
+  virtual std::shared_ptr<const metrics::HistogramFamily> transaction_durations() const { return nullptr; }
 
   // Counts of accounts, certificates, paused pairs and leased validations in the database.
   virtual Result<DeploymentFigures> deployment_figures() = 0;

@@ -146,3 +146,11 @@ TEST_CASE("/readyz is 200 when every check holds and 503 naming the one that doe
   CHECK(body_of(down)["checks"][0]["detail"] == "cannot be read: connection refused");
   CHECK(body_of(down)["checks"][1]["ok"] == true);
 }
+
+TEST_CASE("a reply names the route that answered it, for the request metrics", "[api][metrics]") {
+  Fixture f;
+  CHECK(f.send("GET", "/dir").endpoint == "/dir");
+  CHECK(f.send("GET", "/acme/order/does-not-exist").endpoint == "/acme/order/");  // a prefix route
+  CHECK(f.send("PUT", "/acme/new-order").endpoint == "/acme/new-order");          // refused: still its route
+  CHECK(f.send("GET", "/no/such/path").endpoint.empty());                         // no route: counted apart
+}

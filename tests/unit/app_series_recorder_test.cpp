@@ -150,3 +150,17 @@ TEST_CASE("the server's recorder counts pauses and each limit's denials", "[app]
   REQUIRE(gauge.size() == 1);
   CHECK(gauge[0].value == 1);
 }
+
+TEST_CASE("what the database's totals do not hold yet is the growth since the last written flush",
+          "[app][series][metrics]") {
+  RecorderFixture f;
+  f.counts = {{"paused", 2}};
+  CHECK(f.recorder.unwritten() == std::map<std::string, std::uint64_t>{{"paused", 2}});
+  f.recorder.flush();
+  CHECK(f.recorder.unwritten() == std::map<std::string, std::uint64_t>{{"paused", 0}});
+  f.counts = {{"paused", 5}};
+  f.store.failing = true;
+  f.recorder.flush();  // not written: still to add to the totals
+  CHECK(f.total("paused") == 2);
+  CHECK(f.recorder.unwritten() == std::map<std::string, std::uint64_t>{{"paused", 3}});
+}

@@ -199,3 +199,18 @@ TEST_CASE("a validation past its deadline keeps its place until it really ends",
     f.io.run_for(std::chrono::milliseconds(10));
   CHECK(*started == 2);
 }
+
+TEST_CASE("each validation is counted by type, outcome and problem, and timed", "[app][scheduler][metrics]") {
+  auto refuses = [](validation::Request) -> asio::awaitable<validation::Outcome> {
+    co_return validation::failed(acme::ProblemType::connection, "nobody listens");
+  };
+  SchedulerFixture f(refuses, options_with_deadline(std::chrono::seconds(5)));
+  auto instruments = std::make_shared<metrics::Instruments>();
+  f.scheduler.attach(instruments);
+  REQUIRE(f.scheduler.reserve());
+  f.scheduler.schedule(f.task());
+  CHECK(f.run_until_recorded().status == ChallengeStatus::invalid);
+  CHECK(instruments->validations.at({"http-01", "invalid", "connection"}).value() == 1);
+  CHECK(instruments->validations.at({"http-01", "valid", ""}).value() == 0);
+  CHECK(instruments->validation_durations.at({"http-01", "invalid"}).snapshot().count == 1);
+}

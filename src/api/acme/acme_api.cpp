@@ -137,6 +137,7 @@ Reply handle_acme(const Request& request, Services& services) {
                 : chaos.fault ? problem_reply(*chaos.fault)
                               : answer_guarded(match, request, services);
   reply.delay = chaos.delay;
+  if (match) reply.endpoint = match->route.path;  // refused for rate or chaos, still that endpoint's
   finish_acme_reply(match, request, services, reply);
   return reply;
 }

@@ -10,6 +10,7 @@
 #include "acme/json_text.hpp"
 #include "api/management/admin.hpp"
 #include "api/management/dashboard.hpp"
+#include "api/management/metrics.hpp"
 #include "api/management/pause.hpp"
 #include "api/management/rate_limits.hpp"
 #include "api/management/renewal.hpp"

@@ -16,6 +16,7 @@
 #include "authority/rate_limits.hpp"
 #include "authority/renewal_info.hpp"
 #include "common/clock.hpp"
+#include "metrics/instruments.hpp"
 
 namespace cobble::api {
 
@@ -79,10 +80,13 @@ struct ManagementServices {
   // For /metrics; empty: not shown.
   std::function<std::vector<ListenerFigures>()> listener_stats;
   std::function<std::size_t()> validations_accepted;  // waiting, running or being recorded
-  std::function<std::optional<DeploymentFigures>()> deployment_figures;
-  std::function<std::vector<ReadinessCheck>()>
-      readiness;  // GET /readyz; null: ready, nothing checked  // null or nullopt: not shown
-  std::function<std::uint64_t()> database_round_trips;  // null: not shown (an in-process database)
+  std::function<std::size_t()> nonces_outstanding;    // this instance's nonce store; null: none kept
+  std::function<std::optional<DeploymentFigures>()> deployment_figures;  // null or nullopt: not shown
+  std::function<std::vector<ReadinessCheck>()> readiness;  // GET /readyz; null: ready, nothing checked
+  std::function<std::uint64_t()> database_round_trips;     // null: not shown (an in-process database)
+  // Requests and validations counted and timed; the database's transactions timed. Null: not shown.
+  std::shared_ptr<const metrics::Instruments> instruments;
+  std::shared_ptr<const metrics::HistogramFamily> transaction_durations;
 };
 
 // The management listener (Pebble's port 15000, Pebble's paths): /healthz, /https-ca,

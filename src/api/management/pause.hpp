@@ -9,6 +9,5 @@ acme::Result<Reply> clock(Context& ctx, ManagementServices& s);
 acme::Result<Reply> pause_pair(Context& ctx, ManagementServices& s);
 acme::Result<Reply> unpause_account(Context& ctx, ManagementServices& s);
 acme::Result<Reply> paused(Context& ctx, ManagementServices& s);
-acme::Result<Reply> metrics(Context& ctx, ManagementServices& s);
 
 }  // namespace cobble::api
