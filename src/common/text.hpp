@@ -27,6 +27,9 @@ bool is_ascii(std::string_view bytes);
 std::string ascii_lower(std::string_view text);
 bool iequals(std::string_view a, std::string_view b);
 
+// `text` safe inside HTML or XML content and quoted attribute values: & < > " ' as references.
+std::string markup_escape(std::string_view text);
+
 // `text` without the leading and trailing bytes found in `chars` (by default ASCII white space).
 std::string_view trim(std::string_view text, std::string_view chars = " \t\r\n\f\v");
 

@@ -79,3 +79,8 @@ TEST_CASE("trim removes the given bytes at both ends only", "[common][text]") {
   CHECK(trim("\ta\t", " ") == "\ta\t");
   CHECK(trim(" q=0.5\t", " \t") == "q=0.5");
 }
+
+TEST_CASE("markup_escape makes text safe in HTML and XML content and quoted attributes", "[common]") {
+  CHECK(cobble::common::markup_escape("a<b>&\"c\" 'd'") == "a&lt;b&gt;&amp;&quot;c&quot; &#39;d&#39;");
+  CHECK(cobble::common::markup_escape("plain, été") == "plain, été");
+}

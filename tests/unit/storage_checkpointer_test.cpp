@@ -77,6 +77,9 @@ TEST_CASE("under steady writes the WAL is rewound instead of growing", "[storage
   }
   largest = std::max(largest, file_size(path + "-wal"));
   INFO("largest WAL seen: " << largest << " bytes");
-  CHECK(largest < 128u * 1024 * 1024);  // half of never rewinding; ~45 MB seen on 2 cores
+  // The checkpointer rewinds it at 1,000 frames when it gets the CPU; when it does not (this loop
+  // commits as fast as it can, and `make test` runs it beside an e2e test: 167 MB was once seen),
+  // the writer's own checkpoint at 10,000 frames (~41 MB) bounds it.
+  CHECK(largest < 64u * 1024 * 1024);
   CHECK((*store)->find_account_by_thumbprint("steady-19999"));
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "common/text.hpp"
 #include "pause-table/report.hpp"
 
 namespace cobble::pause_table {
@@ -17,29 +18,6 @@ constexpr double kPlotWidth = kWidth - kLeft - kRight, kPlotHeight = kHeight - k
 // Distinguishable colours for up to eight policies (options.hpp's kMaxPolicies).
 constexpr std::array<const char*, 8> kColours{"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
                                               "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
-
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // 1, 2 or 5 × a power of ten, so that about `ticks` steps cover `range`.
 double nice_step(double range, int ticks) {
@@ -118,7 +96,7 @@ std::string legend(const std::vector<pause::Simulation>& runs) {
     return fmt::format(
         "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"{4}/>"
         "<text x=\"{5}\" y=\"{6}\">{7}</text>\n",
-        kLeft + 22, y, kLeft + 52, colour, dash, kLeft + 60, y + 4, escape(label));
+        kLeft + 22, y, kLeft + 52, colour, dash, kLeft + 60, y + 4, common::markup_escape(label));
   };
   out += entry(0, "#666", " stroke-dasharray=\"6 4\"", baseline);
   for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -147,7 +125,7 @@ std::string render_svg(const std::vector<pause::Simulation>& runs, std::string_v
       "font-family=\"sans-serif\">\n<title>{2}</title>\n"
       "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
       "<text x=\"{3}\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">{2}</text>\n",
-      kWidth, kHeight, escape(title), kWidth / 2);
+      kWidth, kHeight, common::markup_escape(title), kWidth / 2);
   out += axes(scale, day_step, count_step);
   out += polyline(scale, wanted, "#666", " stroke-dasharray=\"6 4\"");
   for (std::size_t i = 0; i < runs.size(); ++i) {

@@ -35,64 +35,38 @@ std::string page(const Texts& t, std::string_view heading, std::string_view cont
       "\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"referrer\" content=\"no-referrer\">\n<title>";
-  out += html_escape(heading);
+  out += common::markup_escape(heading);
   out += " – ";
-  out += html_escape(t.title);
+  out += common::markup_escape(t.title);
   out += "</title>\n<style>";
   out += kStyle;
   out += "</style>\n</head>\n<body>\n<main>\n<h1>";
-  out += html_escape(heading);
+  out += common::markup_escape(heading);
   out += "</h1>\n";
   out += content;
   out += "</main>\n</body>\n</html>\n";
   return out;
 }
 
-std::string paragraph(std::string_view text) { return "<p>" + html_escape(text) + "</p>\n"; }
-std::string heading2(std::string_view text) { return "<h2>" + html_escape(text) + "</h2>\n"; }
+std::string paragraph(std::string_view text) { return "<p>" + common::markup_escape(text) + "</p>\n"; }
+std::string heading2(std::string_view text) { return "<h2>" + common::markup_escape(text) + "</h2>\n"; }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string form_page(Language language, std::int64_t account_id, const std::vector<std::string>& identifiers,
                       std::string_view action) {
   const auto& t = texts(language);
-  std::string content =
-      "<p>" + html_escape(t.account) + ": <strong>" + std::to_string(account_id) + "</strong></p>\n";
+  std::string content = "<p>" + common::markup_escape(t.account) + ": <strong>" + std::to_string(account_id) +
+                        "</strong></p>\n";
   content += paragraph(t.identifiers) + "<ul class=\"ids\">\n";
-  for (const auto& id : identifiers) content += "<li><code>" + html_escape(id) + "</code></li>\n";
+  for (const auto& id : identifiers) content += "<li><code>" + common::markup_escape(id) + "</code></li>\n";
   content += "</ul>\n" + heading2(t.why_heading) + paragraph(t.why);
   content += heading2(t.what_heading) + paragraph(t.what) + "<ul>\n";
-  for (const auto* check : t.checks) content += "<li>" + html_escape(check) + "</li>\n";
+  for (const auto* check : t.checks) content += "<li>" + common::markup_escape(check) + "</li>\n";
   content += "</ul>\n" + heading2(t.ready_heading) + paragraph(t.ready);
-  content += "<form method=\"post\" action=\"" + html_escape(action) +
-             "\">\n<button id=\"submit\" type=\"submit\">" + html_escape(t.button) + "</button>\n</form>\n";
+  content += "<form method=\"post\" action=\"" + common::markup_escape(action) +
+             "\">\n<button id=\"submit\" type=\"submit\">" + common::markup_escape(t.button) +
+             "</button>\n</form>\n";
   return page(t, t.form_heading, content);
 }
 

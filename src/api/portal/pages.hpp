@@ -13,9 +13,6 @@
 // throw except std::bad_alloc.
 namespace cobble::api::portal {
 
-// Escapes & < > " ' for text and double- or single-quoted attribute values.
-std::string html_escape(std::string_view text);
-
 // The form behind the link in a paused client's error: account id, the link's identifiers
 // ("including, but not limited to"), why and what to check, and one button POSTing to `action`
 // (a same-origin URL, escaped here) that unpauses every paused identifier of the account.
