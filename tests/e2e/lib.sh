@@ -36,17 +36,32 @@ start_bg() {  # start_bg LOGFILE CMD... ; sets LAST_PID
 
 # start_cobble [extra args...]: starts cobble with a fresh data dir on free ports and waits until
 # its directory answers. Sets ACME_PORT, MGMT_PORT, DATA_DIR, COBBLE_PID, COBBLE_LOG, CA_CERT, DIR_URL.
+# A port free_port found may be taken by a test running beside this one before cobble binds it:
+# then cobble is started again on two other ports (up to 3 times).
 start_cobble() {
   ACME_PORT=${ACME_PORT:-$(free_port)}
   MGMT_PORT=${MGMT_PORT:-$(free_port)}
   DATA_DIR=${DATA_DIR:-$WORK/data}
   COBBLE_LOG=${COBBLE_LOG:-$WORK/cobble.log}
-  start_bg "$COBBLE_LOG" "$COBBLE_BIN" --listen "127.0.0.1:$ACME_PORT" --management-listen "127.0.0.1:$MGMT_PORT" \
-    --data-dir "$DATA_DIR" "$@"
-  COBBLE_PID=$LAST_PID
   CA_CERT=$DATA_DIR/https-ca.pem
-  DIR_URL=https://localhost:$ACME_PORT/dir
-  wait_until 20 "cobble answers $DIR_URL" curl -sf --cacert "$CA_CERT" -o /dev/null "$DIR_URL"
+  local attempt deadline
+  for attempt in 1 2 3; do
+    start_bg "$COBBLE_LOG" "$COBBLE_BIN" --listen "127.0.0.1:$ACME_PORT" --management-listen "127.0.0.1:$MGMT_PORT" \
+      --data-dir "$DATA_DIR" "$@"
+    COBBLE_PID=$LAST_PID
+    DIR_URL=https://localhost:$ACME_PORT/dir
+    deadline=$((SECONDS + 20))
+    until curl -sf --cacert "$CA_CERT" -o /dev/null "$DIR_URL" 2>/dev/null; do
+      kill -0 "$COBBLE_PID" 2>/dev/null || break
+      ((SECONDS < deadline)) || fail "timed out after 20s waiting until cobble answers $DIR_URL"
+      sleep 0.1
+    done
+    kill -0 "$COBBLE_PID" 2>/dev/null && return 0
+    grep -q "Address already in use" "$COBBLE_LOG" || break
+    echo "note: a port was taken before cobble bound it; starting it on other ports" >&2
+    ACME_PORT=$(free_port) MGMT_PORT=$(free_port)
+  done
+  fail "cobble exited while waiting until it answers $DIR_URL"
 }
 
 stop_cobble() {
