@@ -10,6 +10,7 @@
 #include "api/urls.hpp"
 #include "app/config_check.hpp"
 #include "app/dns_server.hpp"
+#include "app/management_figures.hpp"
 #include "app/perspectives_config.hpp"
 #include "app/profiles_config.hpp"
 #include "app/rate_limits_config.hpp"
@@ -309,55 +310,13 @@ common::Result<std::unique_ptr<Components>> build_components(const Config& confi
   management.chaos = c->chaos.get();
   management.reset_state = [store = c->store.get()] { return store->reset(); };
   management.token = config.management_token;
-  management.validations_accepted = [scheduler = c->scheduler.get()] { return scheduler->accepted(); };
-  management.instruments = c->instruments;
-  if (!shared) management.nonces_outstanding = [nonces = &c->nonces] { return nonces->outstanding(); };
-  if (config.metrics) management.transaction_durations = c->store->transaction_durations();
-  if (shared)
-    management.database_round_trips = [store = c->store.get()] { return store->database_round_trips(); };
-  management.readiness = [store = c->store.get(), scheduler = c->scheduler.get(),
-                          waiting = scheduler_options(config).max_waiting] {
-    std::vector<api::ReadinessCheck> checks;
-    auto version = store->read_schema_version();
-    checks.push_back({"database", version.has_value(),
-                      version ? "answers" : "cannot be read: " + version.error().message});
-    if (version) {
-      bool current = *version == storage::latest_schema_version();
-      checks.push_back({"migrations", current,
-                        "schema version " + std::to_string(*version) +
-                            (current ? "" : ", this cobble expects ") +
-                            (current ? "" : std::to_string(storage::latest_schema_version()))});
-    }
-    auto accepted = scheduler->accepted();
-    bool room = accepted < waiting * 9 / 10;
-    checks.push_back({"validations", room,
-                      std::to_string(accepted) + " accepted and not yet recorded, of " +
-                          std::to_string(waiting) + (room ? "" : ": nearly full, new challenges get 503")});
-    return checks;
-  };
-  management.deployment_figures = [store = c->store.get()]() -> std::optional<api::DeploymentFigures> {
-    auto figures = store->deployment_figures();
-    if (!figures) {
-      spdlog::warn("/metrics: cannot count the deployment's rows: {}", figures.error().message);
-      return std::nullopt;
-    }
-    return api::DeploymentFigures{figures->accounts, figures->certificates, figures->paused_pairs,
-                                  figures->leased_validations};
-  };
-
   c->series_recorder =
       dashboard_recorder(*c->store, *c->clock, c->core.pauses.get(), c->core.rate_limits.get());
   c->series_flush = std::make_unique<Periodic>(io, work, SeriesRecorder::kFlushEvery, "dashboard series",
                                                [recorder = c->series_recorder.get()] { recorder->flush(); });
-  // /metrics' pause figures: the database's totals (every instance, across restarts) and what this
-  // instance has counted since its last flush.
-  management.event_totals = [stored = std::move(management.event_totals),
-                             recorder = c->series_recorder.get()] {
-    auto totals = stored ? stored() : std::nullopt;
-    if (!totals) return totals;
-    for (const auto& [name, n] : recorder->unwritten()) (*totals)[name] += static_cast<std::int64_t>(n);
-    return totals;
-  };
+  show_figures(
+      management, *c,
+      {.max_waiting = scheduler_options(config).max_waiting, .metrics = config.metrics, .shared = shared});
 
   if (shared) {
     // Other instances may be finalizing or validating right now: take over only validations whose
