@@ -21,7 +21,15 @@ usage: bench/compare.sh [options]
   --cobble-key K     Cobble's CA keys: rsa (default: like Pebble 2.4.0) or ecdsa
   --build-dir DIR    where cobble and cobble-bench are (default build)
   --out DIR          keep the JSON lines and server logs here (default: a temp dir, removed)
-  --servers LIST     cobble,pebble (default); one of them alone skips the other
+  --servers LIST     which servers, in this order each round (default cobble,pebble):
+                       pebble         Debian's pebble
+                       cobble         Cobble, CA keys as --cobble-key, SQLite
+                       cobble-ecdsa   Cobble with ECDSA CA keys (what `make run` uses)
+                       cobble-pg      Cobble on PostgreSQL 15 (one instance; the script runs itself
+                                      under scripts/with-postgres; the schema is emptied each run)
+                       cobble-limits  Cobble with all six rate limits on at 10^9 (nothing refused,
+                                      every check and spend made) and pausing on (its default)
+                     every cobble* gets a ratio column against pebble
 USAGE
 }
 
@@ -46,6 +54,15 @@ while (($#)); do
   esac
 done
 
+for kind in ${servers//,/ }; do
+  case $kind in pebble | cobble | cobble-ecdsa | cobble-pg | cobble-limits) ;;
+    *) echo "compare.sh: unknown server '$kind' in --servers" >&2; exit 2 ;; esac
+done
+if [[ ,$servers, == *,cobble-pg,* && -z ${COBBLE_TEST_POSTGRES:-} ]]; then
+  exec "$root/scripts/with-postgres" "$0" --rounds "$rounds" --modes "$modes" --duration "$duration" \
+    --warmup "$warmup" --workers-list "$workers_list" --pebble-safe "$pebble_safe" --threads "$threads" \
+    --cobble-key "$cobble_key" --build-dir "$build" --servers "$servers" ${out:+--out "$out"}
+fi
 [[ $workers_list =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "compare.sh: --workers-list takes counts like 16,64,256" >&2; exit 2; }
 case $pebble_safe in both | pebble | none) ;; *) echo "compare.sh: --pebble-safe is both, pebble or none" >&2; exit 2 ;; esac
 
@@ -86,14 +103,30 @@ printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$WORK/san.ext"
 openssl x509 -req -in "$WORK/pebble.csr" -CA "$WORK/pebble-ca.pem" -CAkey "$WORK/pebble-ca-key.pem" \
   -CAcreateserial -days 2 -extfile "$WORK/san.ext" -out "$WORK/pebble-cert.pem" 2>/dev/null
 
+# Every limit on and checked, none ever refusing: what the bookkeeping costs.
+NO_REFUSAL_LIMITS=$(python3 -c 'import json; big = {"burst": 10**9, "count": 10**9, "periodSeconds": 3600}
+print(json.dumps({n: big for n in ("NewRegistrationsPerIPAddress", "NewRegistrationsPerIPv6Range",
+  "NewOrdersPerAccount", "FailedAuthorizationsPerDomainPerAccount", "CertificatesPerDomain",
+  "CertificatesPerFQDNSet")}))')
+PG_URL=""
+[[ -n ${COBBLE_TEST_POSTGRES:-} ]] && PG_URL="postgresql://${PGUSER}:${PGPASSWORD}@${PGHOST:-localhost}:${PGPORT:-5432}/postgres"
+
 SERVER_PID="" DIR_URL="" CA_FILE=""
 # start_server KIND MODE RUN_ID: a fresh server on free ports; sets SERVER_PID, DIR_URL, CA_FILE.
 start_server() {
   local kind=$1 mode=$2 id=$3 port mport http_port always=0
   port=$(free_port) mport=$(free_port) http_port=$(free_port)
   [[ $mode == always ]] && always=1
-  if [[ $kind == cobble ]]; then
-    env PEBBLE_VA_ALWAYS_VALID=$always COBBLE_KEY_ALGORITHM="$cobble_key" \
+  if [[ $kind == cobble* ]]; then
+    local settings=(COBBLE_KEY_ALGORITHM="$cobble_key")
+    case $kind in
+      cobble-ecdsa) settings=(COBBLE_KEY_ALGORITHM=ecdsa) ;;
+      cobble-pg)
+        psql -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null 2>&1
+        settings+=(COBBLE_DATABASE="$PG_URL") ;;
+      cobble-limits) settings+=(COBBLE_RATE_LIMITS="$NO_REFUSAL_LIMITS" COBBLE_PAUSE_ENABLED=true) ;;
+    esac
+    env PEBBLE_VA_ALWAYS_VALID=$always "${settings[@]}" \
       "$COBBLE" --listen "127.0.0.1:$port" --management-listen "127.0.0.1:$mport" --data-dir "$WORK/$id" \
       --http-port "$http_port" --dns-server "127.0.0.1:$DNS_PORT" --log-level warn >"$RESULTS/$id.log" 2>&1 &
     CA_FILE=$WORK/$id/https-ca.pem
@@ -119,6 +152,22 @@ JSON
   done
 }
 
+# CPU seconds of every postgres process (its children that ended included), for cobble-pg's
+# database share.
+postgres_cpu_s() {
+  python3 - $(pgrep -x postgres) <<'PY'
+import os, sys
+total = 0
+for pid in sys.argv[1:]:
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        total += sum(int(x) for x in f[11:15])
+    except OSError:
+        pass
+print(total / os.sysconf("SC_CLK_TCK"))
+PY
+}
+
 stop_server() {
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -139,12 +188,15 @@ for mode in "${mode_list[@]}"; do
         [[ $pebble_safe == both || ($pebble_safe == pebble && $kind == pebble) ]] && gate=(--pebble-safe)
         start_server "$kind" "$mode" "$id"
         echo "  $id: $n workers${gate:+ (--pebble-safe)} against $DIR_URL (pid $SERVER_PID)" >&2
+        db_cpu0=""
+        [[ $kind == cobble-pg ]] && db_cpu0=$(postgres_cpu_s)
         # A bench that cannot run still leaves a line, so the table shows the gap.
         if ! "$BENCH" "$DIR_URL" --ca-file "$CA_FILE" --mode "$mode" --workers "$n" --threads "$threads" \
           "${gate[@]}" --duration "$duration" --warmup "$warmup" --server-pid "$SERVER_PID" --timeout 10 \
           --stall-seconds 5 >"$RESULTS/$id.json" 2>"$RESULTS/$id.err"; then
           echo "    cobble-bench failed: $(cat "$RESULTS/$id.err")" >&2
         fi
+        [[ -n $db_cpu0 ]] && echo "{\"database_cpu_s\": $(python3 -c "print($(postgres_cpu_s) - $db_cpu0)"), \"run_s\": $duration}" >"$RESULTS/$id.db.json"
         stop_server
       done
     done

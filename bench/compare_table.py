@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """The tables of bench/compare.sh: per mode, medians over rounds per server at each worker count,
-and the ratio cobble/pebble at each.
+and the ratio of each Cobble (cobble, cobble-ecdsa, cobble-pg, cobble-limits) to pebble at each.
 
 usage: compare_table.py RESULTS MODES SERVERS WORKERS_LIST [PEBBLE_SAFE [THREADS]]
 
-Reads RESULTS/<mode>-w<workers>-<server>-<round>.json (one cobble-bench JSON line each). A stalled
+Reads RESULTS/<mode>-w<workers>-<server>-<round>.json (one cobble-bench JSON line each; cobble-pg
+runs also leave <...>.db.json with the postgres processes' CPU seconds). A stalled
 round counts in the `stalled rounds` row and is left out of the medians (its figures stop at the
 stall). Writes RESULTS/summary.json: {mode: {workers: {figure: {server: median}}}}.
 """
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -25,15 +27,29 @@ GATE = {
 
 def load(results, mode, workers, server):
     runs = []
-    prefix = f"{mode}-w{workers}-{server}-"
+    # Exact names: "cobble" must not take cobble-pg's rounds, nor a round its .db.json.
+    pattern = re.compile(re.escape(f"{mode}-w{workers}-{server}-") + r"\d+\.json")
     for name in sorted(os.listdir(results)):
-        if name.startswith(prefix) and name.endswith(".json"):
+        if pattern.fullmatch(name):
             try:
                 with open(os.path.join(results, name)) as f:
-                    runs.append(json.loads(f.read().strip().splitlines()[-1]))
+                    run = json.loads(f.read().strip().splitlines()[-1])
+                database = os.path.join(results, name[:-len(".json")] + ".db.json")
+                if os.path.exists(database):
+                    with open(database) as f:
+                        run["database"] = json.load(f)
+                runs.append(run)
             except (OSError, ValueError, IndexError):
                 runs.append(None)  # the bench could not run: counts as a missing round
     return runs
+
+
+def database_cpu_ms_per_flow(r):
+    """PostgreSQL's CPU over the whole run (warmup included) per flow at the measured rate."""
+    d = r.get("database")
+    if not d or not r["flows_per_s"]:
+        return None
+    return 1000 * d["database_cpu_s"] / (r["flows_per_s"] * d["run_s"])
 
 
 def summary_of(key):
@@ -58,6 +74,7 @@ def rows_for(mode):
     rows += [(f"gate wait {p} ms", lambda r, p=p: gate(r, p)) for p in ("p50", "p99", "max")]
     rows += [
         ("server CPU ms/flow", lambda r: r["server_cpu_ms_per_flow"]),
+        ("database CPU ms/flow", database_cpu_ms_per_flow),
         ("client CPU ms/flow", lambda r: r["client_cpu_ms_per_flow"]),
         ("server CPU cores", lambda r: r["server_cpu_s"] / r["window_s"] if r["server_cpu_s"] is not None and r["window_s"] else None),
         ("errors", lambda r: r["error_count"]),
@@ -115,45 +132,52 @@ def print_table(groups, columns, table):
             print("  ".join("-" * w for w in widths))
 
 
+def ratio_label(server):
+    """cobble -> c/p, cobble-pg -> pg/p."""
+    return "c/p" if server == "cobble" else server.removeprefix("cobble-") + "/p"
+
+
 def main():
     results, modes, servers = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
     worker_counts = [int(n) for n in sys.argv[4].split(",")]
     pebble_safe = sys.argv[5] if len(sys.argv) > 5 else "none"
     threads = sys.argv[6] if len(sys.argv) > 6 else "1"
-    both = "cobble" in servers and "pebble" in servers
+    cobbles = [s for s in servers if s.startswith("cobble")] if "pebble" in servers else []
+    # Two servers fit every worker count side by side; more get one table per worker count.
+    tables = [worker_counts] if len(servers) <= 2 else [[n] for n in worker_counts]
     summary = {}
     for mode in modes:
         gate = "the gate does not apply (no authz or newOrder)" if mode == "nonce" else GATE[pebble_safe]
         print(f"\n{mode}: {gate}; bench threads: {threads}; medians of the rounds that did not stall"
-              + ("; c/p = cobble/pebble (< 1 is better for latencies and CPU, > 1 for rates)" if both else ""))
+              + ("; x/p = that Cobble / pebble (< 1 is better for latencies and CPU, > 1 for rates)"
+                 if cobbles else ""))
         runs = {n: {s: load(results, mode, n, s) for s in servers} for n in worker_counts}
         usable = {n: {s: [r for r in runs[n][s] if r and not r.get("stalled")] for s in servers}
                   for n in worker_counts}
-        per_count = list(servers) + (["c/p"] if both else [])
-        groups = [(f" {n} workers ", len(per_count)) for n in worker_counts]
-        columns = per_count * len(worker_counts)
-        table = []
-        for label, get in rows_for(mode):
-            row, any_value = [label], False
-            for n in worker_counts:
-                meds = {s: median([value(get, r) for r in usable[n][s]]) for s in servers}
-                any_value |= any(m is not None for m in meds.values())
-                row += [fmt(meds[s]) for s in servers]
-                if both:
-                    c, p = meds["cobble"], meds["pebble"]
-                    row.append(fmt(c / p) if c is not None and p else "-")
-                summary.setdefault(mode, {}).setdefault(str(n), {})[label] = meds
-            if any_value:
-                table.append(row)
-        for label, counted in (("stalled rounds", lambda x: x and x.get("stalled")),
-                               ("rounds that did not run", lambda x: not x)):
-            row = [label]
-            for n in worker_counts:
-                row += [f"{sum(1 for x in runs[n][s] if counted(x))}/{len(runs[n][s])}" for s in servers]
-                row += ["-"] if both else []
-            if label == "stalled rounds" or any(c not in ("-",) and not c.startswith("0/") for c in row[1:]):
-                table.append(row)
-        print_table(groups, columns, table)
+        per_count = list(servers) + [ratio_label(c) for c in cobbles]
+        for counts in tables:
+            groups = [(f" {n} workers ", len(per_count)) for n in counts]
+            table = []
+            for label, get in rows_for(mode):
+                row, any_value = [label], False
+                for n in counts:
+                    meds = {s: median([value(get, r) for r in usable[n][s]]) for s in servers}
+                    any_value |= any(m is not None for m in meds.values())
+                    row += [fmt(meds[s]) for s in servers]
+                    p = meds.get("pebble")
+                    row += [fmt(meds[c] / p) if meds[c] is not None and p else "-" for c in cobbles]
+                    summary.setdefault(mode, {}).setdefault(str(n), {})[label] = meds
+                if any_value:
+                    table.append(row)
+            for label, counted in (("stalled rounds", lambda x: x and x.get("stalled")),
+                                   ("rounds that did not run", lambda x: not x)):
+                row = [label]
+                for n in counts:
+                    row += [f"{sum(1 for x in runs[n][s] if counted(x))}/{len(runs[n][s])}" for s in servers]
+                    row += ["-"] * len(cobbles)
+                if label == "stalled rounds" or any(c != "-" and not c.startswith("0/") for c in row[1:]):
+                    table.append(row)
+            print_table(groups, per_count * len(counts), table)
     with open(os.path.join(results, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
 

@@ -78,9 +78,9 @@ wait "$bench_pid" || { echo "soak.sh: cobble-bench failed: $(cat "$RESULTS/bench
 kill -0 "$SERVER_PID" 2>/dev/null || { echo "soak.sh: cobble died; log: $RESULTS/server.log" >&2; exit 1; }
 printf '%d\t%s\n' $((SECONDS - start)) "$(rss_kb)" >>"$RESULTS/rss.tsv"
 
-python3 - "$RESULTS" "$warmup" <<'PY'
+python3 - "$RESULTS" "$warmup" "$workers" "$duration" <<'PY'
 import json, sys
-results, warmup = sys.argv[1], float(sys.argv[2])
+results, warmup, workers, duration = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 d = json.load(open(f"{results}/bench.json"))
 rss = [(int(t), int(kb)) for t, kb in (line.split("\t") for line in open(f"{results}/rss.tsv") if line.strip())]
 after = [kb for t, kb in rss if t >= warmup] or [kb for _, kb in rss]
@@ -91,6 +91,12 @@ print(f"errors {d['error_count']} {d['errors']}  connections {d['connections']} 
 print(f"RSS MB: after warmup {after[0]/1024:.1f}, max {max(after)/1024:.1f}, end {after[-1]/1024:.1f}; "
       f"growth after warmup {(after[-1]-after[0])/1024:+.1f} MB")
 print("RSS series (s, MB): " + " ".join(f"{t}:{kb/1024:.0f}" for t, kb in rss))
+json.dump({"workers": workers, "duration_s": duration, "flows_per_s": d["flows_per_s"], "flows": d["flows"],
+           "stalled": d["stalled"], "error_count": d["error_count"], "errors": d["errors"],
+           "flow_p99_ms": d["flow_ms"]["p99"], "newOrder_p99_ms": d["requests_ms"]["newOrder"]["p99"],
+           "server_cpu_ms_per_flow": d["server_cpu_ms_per_flow"], "rss_after_warmup_mb": after[0] / 1024,
+           "rss_max_mb": max(after) / 1024, "rss_end_mb": after[-1] / 1024, "window_s": d.get("window_s")},
+          open(f"{results}/summary.json", "w"), indent=1)
 PY
 [[ -n $out ]] && echo "JSON line, RSS series and server log: $RESULTS" >&2
 exit 0

@@ -327,12 +327,9 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
     return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR must not use the account's key"));
   }
 
-  if (auto r = store_.transition_order(id, acme::OrderStatus::pending, acme::OrderStatus::processing); !r) {
-    if (r.error().code == std::errc::operation_not_permitted) {
-      return acme::fail(Problem::make(ProblemType::order_not_ready, "The order is already being finalized"));
-    }
-    return acme::fail(internal_error("starting finalization", r.error()));
-  }
+  // Signed first, stored in one transaction after (no "processing" write before): a crash while
+  // signing leaves the order ready to finalize again, and of two finalizations at once the first to
+  // commit wins while the other's certificate, never stored or sent, is dropped.
   auto now = clock_.now();
   // A profile removed from the configuration since the order was made: the default one signs.
   auto profile = choose_profile(policy_, current->order.profile);
@@ -374,9 +371,12 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   for (const auto& each : cert.identifiers) identifiers.push_back({each.type, each.value});
   cert.identifier_set = RateLimits::identifier_set_key(identifiers);
   if (auto r = store_.complete_order(id, cert); !r) {
-    auto problem = internal_error("storing a certificate", r.error());
-    (void)store_.fail_order(id, acme::json_text(acme::to_json(problem)));
-    return acme::fail(problem);
+    if (r.error().code == std::errc::operation_not_permitted) {
+      return acme::fail(Problem::make(ProblemType::order_not_ready,
+                                      "The order was finalized by another request meanwhile"));
+    }
+    // Nothing was stored: the order is still ready, and the client may finalize it again.
+    return acme::fail(internal_error("storing a certificate", r.error()));
   }
   if (rate_limits_) rate_limits_->spend_issuance(identifiers);
   // What complete_order stored; reading it back would cost two more transactions per issuance.

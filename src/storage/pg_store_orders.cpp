@@ -139,11 +139,13 @@ Result<void> PgStore::transition_order(const std::string& id, OrderStatus from, 
 
 Result<void> PgStore::complete_order(const std::string& id, const CertificateRecord& certificate) {
   return in_transaction([&](pg::Connection& c) -> Result<void> {
-    auto changed =
-        c.exec("UPDATE orders SET status = 'valid' WHERE id = $1 AND status = 'processing'", Params(id));
+    auto changed = c.exec(std::string("UPDATE orders SET status = 'valid', status_since = ") + kDatabaseNow +
+                              " WHERE id = $1 AND status IN ('pending', 'processing')",
+                          Params(id));
     if (!changed) return std::unexpected(changed.error());
     if (changed->affected() == 0)
-      return std::unexpected(explain_unchanged(c, "orders", "id", id, "status is not processing"));
+      return std::unexpected(
+          explain_unchanged(c, "orders", "id", id, "status is neither pending nor processing"));
     auto inserted = c.exec(
         "INSERT INTO certificates (serial, account_id, order_id, chain_pem, key_spki, not_before, "
         "not_after, "

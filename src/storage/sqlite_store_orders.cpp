@@ -176,9 +176,11 @@ Result<void> SqliteStore::complete_order(const std::string& id, const Certificat
   Lock lock(mu_);
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
-  auto changed = execute("UPDATE orders SET status = 'valid' WHERE id = ? AND status = 'processing'", id);
+  auto changed = execute(
+      "UPDATE orders SET status = 'valid', status_since = ? WHERE id = ? AND status IN ('pending', 'processing')",
+      system_now(), id);
   if (!changed) return std::unexpected(changed.error());
-  if (*changed == 0) return explain_unchanged("orders", "id", id, "status is not processing");
+  if (*changed == 0) return explain_unchanged("orders", "id", id, "status is neither pending nor processing");
   auto inserted = execute(
       "INSERT INTO certificates (serial, account_id, order_id, chain_pem, key_spki, not_before, not_after, "
       "revoked_at, revocation_reason, issuer, identifier_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

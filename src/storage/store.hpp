@@ -107,8 +107,9 @@ class Store {
   // it is not `from`.
   virtual Result<void> transition_order(const std::string& id, OrderStatus from, OrderStatus to) = 0;
   // Finishes finalization: status "valid" with the certificate inserted (its order_id is `id`), in
-  // one transaction. operation_not_permitted unless the stored status is "processing";
-  // file_exists when the serial is taken (the order stays "processing").
+  // one transaction. operation_not_permitted unless the stored status is "pending" (ready: the
+  // caller checked its authorizations) or "processing" (left so by a cobble before 2026-12);
+  // file_exists when the serial is taken (the order keeps its status).
   virtual Result<void> complete_order(const std::string& id, const CertificateRecord& certificate) = 0;
   // Status "invalid" with `error_json`; operation_not_permitted when the order is already "valid".
   virtual Result<void> fail_order(const std::string& id, const std::string& error_json) = 0;

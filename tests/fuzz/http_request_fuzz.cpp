@@ -1,8 +1,9 @@
 // fuzz: stateful (keeps a server between inputs; scripts/fuzz checks leaks at exit, not per input)
 // Whole HTTP requests, as bytes on a real loopback connection, through the listener's session
 // (Beast's parser, the header and body limits, keep-alive), the router and the handlers of the
-// ACME and management APIs. The first byte picks the listener; the rest is sent, then the client
-// half-closes and reads the answer until the server closes.
+// ACME and management APIs. The first byte picks the listener (modulo 3: ACME, management, ACME
+// behind a trusted proxy, whose Forwarded / X-Forwarded-* headers are believed); the rest is sent,
+// then the client half-closes and reads the answer until the server closes.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -28,7 +29,7 @@ struct World {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard =
       boost::asio::make_work_guard(io);
   http::Server server{io, {&io}, io.get_executor(), http::Limits{}};
-  std::uint16_t acme_port = 0, management_port = 0;
+  std::uint16_t acme_port = 0, management_port = 0, proxied_port = 0;
   std::thread thread;
   std::size_t inputs = 0;
 
@@ -45,9 +46,18 @@ struct World {
          .handler = [&management](const api::Request& r) { return api::handle_management(r, management); },
          .name = "management",
          .where = http::HandlerThreads::io});
-    fuzz::need(acme && mgmt, "listen");
+    auto loopback = http::TrustedProxies::parse({"127.0.0.1"});
+    fuzz::need(loopback.has_value(), "trusted proxies");
+    auto proxied = server.listen(
+        {.address = "127.0.0.1",
+         .handler = [&services](const api::Request& r) { return api::handle_acme(r, services); },
+         .name = "acme-proxied",
+         .where = http::HandlerThreads::io,
+         .trusted_proxies = *loopback});
+    fuzz::need(acme && mgmt && proxied, "listen");
     acme_port = *acme;
     management_port = *mgmt;
+    proxied_port = *proxied;
     thread = std::thread([this] { io.run(); });
   }
   ~World() {
@@ -98,7 +108,8 @@ std::string exchange(std::uint16_t port, std::string_view bytes) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& w = world();
   if (size == 0) return 0;
-  auto port = data[0] % 2 == 0 ? w.acme_port : w.management_port;
+  const std::uint16_t ports[] = {w.acme_port, w.management_port, w.proxied_port};
+  auto port = ports[data[0] % 3];
   auto response = exchange(port, fuzz::as_text(data + 1, size - 1));
   // Every answer is HTTP/1.x (or nothing, when the peer sent nothing worth answering).
   FUZZ_CHECK(response.empty() || response.starts_with("HTTP/1."));

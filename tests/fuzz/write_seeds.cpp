@@ -182,6 +182,22 @@ int main(int argc, char** argv) {
             "POST /pause HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
             "50\r\n\r\n{\"account\": 1, \"identifier\": \"dns:a.example.com\"}"));
 
+  // Forwarding headers and request ids: believed on listener 2 (a trusted proxy), ignored on 0.
+  for (char listener : {char(0), char(2)}) {
+    auto tag = std::string(listener == 0 ? "untrusted" : "proxied");
+    seed("http_request", tag + "-forwarded",
+         http(listener,
+              "GET /dir HTTP/1.1\r\nHost: x\r\nForwarded: for=\"[2001:db8::7]:4711\";proto=https;"
+              "host=acme.example, for=192.0.2.60;by=unknown\r\nX-Request-Id: abc-123\r\n\r\n"));
+    seed("http_request", tag + "-x-forwarded",
+         http(listener,
+              "HEAD /acme/new-nonce HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9, , junk, "
+              "[::1]:80\r\nX-Forwarded-Proto: gopher\r\nX-Forwarded-Host: a\"b\r\n\r\n"));
+    seed("http_request", tag + "-request-id",
+         http(listener, "GET /dir HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + std::string(300, 'r') +
+                            "\x01\xff\r\nX-Request-Id: second\r\nForwarded: ;;=\"\r\n\r\n"));
+  }
+
   // http01_response: what a validation target answers.
   seed("http01_response", "ok", "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\ntoken.thumbprint");
   seed("http01_response", "ok-chunked",

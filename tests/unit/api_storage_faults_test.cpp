@@ -128,3 +128,56 @@ TEST_CASE("the pause check fails closed: no order when it cannot run", "[api][fa
   check_unavailable(client.new_order({"unchecked.example"}));
   CHECK(body_of(client.post_as_get(client.kid + "/orders"))["orders"].empty());
 }
+
+TEST_CASE("finalize with the disk full is 503 and leaves the order ready to finalize again", "[api][faults]") {
+  FaultyCa f;
+  auto cert_key = acme::PrivateKey::generate(acme::PrivateKey::Kind::es256);
+  auto order_url = f.client.ready_order({"finalize.example"});
+  auto order = body_of(f.client.post_as_get(order_url));
+  REQUIRE(order["status"] == "ready");
+  nlohmann::json payload = {{"csr", test::make_csr(cert_key, {"finalize.example"})}};
+
+  f.vfs.inject(FaultInjectingVfs::Fault::disk_full, FaultInjectingVfs::writes);
+  check_unavailable(f.client.post_to(order["finalize"].get<std::string>(), payload));
+  f.vfs.clear();
+  // Signed but never stored: nothing to recover, and no "processing" order left behind.
+  CHECK(body_of(f.client.post_as_get(order_url))["status"] == "ready");
+  auto finalized = f.client.post_to(order["finalize"].get<std::string>(), payload);
+  REQUIRE(finalized.status == 200);
+  CHECK(body_of(finalized)["status"] == "valid");
+}
+
+namespace {
+
+// Another finalization of the same order commits while this one signs.
+class FinalizedMeanwhile final : public test::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  storage::Result<void> complete_order(const std::string& id, const storage::CertificateRecord& certificate) override {
+    auto rival = certificate;
+    rival.serial = "7e57";
+    if (auto r = ForwardingStore::complete_order(id, rival); !r) return r;
+    return ForwardingStore::complete_order(id, certificate);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("of two finalizations at once the first to store wins; the other is orderNotReady", "[api][faults]") {
+  TestCa ca({}, ca::CaOptions{.persist = false}, {}, [](std::unique_ptr<storage::Store> real) {
+    return std::make_unique<FinalizedMeanwhile>(std::move(real));
+  });
+  TestClient client(ca);
+  REQUIRE(client.register_account().status == 201);
+  auto cert_key = acme::PrivateKey::generate(acme::PrivateKey::Kind::es256);
+  auto order_url = client.ready_order({"race.example"});
+  auto order = body_of(client.post_as_get(order_url));
+  auto lost = client.post_to(order["finalize"].get<std::string>(),
+                             {{"csr", test::make_csr(cert_key, {"race.example"})}});
+  CAPTURE(lost.body);
+  CHECK(lost.status == 403);
+  CHECK(problem_type(lost) == "orderNotReady");
+  auto now = body_of(client.post_as_get(order_url));
+  CHECK(now["status"] == "valid");
+  CHECK(now["certificate"].get<std::string>().ends_with("7e57"));
+}

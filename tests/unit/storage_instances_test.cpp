@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "storage/store.hpp"
@@ -36,6 +37,12 @@ const TimePoint kNow = TimePoint(std::chrono::microseconds(1'750'000'000'000'000
 constexpr int kInstances = 2;
 constexpr int kThreadsPerInstance = 4;
 
+// Inside race(): a result that must hold, or the thread stops with what failed.
+template <class Result>
+void must(const Result& result, const char* what) {
+  if (!result) throw std::runtime_error(std::string(what) + " failed: " + result.error().message);
+}
+
 struct Deployment {
   cobble::test::TestDatabase database;
   std::vector<std::unique_ptr<Store>> instances;
@@ -47,19 +54,29 @@ struct Deployment {
     account = instances[0]->create_account({0, "thumb", "{}", {}, AccountStatus::valid, kNow}).value();
   }
 
-  // Runs `work(store, thread_index)` on every thread of every instance at once.
+  // Runs `work(store, thread_index)` on every thread of every instance at once. Catch's assertions
+  // are not thread-safe: a thread reports with must(), and the failures are checked here after.
   template <class Work>
   void race(Work work) {
     std::vector<std::thread> threads;
     std::atomic<bool> go{false};
+    std::mutex mu;
+    std::vector<std::string> failures;
     for (int i = 0; i < kInstances * kThreadsPerInstance; ++i) {
       threads.emplace_back([&, i] {
         while (!go.load()) std::this_thread::yield();
-        work(*instances[i % kInstances], i);
+        try {
+          work(*instances[i % kInstances], i);
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mu);
+          failures.push_back("thread " + std::to_string(i) + ": " + e.what());
+        }
       });
     }
     go = true;
     for (auto& t : threads) t.join();
+    for (const auto& failure : failures) FAIL_CHECK(failure);
+    REQUIRE(failures.empty());
   }
 
   // One order of `n` authorizations for the same identifier, each with one challenge, all started.
@@ -120,7 +137,7 @@ TEST_CASE("racing failures of one pair from several instances pause it exactly o
               .now = kNow,
               .grace = 0s}};
       auto effect = patiently([&] { return store.finish_challenge(outcome); });
-      REQUIRE(effect);
+      must(effect, "finish_challenge");
       std::lock_guard lock(mu);
       ++effects[*effect];
     }
@@ -171,7 +188,7 @@ TEST_CASE("rate-limit buckets spent from several instances never give out more t
     for (int spend = 0; spend < 4; ++spend) {
       while (true) {
         auto found = patiently([&] { return store.find_rate_limit_buckets({"NewOrdersPerAccount:1"}); });
-        REQUIRE(found);
+        must(found, "find_rate_limit_buckets");
         std::optional<TimePoint> tat;
         if (auto it = found->find("NewOrdersPerAccount:1"); it != found->end()) tat = it->second;
         TimePoint next = std::max(tat.value_or(kNow), kNow) + 1s;
@@ -179,7 +196,7 @@ TEST_CASE("rate-limit buckets spent from several instances never give out more t
         auto set = patiently([&] {
           return store.update_rate_limit_buckets({RateLimitBucketChange{"NewOrdersPerAccount:1", tat, next}});
         });
-        REQUIRE(set);
+        must(set, "update_rate_limit_buckets");
         if (*set) {
           ++granted;
           break;
@@ -199,7 +216,7 @@ TEST_CASE("portal clicks on several instances unpause each pair once", "[storage
   d.race([&](Store& store, int) {
     for (int click = 0; click < 3; ++click) {
       auto n = patiently([&] { return store.unpause_account(d.account, 7, kNow + 1s); });
-      REQUIRE(n);
+      must(n, "unpause_account");
       unpaused += *n;
     }
   });
@@ -266,7 +283,7 @@ TEST_CASE("a nonce is redeemed once across instances", "[storage][store][instanc
     for (int n = 0; n < 20; ++n) {
       auto redeemed =
           patiently([&] { return store.redeem_nonce("nonce-" + std::to_string(n), kNow + 1h, kNow); });
-      REQUIRE(redeemed);
+      must(redeemed, "redeem_nonce");
       if (*redeemed) ++accepted;
     }
   });
@@ -291,7 +308,7 @@ TEST_CASE("shared files are published by exactly one of racing instances", "[sto
         {"root.pem", "root of " + std::to_string(i)},
         {"root-key.pem", std::string("\0key\xff", 5) + std::to_string(i)}};
     auto done = patiently([&] { return store.publish_shared_files("ca", files); });
-    REQUIRE(done);
+    must(done, "publish_shared_files");
     if (*done) ++published;
   });
   CHECK(published == 1);
@@ -319,7 +336,8 @@ TEST_CASE("run-time settings changed on one instance reach the others in order, 
   CHECK(d.instances[0]->list_deployment_settings(all[1].version).value().empty());
   // Racing changes get distinct versions.
   d.race([&](Store& store, int i) {
-    REQUIRE(patiently([&] { return store.put_deployment_setting("s" + std::to_string(i), "1"); }));
+    must(patiently([&] { return store.put_deployment_setting("s" + std::to_string(i), "1"); }),
+         "put_deployment_setting");
   });
   auto raced = d.instances[0]->list_deployment_settings(all[1].version).value();
   REQUIRE(raced.size() == kInstances * kThreadsPerInstance);

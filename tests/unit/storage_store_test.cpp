@@ -422,12 +422,27 @@ TEST_CASE("an order moves between states only from the expected one", "[storage]
   Fixture f;
   CHECK_THAT(f.store->transition_order("o1", OrderStatus::processing, OrderStatus::valid),
              FailsWith(std::errc::operation_not_permitted));
-  CHECK_THAT(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")),
-             FailsWith(std::errc::operation_not_permitted));
   REQUIRE(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing));
   CHECK(f.store->find_order("o1")->status == OrderStatus::processing);
   CHECK_THAT(f.store->transition_order("o1", OrderStatus::pending, OrderStatus::processing),
              FailsWith(std::errc::operation_not_permitted));
+}
+
+TEST_CASE("an order completes from pending or processing, once, and never once it failed", "[storage][store]") {
+  Fixture f;
+  // Pending: finalize signs first and stores order and certificate in this one transaction.
+  REQUIRE(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")));
+  CHECK(f.store->find_order("o1")->status == OrderStatus::valid);
+  // A second finalization that signed meanwhile loses: its certificate is not stored.
+  CHECK_THAT(f.store->complete_order("o1", make_certificate("0b", f.account_id, "o1")),
+             FailsWith(std::errc::operation_not_permitted));
+  CHECK_FALSE(f.store->find_certificate("0b"));
+
+  REQUIRE(f.store->insert_order(make_order("o2", f.account_id, {"a1"}), {}));
+  REQUIRE(f.store->fail_order("o2", "{}"));
+  CHECK_THAT(f.store->complete_order("o2", make_certificate("0c", f.account_id, "o2")),
+             FailsWith(std::errc::operation_not_permitted));
+  CHECK_FALSE(f.store->find_certificate("0c"));
 }
 
 TEST_CASE("completing an order stores its certificate and links it", "[storage][store]") {

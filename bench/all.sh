@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark of the performance targets, then one table of the targets with the
+# figure each run gave and whether it is met (bench/targets.py). Loopback only; stops by itself.
+#   compare always: cobble (RSA CA, like Pebble), cobble-ecdsa, cobble-pg, pebble at 16, 64, 256 workers
+#   compare fail:   cobble, cobble-limits (rate limits and pausing on), cobble-pg, pebble
+#   compare nonce:  cobble, pebble with two bench threads
+#   soak:           256 workers for --soak seconds
+#   scale:          newOrder latency at 10 k and at 1 M accounts
+# bench/README.md ("make bench") explains the table and has the figures of the last full run.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: bench/all.sh [options]
+  --rounds N       compare.sh rounds per mode (default 3)
+  --duration S     compare.sh seconds per run (default 20)
+  --soak S         soak.sh seconds (default 600)
+  --scale SIZES    scale.sh --sizes (default 10000:100000,1000000:10000000; the 1 M row needs ~3.5 GB
+                   of disk for a minute)
+  --quick          a look in ~12 minutes: --rounds 1 --duration 8 --soak 60 --scale 10000:100000,100000:1000000
+  --only LIST      some of compare-always,compare-fail,compare-nonce,soak,scale (default all of them)
+  --build-dir DIR  where the binaries are (default build)
+  --out DIR        keep every result here (default: a directory under /tmp, printed at the end)
+USAGE
+}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=3 duration=20 soak=600 scale=10000:100000,1000000:10000000 build=$root/build out=""
+only=compare-always,compare-fail,compare-nonce,soak,scale
+while (($#)); do
+  case $1 in
+    --rounds) rounds=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --soak) soak=$2; shift 2 ;;
+    --scale) scale=$2; shift 2 ;;
+    --quick) rounds=1 duration=8 soak=60 scale=10000:100000,100000:1000000; shift ;;
+    --only) only=$2; shift 2 ;;
+    --build-dir) build=$(cd "$2" && pwd); shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "all.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+out=${out:-$(mktemp -d /tmp/cobble-bench.XXXXXX)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+wanted() { [[ ,$only, == *,$1,* ]]; }
+
+compare=("$root/bench/compare.sh" --build-dir "$build" --rounds "$rounds" --duration "$duration")
+started=$SECONDS
+if wanted compare-always; then
+  "${compare[@]}" --modes always --servers cobble,cobble-ecdsa,cobble-pg,pebble --out "$out/always" |
+    tee "$out/always.txt"
+fi
+if wanted compare-fail; then
+  "${compare[@]}" --modes fail --servers cobble,cobble-limits,cobble-pg,pebble --out "$out/fail" |
+    tee "$out/fail.txt"
+fi
+if wanted compare-nonce; then
+  "${compare[@]}" --modes nonce --servers cobble,pebble --threads 2 --out "$out/nonce" | tee "$out/nonce.txt"
+fi
+if wanted soak; then
+  "$root/bench/soak.sh" --build-dir "$build" --duration "$soak" --warmup $((soak < 300 ? 10 : 30)) \
+    --out "$out/soak" | tee "$out/soak.txt"
+fi
+if wanted scale; then
+  "$root/bench/scale.sh" --build-dir "$build" --sizes "$scale" --out "$out/scale" | tee "$out/scale.txt"
+fi
+echo "all.sh: benchmarks took $(((SECONDS - started) / 60)) min" >&2
+python3 "$root/bench/targets.py" "$out" | tee "$out/targets.txt"
+echo "all.sh: every table, JSON line and server log is in $out" >&2
