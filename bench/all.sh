@@ -14,6 +14,8 @@ usage() {
 usage: bench/all.sh [options]
   --rounds N       compare.sh rounds per mode (default 3)
   --duration S     compare.sh seconds per run (default 20)
+  --pebble-safe S  compare.sh --pebble-safe: pebble (default: the gate Pebble 2.4.0 needs at 64 workers
+                   on Pebble only, Cobble at its own pace) or both (the same pacing for both)
   --soak S         soak.sh seconds (default 600)
   --scale SIZES    scale.sh --sizes (default 10000:100000,1000000:10000000; the 1 M row needs ~3.5 GB
                    of disk for a minute)
@@ -25,12 +27,13 @@ USAGE
 }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-rounds=3 duration=20 soak=600 scale=10000:100000,1000000:10000000 build=$root/build out=""
+rounds=3 duration=20 pebble_safe=pebble soak=600 scale=10000:100000,1000000:10000000 build=$root/build out=""
 only=compare-always,compare-fail,compare-nonce,soak,scale
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --pebble-safe) pebble_safe=$2; shift 2 ;;
     --soak) soak=$2; shift 2 ;;
     --scale) scale=$2; shift 2 ;;
     --quick) rounds=1 duration=8 soak=60 scale=10000:100000,100000:1000000; shift ;;
@@ -46,7 +49,8 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 wanted() { [[ ,$only, == *,$1,* ]]; }
 
-compare=("$root/bench/compare.sh" --build-dir "$build" --rounds "$rounds" --duration "$duration")
+compare=("$root/bench/compare.sh" --build-dir "$build" --rounds "$rounds" --duration "$duration"
+  --pebble-safe "$pebble_safe")
 started=$SECONDS
 if wanted compare-always; then
   "${compare[@]}" --modes always --servers cobble,cobble-ecdsa,cobble-pg,pebble --out "$out/always" |
@@ -67,5 +71,5 @@ if wanted scale; then
   "$root/bench/scale.sh" --build-dir "$build" --sizes "$scale" --out "$out/scale" | tee "$out/scale.txt"
 fi
 echo "all.sh: benchmarks took $(((SECONDS - started) / 60)) min" >&2
-python3 "$root/bench/targets.py" "$out" | tee "$out/targets.txt"
+python3 "$root/bench/targets.py" "$out" "$pebble_safe" | tee "$out/targets.txt"
 echo "all.sh: every table, JSON line and server log is in $out" >&2

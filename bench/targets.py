@@ -2,7 +2,8 @@
 """The performance targets against what bench/all.sh measured: one row per target with the figures,
 the ratio and whether it is met. Parts that did not run show as "not run".
 
-usage: targets.py OUT   (OUT holds always/, fail/, nonce/, soak/ and scale/ as bench/all.sh leaves them)
+usage: targets.py OUT [PEBBLE_SAFE]   (OUT holds always/, fail/, nonce/, soak/ and scale/ as bench/all.sh
+leaves them; PEBBLE_SAFE, what compare.sh was given, only labels the table)
 """
 import json
 import os
@@ -50,9 +51,10 @@ class Table:
         self.rows.append((what, measured, "reported"))
 
     def print(self):
-        widths = [max(len(r[i]) for r in self.rows + [("target", "measured", "")]) for i in range(3)]
+        head = ("target", "measured", "verdict")
+        widths = [max(len(r[i]) for r in self.rows + [head]) for i in range(3)]
         print()
-        print("  ".join(h.ljust(w) for h, w in zip(("target", "measured", ""), widths)))
+        print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
         print("  ".join("-" * w for w in widths))
         for row in self.rows:
             print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
@@ -135,11 +137,14 @@ def scale_targets(t, out):
 
 def main():
     out = sys.argv[1]
+    gate = {"pebble": "the gate on Pebble only (Cobble at its own pace)",
+            "both": "the gate on both servers (the same pacing)"}.get(sys.argv[2] if len(sys.argv) > 2 else "", "")
     t = Table()
     compare_targets(t, out)
     soak_targets(t, out)
     scale_targets(t, out)
-    print(f"\nTargets (issue #18), from {out}; ratios from alternating rounds of one run, medians:")
+    print(f"\nTargets (issue #18), from {out}; ratios from alternating rounds of one run, medians"
+          + (f"; {gate}" if gate else "") + ":")
     t.print()
 
 

@@ -63,7 +63,9 @@ class Orders {
   // §7.4: checks the CSR against the order and signs it as the order's profile says (validity,
   // CN promotion, EKUs), with the policy's CRL and OCSP URLs. orderNotReady unless the order is ready;
   // badCSR when the CSR does not parse, does not verify, names other identifiers, or uses
-  // `account_key` (the key the finalize request was signed with).
+  // `account_key` (the key the finalize request was signed with). Signs, then stores certificate
+  // and status in one transaction: orderNotReady when another finalization stored first; a
+  // storage failure leaves the order ready.
   acme::Result<OrderView> finalize(const Account& account, const acme::PublicKey& account_key,
                                    const std::string& id, std::string_view csr_der) const;
 

@@ -177,7 +177,8 @@ Result<void> SqliteStore::complete_order(const std::string& id, const Certificat
   auto tx = sql::Transaction::begin(db_);
   if (!tx) return std::unexpected(tx.error());
   auto changed = execute(
-      "UPDATE orders SET status = 'valid', status_since = ? WHERE id = ? AND status IN ('pending', 'processing')",
+      "UPDATE orders SET status = 'valid', status_since = ? WHERE id = ? AND status IN ('pending', "
+      "'processing')",
       system_now(), id);
   if (!changed) return std::unexpected(changed.error());
   if (*changed == 0) return explain_unchanged("orders", "id", id, "status is neither pending nor processing");

@@ -129,7 +129,8 @@ TEST_CASE("the pause check fails closed: no order when it cannot run", "[api][fa
   CHECK(body_of(client.post_as_get(client.kid + "/orders"))["orders"].empty());
 }
 
-TEST_CASE("finalize with the disk full is 503 and leaves the order ready to finalize again", "[api][faults]") {
+TEST_CASE("finalize with the disk full is 503 and leaves the order ready to finalize again",
+          "[api][faults]") {
   FaultyCa f;
   auto cert_key = acme::PrivateKey::generate(acme::PrivateKey::Kind::es256);
   auto order_url = f.client.ready_order({"finalize.example"});
@@ -153,7 +154,8 @@ namespace {
 class FinalizedMeanwhile final : public test::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
-  storage::Result<void> complete_order(const std::string& id, const storage::CertificateRecord& certificate) override {
+  storage::Result<void> complete_order(const std::string& id,
+                                       const storage::CertificateRecord& certificate) override {
     auto rival = certificate;
     rival.serial = "7e57";
     if (auto r = ForwardingStore::complete_order(id, rival); !r) return r;
@@ -163,7 +165,8 @@ class FinalizedMeanwhile final : public test::ForwardingStore {
 
 }  // namespace
 
-TEST_CASE("of two finalizations at once the first to store wins; the other is orderNotReady", "[api][faults]") {
+TEST_CASE("of two finalizations at once the first to store wins; the other is orderNotReady",
+          "[api][faults]") {
   TestCa ca({}, ca::CaOptions{.persist = false}, {}, [](std::unique_ptr<storage::Store> real) {
     return std::make_unique<FinalizedMeanwhile>(std::move(real));
   });

@@ -428,7 +428,8 @@ TEST_CASE("an order moves between states only from the expected one", "[storage]
              FailsWith(std::errc::operation_not_permitted));
 }
 
-TEST_CASE("an order completes from pending or processing, once, and never once it failed", "[storage][store]") {
+TEST_CASE("an order completes from pending or processing, once, and never once it failed",
+          "[storage][store]") {
   Fixture f;
   // Pending: finalize signs first and stores order and certificate in this one transaction.
   REQUIRE(f.store->complete_order("o1", make_certificate("0a", f.account_id, "o1")));
