@@ -39,7 +39,7 @@ cluster: build
 #   bench-soak:    ten minutes at 256 workers: stalls, errors, RSS (SOAK_ARGS)
 #   bench-scale:   latency, start-up, RSS from 10 k to 100 k accounts (SCALE_ARGS="--max": to 1 M)
 # `make bench-validation`: API latency under 1,000+ hanging validations.
-# Every performance target with its figures and ratios (~50 min; BENCH_ALL_ARGS=--quick: ~12 min).
+# Every performance target with its figures and ratios (~60 min; BENCH_ALL_ARGS=--quick: ~8 min).
 bench: test-deps build
 	bench/all.sh --build-dir $(BUILD_DIR) $(BENCH_ALL_ARGS)
 

@@ -17,9 +17,9 @@ usage: bench/all.sh [options]
   --pebble-safe S  compare.sh --pebble-safe: pebble (default: the gate Pebble 2.4.0 needs at 64 workers
                    on Pebble only, Cobble at its own pace) or both (the same pacing for both)
   --soak S         soak.sh seconds (default 600)
-  --scale SIZES    scale.sh --sizes (default 10000:100000,1000000:10000000; the 1 M row needs ~3.5 GB
-                   of disk for a minute)
-  --quick          a look in ~12 minutes: --rounds 1 --duration 8 --soak 60 --scale 10000:100000,100000:1000000
+  --scale SIZES    scale.sh --sizes (default 10000:100000,1000000:10000000; the 1 M row needs ~3.7 GB
+                   of disk while it runs and ~4 minutes to populate)
+  --quick          a look in ~8 minutes: --rounds 1 --duration 8 --soak 60 --scale 10000:100000,100000:1000000
   --only LIST      some of compare-always,compare-fail,compare-nonce,soak,scale (default all of them)
   --build-dir DIR  where the binaries are (default build)
   --out DIR        keep every result here (default: a directory under /tmp, printed at the end)
