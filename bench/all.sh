@@ -51,25 +51,26 @@ wanted() { [[ ,$only, == *,$1,* ]]; }
 
 compare=("$root/bench/compare.sh" --build-dir "$build" --rounds "$rounds" --duration "$duration"
   --pebble-safe "$pebble_safe")
+failed=()
+# part NAME COMMAND...: runs one part when wanted, its output also in OUT/NAME.txt; a part that fails
+# is reported and the others still run (targets.py marks what it lacks "not run").
+part() {
+  local name=$1
+  shift
+  wanted "$name" || return 0
+  if ! "$@" | tee "$out/$name.txt"; then
+    echo "all.sh: $name failed (its output: $out/$name.txt)" >&2
+    failed+=("$name")
+  fi
+}
 started=$SECONDS
-if wanted compare-always; then
-  "${compare[@]}" --modes always --servers cobble,cobble-ecdsa,cobble-pg,pebble --out "$out/always" |
-    tee "$out/always.txt"
-fi
-if wanted compare-fail; then
-  "${compare[@]}" --modes fail --servers cobble,cobble-limits,cobble-pg,pebble --out "$out/fail" |
-    tee "$out/fail.txt"
-fi
-if wanted compare-nonce; then
-  "${compare[@]}" --modes nonce --servers cobble,pebble --threads 2 --out "$out/nonce" | tee "$out/nonce.txt"
-fi
-if wanted soak; then
-  "$root/bench/soak.sh" --build-dir "$build" --duration "$soak" --warmup $((soak < 300 ? 10 : 30)) \
-    --out "$out/soak" | tee "$out/soak.txt"
-fi
-if wanted scale; then
-  "$root/bench/scale.sh" --build-dir "$build" --sizes "$scale" --out "$out/scale" | tee "$out/scale.txt"
-fi
+part compare-always "${compare[@]}" --modes always --servers cobble,cobble-ecdsa,cobble-pg,pebble --out "$out/always"
+part compare-fail "${compare[@]}" --modes fail --servers cobble,cobble-limits,cobble-pg,pebble --out "$out/fail"
+part compare-nonce "${compare[@]}" --modes nonce --servers cobble,pebble --threads 2 --out "$out/nonce"
+part soak "$root/bench/soak.sh" --build-dir "$build" --duration "$soak" --warmup $((soak < 150 ? soak / 5 : 30)) \
+  --out "$out/soak"
+part scale "$root/bench/scale.sh" --build-dir "$build" --sizes "$scale" --out "$out/scale"
 echo "all.sh: benchmarks took $(((SECONDS - started) / 60)) min" >&2
 python3 "$root/bench/targets.py" "$out" "$pebble_safe" | tee "$out/targets.txt"
 echo "all.sh: every table, JSON line and server log is in $out" >&2
+((${#failed[@]} == 0)) || { echo "all.sh: failed parts: ${failed[*]}" >&2; exit 1; }
