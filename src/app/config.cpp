@@ -11,6 +11,7 @@
 #include "app/pebble_config.hpp"
 #include "app/perspectives_config.hpp"
 #include "app/setting_checks.hpp"
+#include "common/text.hpp"
 
 namespace cobble::app {
 namespace {
@@ -378,6 +379,12 @@ common::Result<void> apply_file(Config& config, const std::string& path) {
 common::Result<void> apply_text(Config& config, const std::string& key, const std::string& text) {
   const Option* option = find_option(key);
   if (!option) return common::fail(std::errc::invalid_argument, "unknown setting '" + key + "'");
+  // Settings are stored and shown as JSON, which holds only UTF-8 (a flag or variable can hold any
+  // bytes; found by the config fuzzer: json::dump threw on them).
+  if (common::valid_utf8(text) != text) {
+    return common::fail(std::errc::invalid_argument,
+                        "setting '" + key + "' is not UTF-8 text: '" + common::valid_utf8(text) + "'");
+  }
   nlohmann::json value;
   bool parsed = std::visit(
       [&](auto ptr) {

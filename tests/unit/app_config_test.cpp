@@ -75,6 +75,32 @@ TEST_CASE("environment values that do not parse are refused with the variable's 
   CHECK(config.caa_identities == std::vector<std::string>{"a.test", "b.test"});
 }
 
+TEST_CASE("a flag or variable that is not UTF-8 is refused, never thrown on", "[app]") {
+  // Found by the config fuzzer: a list, map or JSON setting kept the bytes, and the JSON they went
+  // into threw when written out.
+  struct Case {
+    const char* key;
+    const char* variable;
+    const char* text;
+  };
+  for (auto [key, variable, text] :
+       std::initializer_list<Case>{{"caaIdentities", "COBBLE_CAA_IDENTITIES", "a.test,\xff"},
+                                   {"externalAccountMACKeys", "COBBLE_EXTERNAL_ACCOUNT_MAC_KEYS", "kid:\xc3"},
+                                   {"chaos", "COBBLE_CHAOS", "{\"*\":\xff}"},
+                                   {"website", "COBBLE_WEBSITE", "https://\xe2\x82.example"}}) {
+    CAPTURE(key);
+    Config config;
+    auto r = cobble::app::apply_text(config, key, text);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message, Catch::Contains(key) && Catch::Contains("not UTF-8"));
+    auto from_env = cobble::app::apply_env(config, {{variable, text}});
+    REQUIRE_FALSE(from_env);
+    CHECK_THAT(from_env.error().message, Catch::Contains("not UTF-8"));
+  }
+  Config config;
+  CHECK(cobble::app::apply_text(config, "website", "https://caf\xc3\xa9.example"));
+}
+
 TEST_CASE("environment names split words at capitals after digits and at the end of acronyms", "[app]") {
   Config config;
   REQUIRE(cobble::app::apply_env(config, {{"COBBLE_DNS_ACCOUNT01_ENABLED", "true"},
