@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "acme/identifiers.hpp"
 #include "acme/json_text.hpp"
@@ -12,6 +11,7 @@
 #include "acme/status_rules.hpp"
 #include "authority/blocklist.hpp"
 #include "authority/errors.hpp"
+#include "authority/issuance.hpp"
 #include "authority/profiles.hpp"
 #include "authority/renewal_info.hpp"
 #include "common/random.hpp"
@@ -60,13 +60,6 @@ Authorization new_authz(std::int64_t account_id, const acme::Identifier& id, com
   return authz;
 }
 
-std::string join(const std::set<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-constexpr auto kMaxBackdate = std::chrono::hours(1);
 // Let's Encrypt's renewal exemption: the same identifier set certified this recently.
 constexpr auto kSameSetRenewalWindow = std::chrono::days(120);
 
@@ -294,35 +287,8 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   if (!csr)
     return acme::fail(
         Problem::make(ProblemType::bad_csr, "The CSR is not acceptable: " + csr.error().message));
-  // RFC 8738 §4: the CSR's iPAddress SANs must be the order's "ip" identifiers, as its dNSNames
-  // must be its "dns" ones.
-  std::set<std::string> wanted_ips, asked_ips;
-  for (const auto& ip : csr->ip_addresses) asked_ips.insert(ip);
-  for (const auto& i : current->order.identifiers)
-    if (i.type == "ip") wanted_ips.insert(i.value);
-  if (asked_ips != wanted_ips) {
-    return acme::fail(Problem::make(
-        ProblemType::bad_csr, "The CSR names the IP addresses [" + join(asked_ips) +
-                                  "] but the order is for the IP addresses [" + join(wanted_ips) + "]"));
-  }
-  std::set<std::string> wanted, asked(csr->dns_names.begin(), csr->dns_names.end());
-  for (const auto& i : current->order.identifiers)
-    if (i.type == "dns") wanted.insert(i.value);
-  if (csr->common_name) {
-    auto cn = common::ascii_lower(*csr->common_name);
-    // A common name holding an address (as lego writes it) must be one of the order's IPs.
-    auto cn_ip = acme::canonical_ip(cn);
-    if (cn_ip ? !wanted_ips.contains(*cn_ip) : !wanted.contains(cn)) {
-      return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR's common name \"" + cn +
-                                                                "\" is not one of the order's identifiers"));
-    }
-    if (!cn_ip) asked.insert(cn);
-  }
-  if (asked != wanted) {
-    return acme::fail(
-        Problem::make(ProblemType::bad_csr,
-                      "The CSR names [" + join(asked) + "] but the order is for [" + join(wanted) + "]"));
-  }
+  if (auto names = check_csr_names(*csr, current->order.identifiers); !names)
+    return std::unexpected(names.error());
   if (account_key.spki_der() == csr->spki_der) {
     return acme::fail(Problem::make(ProblemType::bad_csr, "The CSR must not use the account's key"));
   }
@@ -330,28 +296,7 @@ acme::Result<OrderView> Orders::finalize(const Account& account, const acme::Pub
   // Signed first, stored in one transaction after (no "processing" write before): a crash while
   // signing leaves the order ready to finalize again, and of two finalizations at once the first to
   // commit wins while the other's certificate, never stored or sent, is dropped.
-  auto now = clock_.now();
-  // A profile removed from the configuration since the order was made: the default one signs.
-  auto profile = choose_profile(policy_, current->order.profile);
-  if (!profile) profile = choose_profile(policy_, "");
-  ca::IssueRequest issue;
-  issue.spki_der = csr->spki_der;
-  for (const auto& i : current->order.identifiers)
-    (i.type == "ip" ? issue.ip_addresses : issue.dns_names).push_back(i.value);
-  // Backdated an hour so clients with a slightly slow clock accept the certificate at once.
-  issue.not_before = current->order.not_before.value_or(now - kMaxBackdate);
-  // RFC 5280 §4.1.2.5 counts both ends: the last second is notBefore + validity - 1 (as Pebble).
-  issue.not_after =
-      current->order.not_after.value_or(issue.not_before + profile->validity - std::chrono::seconds(1));
-  issue.common_name = promoted_common_name(*profile, csr->common_name, current->order.identifiers);
-  issue.server_auth = profile->server_auth;
-  issue.client_auth = profile->client_auth;
-  issue.key_encipherment = profile->key_encipherment;
-  issue.subject_key_identifier = profile->subject_key_identifier;
-  issue.crl = policy_.crl;
-  issue.ocsp_url = policy_.ocsp_url;
-  issue.policy_oids = policy_.certificate_policies;
-  auto issued = ca_.issue(issue);
+  auto issued = ca_.issue(issue_request(policy_, current->order, *csr, clock_.now()));
   if (!issued) {
     auto problem = internal_error("signing a certificate", issued.error());
     (void)store_.fail_order(id, acme::json_text(acme::to_json(problem)));

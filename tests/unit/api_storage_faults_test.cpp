@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "storage/fault_vfs.hpp"
 #include "support/forwarding_store.hpp"
@@ -144,6 +145,42 @@ TEST_CASE("finalize with the disk full is 503 and leaves the order ready to fina
   // Signed but never stored: nothing to recover, and no "processing" order left behind.
   CHECK(body_of(f.client.post_as_get(order_url))["status"] == "ready");
   auto finalized = f.client.post_to(order["finalize"].get<std::string>(), payload);
+  REQUIRE(finalized.status == 200);
+  CHECK(body_of(finalized)["status"] == "valid");
+}
+
+namespace {
+
+// The store fails only where finalize stores what it signed, and only once.
+class CompletionFailsOnce final : public test::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  storage::Result<void> complete_order(const std::string& id,
+                                       const storage::CertificateRecord& certificate) override {
+    if (std::exchange(failed_, true) == false)
+      return common::fail(std::errc::io_error, "injected: the certificate cannot be stored");
+    return ForwardingStore::complete_order(id, certificate);
+  }
+
+ private:
+  bool failed_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("a certificate that cannot be stored leaves the order ready, not failed", "[api][faults]") {
+  TestCa ca({}, ca::CaOptions{.persist = false}, {}, [](std::unique_ptr<storage::Store> real) {
+    return std::make_unique<CompletionFailsOnce>(std::move(real));
+  });
+  TestClient client(ca);
+  REQUIRE(client.register_account().status == 201);
+  auto cert_key = acme::PrivateKey::generate(acme::PrivateKey::Kind::es256);
+  auto order_url = client.ready_order({"store-fails.example"});
+  auto finalize_url = body_of(client.post_as_get(order_url))["finalize"].get<std::string>();
+  nlohmann::json payload = {{"csr", test::make_csr(cert_key, {"store-fails.example"})}};
+  check_unavailable(client.post_to(finalize_url, payload));
+  CHECK(body_of(client.post_as_get(order_url))["status"] == "ready");
+  auto finalized = client.post_to(finalize_url, payload);
   REQUIRE(finalized.status == 200);
   CHECK(body_of(finalized)["status"] == "valid");
 }
